@@ -1,0 +1,3 @@
+from rosec.cli import main
+
+main()

@@ -1,0 +1,179 @@
+"""The rosec command line: thin wrappers around rosec.pipeline and rosec.emit.writer."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from rosec import __version__
+from rosec.diagnostics import SpecError, render_json, render_text
+from rosec.emit import writer
+from rosec.pipeline import default_output, diagnose, load_system, render
+from rosec.schema import schema_bytes
+from rosec.starter import write_starter
+from rosec.targets import available_targets
+
+SPEC = click.argument("spec", type=click.Path(path_type=Path, dir_okay=False))
+OUTPUT = click.option("-o", "--output", type=click.Path(path_type=Path, file_okay=False),
+                      help="Output directory. Default: generated/<system name> under the current directory.")
+
+
+def _targets_option(func):  # type: ignore[no-untyped-def]
+    return click.option("-t", "--target", "targets", multiple=True, metavar="NAME",
+                        help="Only this target (repeatable). Default: every target. "
+                             "See `rosec targets`.")(func)
+
+
+def _fail_on_spec_errors(error: SpecError) -> None:
+    click.echo(render_text(error.diagnostics), err=True)
+    sys.exit(1)
+
+
+def _chosen_targets(targets: tuple[str, ...]) -> list[str] | None:
+    if not targets:
+        return None
+    known = available_targets()
+    unknown = [t for t in targets if t not in known]
+    if unknown:
+        raise click.UsageError(f"unknown target(s): {', '.join(unknown)}; available: {', '.join(sorted(known))}")
+    return list(dict.fromkeys(targets))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, "-V", "--version", prog_name="rosec")
+def main() -> None:
+    """rosec compiles one rose.yaml, the description of a whole microservice system,
+    into everything that builds, wires, observes, secures and hosts it.
+
+    \b
+    Typical workflow:
+      rosec init                 # write a starter rose.yaml
+      rosec validate rose.yaml   # report every mistake with FILE:LINE:COL
+      rosec build rose.yaml      # write generated/<system>/
+      rosec check rose.yaml      # in CI: fail when generated/ drifted
+    """
+
+
+@main.command()
+@SPEC
+@OUTPUT
+@_targets_option
+@click.option("--force", is_flag=True, help="Overwrite hand-edited or unknown files in the output directory.")
+def build(spec: Path, output: Path | None, targets: tuple[str, ...], force: bool) -> None:
+    """Generate every target of SPEC into the output directory.
+
+    The directory is replaced in one step: on any error nothing on disk changes.
+    Files the spec no longer produces are removed; a generated file that was
+    edited by hand stops the build unless --force is given.
+
+    \b
+    Example:
+      rosec build spec-examples/shop/rose.yaml
+      rosec build rose.yaml -o generated/shop --target compose
+    """
+    chosen = _chosen_targets(targets)
+    try:
+        system = load_system(spec)
+    except SpecError as error:
+        _fail_on_spec_errors(error)
+        return
+    out = output or default_output(system)
+    tree = render(system, chosen)
+    try:
+        drift = writer.write(out, tree, system.name, system.spec_file, chosen, force)
+    except writer.WriteRefused as refused:
+        click.echo(f"rosec: {refused}", err=True)
+        sys.exit(1)
+    changed = len(drift.stale) + len(drift.missing) + len(drift.extra) + len(drift.hand_edited)
+    click.echo(f"wrote {len(tree.files)} files to {out} ({changed} changed)")
+
+
+@main.command()
+@SPEC
+@OUTPUT
+@_targets_option
+def check(spec: Path, output: Path | None, targets: tuple[str, ...]) -> None:
+    """Exit 1 if the committed output no longer matches SPEC (the CI gate).
+
+    Lists stale (spec changed), missing, extra and hand-edited files.
+
+    \b
+    Example (in CI):
+      rosec check rose.yaml
+    """
+    chosen = _chosen_targets(targets)
+    try:
+        system = load_system(spec)
+    except SpecError as error:
+        _fail_on_spec_errors(error)
+        return
+    out = output or default_output(system)
+    drift = writer.compare(out, render(system, chosen), chosen)
+    if drift.clean:
+        click.echo(f"{out} is up to date with {spec}")
+        return
+    for line in drift.lines(out):
+        click.echo(line, err=True)
+    click.echo(f"{out} does not match {spec}; run `rosec build {spec}` and commit the result", err=True)
+    sys.exit(1)
+
+
+@main.command()
+@SPEC
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="json prints a list of {file, line, column, path, message, hint} for editors and CI.")
+def validate(spec: Path, fmt: str) -> None:
+    """Report every error in SPEC, and nothing else; exit 1 if there is any.
+
+    \b
+    Example:
+      rosec validate rose.yaml --format json
+    """
+    diagnostics = diagnose(spec)
+    if fmt == "json":
+        click.echo(render_json(diagnostics))
+    elif diagnostics:
+        click.echo(render_text(diagnostics), err=True)
+    else:
+        click.echo(f"{spec}: ok")
+    if diagnostics:
+        sys.exit(1)
+
+
+@main.command()
+def schema() -> None:
+    """Print the JSON Schema of rose.yaml (the file published as schema/rose.schema.json).
+
+    \b
+    Example:
+      rosec schema > rose.schema.json
+    """
+    click.echo(schema_bytes().decode("utf-8"), nl=False)
+
+
+@main.command()
+@click.argument("directory", type=click.Path(path_type=Path, file_okay=False), default=".")
+@click.option("--force", is_flag=True, help="Overwrite an existing rose.yaml.")
+def init(directory: Path, force: bool) -> None:
+    """Write a small, commented starter rose.yaml (and its JSON Schema) into DIRECTORY.
+
+    \b
+    Example:
+      rosec init my-system && rosec build my-system/rose.yaml
+    """
+    try:
+        written = write_starter(directory, force)
+    except FileExistsError as exists:
+        click.echo(f"rosec: {exists} already exists; pass --force to overwrite it", err=True)
+        sys.exit(1)
+    for path in written:
+        click.echo(f"wrote {path}")
+
+
+@main.command("targets")
+def list_targets() -> None:
+    """List the targets this rosec can generate."""
+    for name in sorted(available_targets()):
+        click.echo(name)

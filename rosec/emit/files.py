@@ -1,0 +1,32 @@
+"""The rendered output of a build: relative path -> content, and the target that owns it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+
+
+@dataclass(frozen=True)
+class OutputFile:
+    content: bytes
+    target: str
+
+
+@dataclass
+class FileTree:
+    files: dict[str, OutputFile] = field(default_factory=dict)
+
+    def add(self, target: str, path: str, content: bytes) -> None:
+        _check_relative(path)
+        if path in self.files:
+            raise ValueError(f"targets '{self.files[path].target}' and '{target}' both produce {path}")
+        self.files[path] = OutputFile(content, target)
+
+    def targets(self) -> set[str]:
+        return {f.target for f in self.files.values()}
+
+
+def _check_relative(path: str) -> None:
+    pure = PurePosixPath(path)
+    if pure.is_absolute() or ".." in pure.parts or not pure.parts or "\\" in path:
+        raise ValueError(f"unsafe output path {path!r}")

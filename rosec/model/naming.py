@@ -1,0 +1,51 @@
+"""Derived names: every name a target needs is computed here, once."""
+
+from __future__ import annotations
+
+import keyword
+import re
+
+
+def python_identifier(name: str) -> str:
+    """orders-db -> orders_db; order.created -> order_created"""
+    return re.sub(r"[^a-z0-9_]", "_", name.lower())
+
+
+def env_prefix(name: str) -> str:
+    """orders-db -> ORDERS_DB"""
+    return python_identifier(name).upper()
+
+
+def snake_case(name: str) -> str:
+    """GetOrder -> get_order"""
+    return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower()
+
+
+def is_reserved_python(name: str) -> bool:
+    return keyword.iskeyword(name) or keyword.issoftkeyword(name)
+
+
+def operation_id(method: str, path: str) -> str:
+    """POST /orders/{id}/items -> post_orders_by_id_items"""
+    parts = [method.lower()]
+    for segment in path.strip("/").split("/"):
+        if not segment:
+            continue
+        if segment.startswith("{"):
+            parts.append(f"by_{segment[1:-1]}")
+        else:
+            parts.append(python_identifier(segment))
+    return re.sub(r"_+", "_", "_".join(parts)).strip("_")
+
+
+def normalized_route(path: str) -> str:
+    """/orders/{id} and /orders/{order_id} are the same route."""
+    return re.sub(r"\{[^}]+\}", "{}", path.rstrip("/") or "/")
+
+
+def path_params(path: str) -> list[str]:
+    return re.findall(r"\{([^}]+)\}", path)
+
+
+def consumer_handler(event: str) -> str:
+    return f"on_{python_identifier(event)}"

@@ -1,0 +1,304 @@
+"""The resolved System model: normalized, with every derived name computed once.
+
+Targets read only this model. Collections are tuples in a deterministic order
+(declaration order of the spec unless stated otherwise).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rosec.spec.types import TypeRef
+
+
+@dataclass(frozen=True)
+class MessageField:
+    name: str
+    type: TypeRef
+    optional: bool
+
+
+@dataclass(frozen=True)
+class Message:
+    name: str
+    fields: tuple[MessageField, ...]
+    description: str
+
+
+@dataclass(frozen=True)
+class EnumType:
+    name: str
+    values: tuple[str, ...]
+    description: str
+
+
+@dataclass(frozen=True)
+class Event:
+    name: str
+    message: str
+    description: str
+    exchange: str
+    routing_key: str
+    publishers: tuple[str, ...]
+    consumers: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Datastore:
+    name: str
+    engine: str  # postgres | volume
+    version: str
+    size_gb: int
+    host: str
+    port: int
+    database: str
+    user: str
+    url_env: str
+    password_env: str
+    volume: str  # named volume (compose), PVC/EFS name
+    mount_path: str  # where a file volume is mounted in services
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: TypeRef
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    method: str
+    path: str
+    params: tuple[Param, ...]
+    query: tuple[Param, ...]
+    request: str | None
+    response: str | None
+    status: int
+    roles: tuple[str, ...]
+    public: bool
+    summary: str
+    operation_id: str  # snake_case, unique per service; also the handler name
+
+
+@dataclass(frozen=True)
+class GrpcMethod:
+    name: str
+    request: str
+    response: str
+    client_streaming: bool
+    server_streaming: bool
+    roles: tuple[str, ...]
+    summary: str
+    handler: str  # snake_case handler name
+
+
+@dataclass(frozen=True)
+class Consumer:
+    event: str
+    message: str
+    queue: str
+    dead_letter_queue: str
+    retry_queue: str
+    max_attempts: int
+    handler: str
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    count: int
+    unit: str  # second | minute | hour | day
+
+
+@dataclass(frozen=True)
+class Gateway:
+    path: str
+    rate_limit: RateLimit | None
+    auth: str  # public | authenticated
+
+
+@dataclass(frozen=True)
+class Resources:
+    cpu: str  # Kubernetes quantity as written
+    memory: str
+    cpu_millicores: int
+    memory_mib: int
+
+
+@dataclass(frozen=True)
+class Scaling:
+    min: int
+    max: int
+    cpu_target: int
+
+
+@dataclass(frozen=True)
+class Health:
+    liveness_path: str
+    readiness_path: str
+    interval_s: int
+    timeout_s: int
+    retries: int
+    start_period_s: int
+
+
+@dataclass(frozen=True)
+class Slo:
+    availability: float
+    latency_p99_ms: int | None
+
+
+@dataclass(frozen=True)
+class EnvVar:
+    """One environment variable of a service: a plain value, or a secret known only by name."""
+
+    name: str
+    value: str | None = None
+    secret: str | None = None  # name of the secret that holds the value
+    optional: bool = False  # a secret that may be left unset (e.g. SENTRY_DSN)
+
+    @property
+    def is_secret(self) -> bool:
+        return self.secret is not None
+
+
+@dataclass(frozen=True)
+class Service:
+    name: str
+    python_name: str
+    env_prefix: str
+    description: str
+    host: str
+    port: int
+    grpc_port: int | None
+    image: str  # repository name, e.g. shop/orders
+    client_id: str
+    endpoints: tuple[Endpoint, ...]
+    grpc_methods: tuple[GrpcMethod, ...]
+    publishes: tuple[str, ...]
+    consumers: tuple[Consumer, ...]
+    uses: tuple[str, ...]
+    calls: tuple[str, ...]
+    gateway: Gateway | None
+    scaling: Scaling
+    resources: Resources
+    health: Health
+    slo: Slo | None
+    config: tuple[tuple[str, str], ...]
+    secrets: tuple[str, ...]
+
+    @property
+    def needs_broker(self) -> bool:
+        return bool(self.publishes or self.consumers)
+
+    @property
+    def roles(self) -> tuple[str, ...]:
+        found = {r for e in self.endpoints for r in e.roles} | {r for m in self.grpc_methods for r in m.roles}
+        return tuple(sorted(found))
+
+
+@dataclass(frozen=True)
+class ServiceDeployment:
+    """A service's shape in one environment."""
+
+    replicas: int
+    resources: Resources
+    autoscaling: Scaling | None
+    env: tuple[EnvVar, ...]
+
+
+@dataclass(frozen=True)
+class Environment:
+    name: str
+    hosting: str  # compose | kubernetes | aws
+    domain: str
+    region: str | None
+    public_url: str  # base URL of the gateway as users reach it
+    oidc_issuer: str | None
+    oidc_jwks_url: str | None
+    deployments: dict[str, ServiceDeployment] = field(compare=False)
+
+
+@dataclass(frozen=True)
+class Identity:
+    realm: str
+    roles: tuple[str, ...]
+    scopes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Messaging:
+    exchange: str
+    dead_letter_exchange: str
+    retry_exchange: str
+    vhost: str
+    user: str
+    password_env: str
+    host: str
+    port: int
+
+
+@dataclass(frozen=True)
+class Observability:
+    metrics: bool
+    logs: bool
+    sentry: bool
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where generated files live under generated/<system>/; one layout for every target."""
+
+    compose_file: str = "compose.yaml"
+    env_example: str = ".env.example"
+    kong_config: str = "config/kong/kong.yaml"
+    keycloak_import_dir: str = "config/keycloak"
+    prometheus_dir: str = "config/prometheus"
+    grafana_provisioning_dir: str = "config/grafana/provisioning"
+    grafana_dashboards_dir: str = "config/grafana/dashboards"
+    logstash_pipeline_dir: str = "config/logstash/pipeline"
+    messaging_definitions: str = "messaging/definitions.json"
+    services_dir: str = "services"
+    project_root_from_output: str = "../.."  # generated/<system> sits two levels below the project root
+
+
+@dataclass(frozen=True)
+class System:
+    name: str
+    domain: str
+    description: str
+    owner: str
+    spec_file: str  # file name of the spec, for headers
+    environments: tuple[Environment, ...]
+    identity: Identity | None
+    observability: Observability
+    messages: tuple[Message, ...]
+    enums: tuple[EnumType, ...]
+    events: tuple[Event, ...]
+    datastores: tuple[Datastore, ...]
+    services: tuple[Service, ...]
+    messaging: Messaging | None
+    layout: Layout = Layout()
+
+    def service(self, name: str) -> Service:
+        return next(s for s in self.services if s.name == name)
+
+    def datastore(self, name: str) -> Datastore:
+        return next(d for d in self.datastores if d.name == name)
+
+    def event(self, name: str) -> Event:
+        return next(e for e in self.events if e.name == name)
+
+    def environment(self, name: str) -> Environment:
+        return next(e for e in self.environments if e.name == name)
+
+    @property
+    def compose_environment(self) -> Environment | None:
+        return next((e for e in self.environments if e.hosting == "compose"), None)
+
+    @property
+    def has_gateway(self) -> bool:
+        return any(s.gateway for s in self.services)
+
+    def header(self, comment: str = "#") -> str:
+        return (f"{comment} Generated by rosec from {self.spec_file} (system '{self.name}'). "
+                "Do not edit: change the spec and run `rosec build`.\n")

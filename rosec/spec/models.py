@@ -1,0 +1,259 @@
+"""The rose.yaml language (v1), defined once as pydantic models.
+
+The published JSON Schema is exported from these models; the resolver adds the
+checks a schema cannot express (references, collisions, cycles).
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
+
+from rosec.spec import names
+
+
+class Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+
+def Name(pattern: str, description: str, max_length: int = 63) -> object:  # noqa: N802 - reads as a type
+    return Annotated[str, Field(pattern=pattern, min_length=1, max_length=max_length, description=description)]
+
+
+ServiceName = Name(names.DNS_LABEL, "A service: lowercase DNS label.", names.MAX_SERVICE_NAME)
+DatastoreName = Name(names.DNS_LABEL, "A datastore: lowercase DNS label.", names.MAX_SERVICE_NAME)
+MessageName = Name(names.MESSAGE_NAME, "A message or enum: PascalCase.")
+EventName = Name(names.EVENT_NAME, "An event: dot-separated lowercase words, e.g. order.created.")
+RoleName = Name(names.ROLE_NAME, "A role of the identity realm.")
+ScopeName = Name(names.SCOPE_NAME, "An OAuth scope of the identity realm.")
+EnvVarName = Name(names.ENV_VAR, "An environment variable name: UPPER_SNAKE_CASE.")
+EnvironmentName = Name(names.DNS_LABEL, "An environment: lowercase DNS label.", 20)
+TypeExpr = Annotated[str, Field(min_length=1, description=(
+    "A field type: a scalar (string, int, float, bool, uuid, decimal, datetime, date, bytes), "
+    "a message or enum name, list[T], map[string, T] or optional[T]."))]
+Cpu = Annotated[str, Field(pattern=names.CPU, description="CPU as Kubernetes quantity: 250m, 0.5, 1, 2.")]
+Memory = Annotated[str, Field(pattern=names.MEMORY, description="Memory as Kubernetes quantity: 256Mi, 1Gi.")]
+
+
+class Hosting(str, Enum):
+    compose = "compose"
+    kubernetes = "kubernetes"
+    aws = "aws"
+
+
+class HttpMethod(str, Enum):
+    GET = "GET"
+    POST = "POST"
+    PUT = "PUT"
+    PATCH = "PATCH"
+    DELETE = "DELETE"
+
+
+class GatewayAuth(str, Enum):
+    public = "public"
+    authenticated = "authenticated"
+
+
+class DatastoreEngine(str, Enum):
+    postgres = "postgres"
+    volume = "volume"
+
+
+class SystemSpec(Spec):
+    name: Annotated[str, Field(pattern=names.DNS_LABEL, max_length=names.MAX_SYSTEM_NAME)]
+    """The system's name: lowercase DNS label, used as prefix of every derived name."""
+    domain: Annotated[str, Field(pattern=names.DOMAIN)]
+    """The public DNS domain of the system, e.g. shop.example.com."""
+    description: str = ""
+    """One line about the system."""
+    owner: str = ""
+    """Team or contact that owns the system (labels and tags)."""
+
+
+class Resources(Spec):
+    cpu: Cpu = "250m"
+    """CPU per replica (Kubernetes quantity)."""
+    memory: Memory = "256Mi"
+    """Memory per replica (Kubernetes quantity)."""
+
+
+class ServiceOverride(Spec):
+    replicas: Annotated[int, Field(ge=0, le=1000)] | None = None
+    """Replica count of this service in this environment."""
+    resources: Resources | None = None
+    """Resources of this service in this environment."""
+
+
+class EnvironmentSpec(Spec):
+    hosting: Hosting
+    """Where this environment runs: compose (local), kubernetes (Helm) or aws (Terraform, ECS on Fargate)."""
+    domain: Annotated[str, Field(pattern=names.DOMAIN)] | None = None
+    """Overrides system.domain in this environment."""
+    region: Annotated[str, Field(pattern=names.AWS_REGION)] | None = None
+    """AWS region; required when hosting is aws."""
+    replicas: Annotated[int, Field(ge=0, le=1000)] | None = None
+    """Default replica count of every service in this environment."""
+    services: dict[ServiceName, ServiceOverride] = {}
+    """Per-service overrides in this environment."""
+
+
+class IdentitySpec(Spec):
+    realm: Annotated[str, Field(pattern=names.DNS_LABEL, max_length=40)]
+    """The Keycloak realm."""
+    roles: list[RoleName] = []
+    """Realm roles that endpoints and methods can require."""
+    scopes: list[ScopeName] = []
+    """OAuth client scopes."""
+
+
+class RecordSpec(Spec):
+    fields: Annotated[dict[Annotated[str, Field(pattern=names.FIELD_NAME)], TypeExpr], Field(min_length=1)]
+    """Field name (snake_case) to type expression."""
+    description: str = ""
+
+
+class EnumSpec(Spec):
+    enum: Annotated[list[Annotated[str, Field(pattern=names.ENUM_VALUE)]], Field(min_length=1)]
+    """The enum's values (snake_case)."""
+    description: str = ""
+
+
+def _message_kind(value: object) -> str:
+    return "enum" if isinstance(value, dict) and "enum" in value else "record"
+
+
+MessageSpec = Annotated[
+    Union[Annotated[RecordSpec, Tag("record")], Annotated[EnumSpec, Tag("enum")]],
+    Discriminator(_message_kind),
+]
+
+
+class EventSpec(Spec):
+    message: MessageName
+    """The message the event carries."""
+    description: str = ""
+
+
+class DatastoreSpec(Spec):
+    engine: DatastoreEngine
+    """postgres (a database: RDS on AWS) or volume (shared files: EFS on AWS)."""
+    version: Annotated[str, Field(pattern=names.VERSION)] | None = None
+    """Engine version (postgres only), e.g. "16"."""
+    size_gb: Annotated[int, Field(ge=1, le=65536)] = 20
+    """Storage size in GiB."""
+
+
+class RestEndpoint(Spec):
+    method: HttpMethod
+    path: Annotated[str, Field(pattern=names.HTTP_PATH)]
+    """Path inside the service, with {param} segments."""
+    params: dict[Annotated[str, Field(pattern=names.FIELD_NAME)], TypeExpr] = {}
+    """Types of path parameters (default string)."""
+    query: dict[Annotated[str, Field(pattern=names.FIELD_NAME)], TypeExpr] = {}
+    """Query parameters and their types."""
+    request: MessageName | None = None
+    """Request body message."""
+    response: MessageName | None = None
+    """Response body message; `list[Message]` is not allowed here: wrap lists in a message."""
+    status: Annotated[int, Field(ge=200, le=299)] | None = None
+    """Success status; default 201 for POST, 204 without response, else 200."""
+    roles: list[RoleName] = []
+    """Roles of which the caller needs at least one; empty means any authenticated caller or public per gateway."""
+    public: bool = False
+    """Callable without a token."""
+    summary: str = ""
+
+
+class GrpcMethod(Spec):
+    name: Annotated[str, Field(pattern=names.GRPC_METHOD)]
+    """Method name, PascalCase."""
+    request: MessageName
+    response: MessageName
+    client_streaming: bool = False
+    server_streaming: bool = False
+    roles: list[RoleName] = []
+    """Roles of which the caller needs at least one."""
+    summary: str = ""
+
+
+class GatewaySpec(Spec):
+    path: Annotated[str, Field(pattern=names.GATEWAY_PATH)]
+    """Path prefix on the gateway, e.g. /api/orders; stripped before forwarding."""
+    rate_limit: Annotated[str, Field(pattern=names.RATE_LIMIT)] | None = None
+    """Requests per client, e.g. 100/minute."""
+    auth: GatewayAuth = GatewayAuth.authenticated
+    """authenticated: the gateway requires a valid token; public: it does not."""
+
+
+class ScalingSpec(Spec):
+    min: Annotated[int, Field(ge=0, le=1000)] = 1
+    max: Annotated[int, Field(ge=1, le=1000)] = 1
+    cpu_target: Annotated[int, Field(ge=10, le=95)] = 70
+    """Average CPU utilisation (percent) that autoscaling aims for."""
+
+
+class HealthSpec(Spec):
+    interval_s: Annotated[int, Field(ge=1, le=300)] = 10
+    timeout_s: Annotated[int, Field(ge=1, le=60)] = 3
+    retries: Annotated[int, Field(ge=1, le=10)] = 3
+    start_period_s: Annotated[int, Field(ge=0, le=600)] = 10
+
+
+class SloSpec(Spec):
+    availability: Annotated[float, Field(gt=50, lt=100)]
+    """Target percentage of successful requests, e.g. 99.9."""
+    latency_p99_ms: Annotated[int, Field(ge=1, le=60000)] | None = None
+    """99th percentile latency target in milliseconds."""
+
+
+ConfigValue = Union[str, int, float, bool]
+
+
+class ServiceSpec(Spec):
+    description: str = ""
+    port: Annotated[int, Field(ge=1024, le=64535)] | None = None
+    """HTTP port; the gRPC port is port + 1000. Default: assigned from 8101 in declaration order."""
+    rest: list[RestEndpoint] = []
+    grpc: list[GrpcMethod] = []
+    publishes: list[EventName] = []
+    """Events this service publishes."""
+    consumes: list[EventName] = []
+    """Events this service consumes."""
+    uses: list[DatastoreName] = []
+    """Datastores this service reads and writes."""
+    calls: list[ServiceName] = []
+    """Services this service calls synchronously (REST or gRPC)."""
+    gateway: GatewaySpec | None = None
+    """Exposure through the API gateway; absent means internal only."""
+    scaling: ScalingSpec = ScalingSpec()
+    resources: Resources = Resources()
+    health: HealthSpec = HealthSpec()
+    slo: SloSpec | None = None
+    config: dict[EnvVarName, ConfigValue] = {}
+    """Plain configuration passed as environment variables."""
+    secrets: list[EnvVarName] = []
+    """Names of secrets passed as environment variables; values never live in the spec."""
+
+
+class ObservabilitySpec(Spec):
+    metrics: bool = True
+    """Prometheus scraping, alerts and Grafana dashboards."""
+    logs: bool = True
+    """Log shipping to Elasticsearch through Logstash, with Kibana."""
+    sentry: bool = True
+    """Sentry error reporting, enabled where SENTRY_DSN is set."""
+
+
+class RoseSpec(Spec):
+    rose: Literal[1]
+    """Language version."""
+    system: SystemSpec
+    environments: Annotated[dict[EnvironmentName, EnvironmentSpec], Field(min_length=1)]
+    identity: IdentitySpec | None = None
+    observability: ObservabilitySpec = ObservabilitySpec()
+    messages: dict[MessageName, MessageSpec] = {}
+    events: dict[EventName, EventSpec] = {}
+    datastores: dict[DatastoreName, DatastoreSpec] = {}
+    services: Annotated[dict[ServiceName, ServiceSpec], Field(min_length=1)]

@@ -1,0 +1,24 @@
+"""Name patterns of the rose.yaml language, shared by the schema and the resolver."""
+
+from __future__ import annotations
+
+DNS_LABEL = r"^[a-z]([a-z0-9-]*[a-z0-9])?$"
+MESSAGE_NAME = r"^[A-Z][A-Za-z0-9]*$"
+FIELD_NAME = r"^[a-z][a-z0-9_]*$"
+ENUM_VALUE = r"^[a-z][a-z0-9_]*$"
+EVENT_NAME = r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$"
+ROLE_NAME = r"^[a-z][a-z0-9_-]*$"
+SCOPE_NAME = r"^[a-z][a-z0-9_.:-]*$"
+ENV_VAR = r"^[A-Z][A-Z0-9_]*$"
+GRPC_METHOD = r"^[A-Z][A-Za-z0-9]*$"
+HTTP_PATH = r"^/([A-Za-z0-9._~-]+|\{[a-z][a-z0-9_]*\})(/([A-Za-z0-9._~-]+|\{[a-z][a-z0-9_]*\}))*$|^/$"
+GATEWAY_PATH = r"^(/[a-z0-9][a-z0-9._-]*)+$"
+DOMAIN = r"^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]([a-z0-9-]*[a-z0-9])?$"
+RATE_LIMIT = r"^[1-9][0-9]*/(second|minute|hour|day)$"
+CPU = r"^([1-9][0-9]*m|[0-9]+(\.[0-9]+)?)$"
+MEMORY = r"^[1-9][0-9]*(Mi|Gi)$"
+AWS_REGION = r"^[a-z]{2}(-[a-z]+)+-[0-9]$"
+VERSION = r"^[0-9]+(\.[0-9]+)*$"
+
+MAX_SERVICE_NAME = 30
+MAX_SYSTEM_NAME = 20
