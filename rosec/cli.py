@@ -8,12 +8,17 @@ from pathlib import Path
 import click
 
 from rosec import __version__
+from rosec import run as run_services
 from rosec.diagnostics import SpecError, render_json, render_text
 from rosec.emit import writer
+from rosec.model.system import System
 from rosec.pipeline import default_output, diagnose, load_system, render
 from rosec.schema import schema_bytes
 from rosec.starter import write_starter
 from rosec.targets import available_targets
+from rosec.targets.services.scaffold import missing_handlers, scaffold
+
+SERVICES_TARGET = "services"
 
 SPEC = click.argument("spec", type=click.Path(path_type=Path, dir_okay=False))
 OUTPUT = click.option("-o", "--output", type=click.Path(path_type=Path, file_okay=False),
@@ -53,6 +58,7 @@ def main() -> None:
       rosec validate rose.yaml   # report every mistake with FILE:LINE:COL
       rosec build rose.yaml      # write generated/<system>/
       rosec check rose.yaml      # in CI: fail when generated/ drifted
+      rosec run rose.yaml        # run the built services as local processes
     """
 
 
@@ -83,11 +89,25 @@ def build(spec: Path, output: Path | None, targets: tuple[str, ...], force: bool
     tree = render(system, chosen)
     try:
         drift = writer.write(out, tree, system.name, system.spec_file, chosen, force)
-    except writer.WriteRefused as refused:
+    except writer.WriteRefusedError as refused:
         click.echo(f"rosec: {refused}", err=True)
         sys.exit(1)
     changed = len(drift.stale) + len(drift.missing) + len(drift.extra) + len(drift.hand_edited)
     click.echo(f"wrote {len(tree.files)} files to {out} ({changed} changed)")
+    if chosen is None or SERVICES_TARGET in chosen:
+        _scaffold_handlers(system)
+
+
+def _scaffold_handlers(system: System) -> None:
+    """Generation gap: write missing handler modules once, then warn about every handler they lack.
+
+    The project root is the current directory, as for the default output directory.
+    """
+    project_root = Path(".")
+    for path in scaffold(system, project_root):
+        click.echo(f"scaffolded {path} (yours to edit; never overwritten)")
+    for problem in missing_handlers(system, project_root):
+        click.echo(f"warning: {problem}", err=True)
 
 
 @main.command()
@@ -170,6 +190,48 @@ def init(directory: Path, force: bool) -> None:
         sys.exit(1)
     for path in written:
         click.echo(f"wrote {path}")
+
+
+@main.command("run")
+@SPEC
+@click.option("-s", "--service", "services", multiple=True, metavar="NAME",
+              help="Only this service (repeatable). Default: every service of the system.")
+@click.option("--env-file", type=click.Path(path_type=Path, dir_okay=False),
+              help="KEY=VALUE lines overriding the services' variables (the process environment wins over it). "
+                   "Secrets may be given by variable or by secret name, as in the compose .env.")
+@click.option("--port-offset", type=int, default=0, show_default=True,
+              help="Shift the HTTP and gRPC ports of every service, e.g. to run two systems side by side.")
+@click.option("--ready-timeout", type=float, default=run_services.READY_TIMEOUT, show_default=True,
+              help="Seconds each service may take to answer /readyz.")
+def run_command(spec: Path, services: tuple[str, ...], env_file: Path | None, port_offset: int,
+                ready_timeout: float) -> None:
+    """Run the services of the built system as local processes against infrastructure on 127.0.0.1.
+
+    Build first (`rosec build SPEC`). Each service runs as `python -m <service>.main` with
+    PYTHONPATH=generated/<system>/services:<handlers_dir>/<service>, from the current directory (the project
+    root), with the variables of its compose environment, host names replaced by 127.0.0.1. Called services
+    start before their callers, each once the previous one answers /readyz; output lines are prefixed with
+    the service name. Ctrl-C or SIGTERM stops them all gracefully. Exit 1 when a secret is missing, a service
+    does not become ready, or one dies.
+
+    \b
+    Example (RabbitMQ and PostgreSQL on 127.0.0.1, see the README):
+      AMQP_PASSWORD=... ORDERS_DB_PASSWORD=... CATALOG_DB_PASSWORD=... \\
+        PAYMENT_PROVIDER_API_KEY=... SMTP_PASSWORD=... rosec run spec-examples/shop/rose.yaml
+      rosec run spec-examples/shop/rose.yaml --env-file .env --service inventory --service orders
+    """
+    try:
+        system = load_system(spec)
+    except SpecError as error:
+        _fail_on_spec_errors(error)
+        return
+    try:
+        status = run_services.run(system, Path("."), services=services or None, env_file=env_file,
+                                  port_offset=port_offset, ready_timeout=ready_timeout)
+    except run_services.RunError as error:
+        click.echo(f"rosec run: {error}", err=True)
+        sys.exit(1)
+    sys.exit(status)
 
 
 @main.command("targets")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 
@@ -48,8 +49,8 @@ def render_json(diagnostics: Iterable[Diagnostic]) -> str:
     return json.dumps([asdict(d) for d in diagnostics], indent=2, sort_keys=True)
 
 
-def did_you_mean(name: str, candidates: Iterable[str]) -> str:
-    """A did-you-mean hint, or a list of what is allowed when nothing is close."""
+def did_you_mean(name: str, candidates: Iterable[str], close_only: bool = False) -> str:
+    """A did-you-mean hint, or (unless close_only) a list of what is allowed when nothing is close."""
     options = sorted(set(candidates))
     close = difflib.get_close_matches(name, options, n=1, cutoff=0.6)
     if not close:
@@ -58,19 +59,26 @@ def did_you_mean(name: str, candidates: Iterable[str]) -> str:
             close = [lowered[name.lower()]]
     if close:
         return f"did you mean '{close[0]}'?"
-    if not options:
+    if not options or close_only:
         return ""
     shown = ", ".join(f"'{c}'" for c in options[:12])
     more = ", ..." if len(options) > 12 else ""
     return f"expected one of {shown}{more}"
 
 
+_PLAIN_KEY = re.compile(r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$")
+
+
 def format_path(parts: Sequence[str | int]) -> str:
-    """('services', 'orders', 'rest', 1, 'response') -> services.orders.rest[1].response"""
+    """('services', 'orders', 'rest', 1, 'response') -> services.orders.rest[1].response
+
+    Keys that are not plain words (empty, '..', 'a/b', 'a b') are quoted so the path stays readable.
+    """
     out = ""
     for part in parts:
         if isinstance(part, int):
             out += f"[{part}]"
-        else:
-            out += f".{part}" if out else str(part)
+            continue
+        text = str(part) if _PLAIN_KEY.match(str(part)) else json.dumps(str(part), ensure_ascii=False)
+        out += f".{text}" if out else text
     return out

@@ -1,16 +1,26 @@
-"""Shared test fixtures: repository paths, the official schemas in ../shared, spec helpers."""
+"""Shared test fixtures: repository paths, the official schemas in ../shared, spec helpers, and the local
+infrastructure (a RabbitMQ vhost, PostgreSQL databases, an OIDC key server) for the runtime and end-to-end tests."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
+import shutil
+import subprocess
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from rosec.diagnostics import SpecError
 from rosec.model.system import System
 from rosec.pipeline import load_system
+
+if TYPE_CHECKING:
+    from runtime.support import JwksServer
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "spec-examples"
@@ -59,3 +69,73 @@ def shop() -> System:
 @pytest.fixture(scope="session")
 def minimal() -> System:
     return load_system(EXAMPLES / "minimal" / "rose.yaml")
+
+
+POSTGRES_ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"  # trust auth
+
+
+def _rabbitmqctl(*args: str) -> None:
+    if shutil.which("rabbitmqctl") is None:
+        pytest.fail("rabbitmqctl is not on the PATH: these tests need the RabbitMQ server on 127.0.0.1:5672")
+    subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True, timeout=60)
+
+
+@contextlib.contextmanager
+def rabbitmq_vhost(prefix: str = "rosec-test") -> Iterator[str]:
+    """A vhost of its own on the local RabbitMQ (user guest may use it), deleted afterwards."""
+    vhost = f"{prefix}-{uuid.uuid4().hex[:12]}"
+    _rabbitmqctl("add_vhost", vhost)
+    try:
+        _rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
+        yield vhost
+    finally:
+        _rabbitmqctl("delete_vhost", vhost)
+
+
+@contextlib.contextmanager
+def postgres_databases(count: int = 1, prefix: str = "rosec_test") -> Iterator[list[str]]:
+    """Databases of their own on the local PostgreSQL (trust auth, user postgres), dropped afterwards; their DSNs
+    without password."""
+    import asyncpg
+
+    names = [f"{prefix}_{uuid.uuid4().hex[:12]}" for _ in range(count)]
+
+    async def execute(*statements: str) -> None:
+        connection = await asyncpg.connect(POSTGRES_ADMIN_DSN)
+        try:
+            for statement in statements:
+                await connection.execute(statement)
+        finally:
+            await connection.close()
+
+    asyncio.run(execute(*(f'CREATE DATABASE "{name}"' for name in names)))
+    try:
+        yield [f"postgresql://postgres@127.0.0.1:5432/{name}" for name in names]
+    finally:
+        asyncio.run(execute(*(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)' for name in names)))
+
+
+@pytest.fixture(scope="session")
+def amqp_vhost() -> Iterator[str]:
+    """A vhost of its own for this test session, deleted at the end."""
+    with rabbitmq_vhost() as vhost:
+        yield vhost
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    """A database of its own for this test session; its DSN without password."""
+    with postgres_databases(1) as (dsn,):
+        yield dsn
+
+
+@pytest.fixture(scope="session")
+def jwks() -> Iterator[JwksServer]:
+    """An identity provider's key endpoint on a local port that mints real RS256 tokens."""
+    from runtime.support import JwksServer
+
+    server = JwksServer()
+    try:
+        yield server
+    finally:
+        server.close()

@@ -12,7 +12,10 @@ from ruamel.yaml.representer import RoundTripRepresenter
 
 
 class _Representer(RoundTripRepresenter):
-    """Plain dicts and lists, block style; multi-line strings as literal blocks."""
+    """Plain dicts and lists, block style; multi-line strings as literal blocks; never anchors."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
 
 
 # Strings that a YAML 1.1 reader (Helm, PyYAML, older tools) would take for a bool, null or number.

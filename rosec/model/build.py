@@ -2,13 +2,37 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from rosec.model import infrastructure, naming
 from rosec.model.system import (
-    Consumer, Datastore, Endpoint, EnumType, Environment, EnvVar, Event, Gateway, GrpcMethod, Health, Identity,
-    Message, MessageField, Messaging, Observability, Param, RateLimit, Resources, Scaling, Service,
-    ServiceDeployment, Slo, System,
+    Binding,
+    Consumer,
+    Datastore,
+    Endpoint,
+    EnumType,
+    Environment,
+    EnvVar,
+    Event,
+    Exchange,
+    Gateway,
+    GrpcMethod,
+    Health,
+    Identity,
+    Layout,
+    Message,
+    MessageField,
+    Messaging,
+    Observability,
+    Param,
+    Queue,
+    RateLimit,
+    Resources,
+    Scaling,
+    Service,
+    ServiceDeployment,
+    Slo,
+    System,
 )
 from rosec.spec import models as spec_models
 from rosec.spec.models import EnumSpec, RecordSpec, RoseSpec, ServiceSpec
@@ -17,6 +41,7 @@ from rosec.spec.types import parse_type
 FIRST_SERVICE_PORT = 8101
 GRPC_PORT_OFFSET = 1000
 CONSUMER_MAX_ATTEMPTS = 5
+LOCAL_ENVIRONMENT = "local"  # ROSE_ENVIRONMENT of services run as local processes (`rosec run`)
 
 
 def build_system(spec: RoseSpec, spec_file: str) -> System:
@@ -41,6 +66,7 @@ def build_system(spec: RoseSpec, spec_file: str) -> System:
         datastores=tuple(_datastore(n, d) for n, d in spec.datastores.items()),
         services=services,
         messaging=messaging,
+        layout=Layout(handlers_dir=spec.system.handlers_dir),
     )
     environments = tuple(_environment(spec, system, n, e) for n, e in spec.environments.items())
     return replace(system, environments=environments)
@@ -76,15 +102,17 @@ def _message(name: str, spec: RecordSpec) -> Message:
 
 def _messaging(spec: RoseSpec) -> Messaging:
     system = spec.system.name
+    events, retry, dead_letter = f"{system}.events", f"{system}.retry", f"{system}.dead-letter"
     return Messaging(
-        exchange=f"{system}.events",
-        dead_letter_exchange=f"{system}.dead-letter",
-        retry_exchange=f"{system}.retry",
+        exchange=events,
+        dead_letter_exchange=dead_letter,
+        retry_exchange=retry,
         vhost=system,
         user=system,
         password_env="RABBITMQ_PASSWORD",
         host=infrastructure.RABBITMQ.host,
         port=infrastructure.RABBITMQ.port,
+        exchanges=(Exchange(events, "topic"), Exchange(retry, "direct"), Exchange(dead_letter, "direct")),
     )
 
 
@@ -92,6 +120,7 @@ def _event(spec: RoseSpec, name: str, event: spec_models.EventSpec, messaging: M
     assert messaging is not None
     return Event(
         name=name,
+        python_name=naming.python_identifier(name),
         message=event.message,
         description=event.description,
         exchange=messaging.exchange,
@@ -133,9 +162,14 @@ def _service(spec: RoseSpec, name: str, s: ServiceSpec, port: int) -> Service:
         grpc_port=port + GRPC_PORT_OFFSET if s.grpc else None,
         image=f"{system}/{name}",
         client_id=f"{system}-{name}",
+        class_prefix=naming.pascal_case(name),
+        proto_package=f"{naming.python_identifier(name)}.v1",
+        proto_service=f"{naming.pascal_case(name)}Service",
+        messages=_messages_used(spec, s),
         endpoints=tuple(_endpoint(e) for e in s.rest),
         grpc_methods=tuple(GrpcMethod(m.name, m.request, m.response, m.client_streaming, m.server_streaming,
-                                      tuple(m.roles), m.summary, naming.snake_case(m.name)) for m in s.grpc),
+                                      tuple(m.roles), m.public, m.summary, naming.snake_case(m.name))
+                           for m in s.grpc),
         publishes=tuple(s.publishes),
         consumers=tuple(_consumer(spec, name, event) for event in s.consumes),
         uses=tuple(s.uses),
@@ -149,6 +183,25 @@ def _service(spec: RoseSpec, name: str, s: ServiceSpec, port: int) -> Service:
         config=tuple((k, _config_text(v)) for k, v in s.config.items()),
         secrets=tuple(s.secrets),
     )
+
+
+def _messages_used(spec: RoseSpec, s: ServiceSpec) -> tuple[str, ...]:
+    """Records and enums reachable from the service's endpoints, methods and events, in spec order."""
+    roots = [t for e in s.rest for t in (*e.params.values(), *e.query.values())]
+    roots += [m for e in s.rest for m in (e.request, e.response) if m]
+    roots += [m for g in s.grpc for m in (g.request, g.response)]
+    roots += [spec.events[e].message for e in (*s.publishes, *s.consumes)]
+    found: set[str] = set()
+    pending = [name for text in roots for name in parse_type(text).references()]
+    while pending:
+        name = pending.pop()
+        if name in found or name not in spec.messages:
+            continue
+        found.add(name)
+        message = spec.messages[name]
+        if isinstance(message, RecordSpec):
+            pending += [n for text in message.fields.values() for n in parse_type(text).references()]
+    return tuple(n for n in spec.messages if n in found)
 
 
 def _endpoint(e: spec_models.RestEndpoint) -> Endpoint:
@@ -177,15 +230,30 @@ def _default_status(method: str, response: str | None) -> int:
 
 
 def _consumer(spec: RoseSpec, service: str, event: str) -> Consumer:
+    """The queue of one consumed event, its retry queue (messages wait out their expiration there, then go
+    back to the queue through the default exchange) and its dead-letter queue (rejected messages)."""
+    messaging = _messaging(spec)
     queue = f"{spec.system.name}.{service}.{event}"
+    retry_queue, dead_letter_queue = f"{queue}.retry", f"{queue}.dead"
     return Consumer(
         event=event,
         message=spec.events[event].message,
         queue=queue,
-        dead_letter_queue=f"{queue}.dead",
-        retry_queue=f"{queue}.retry",
+        dead_letter_queue=dead_letter_queue,
+        retry_queue=retry_queue,
         max_attempts=CONSUMER_MAX_ATTEMPTS,
         handler=naming.consumer_handler(event),
+        queues=(
+            Queue(queue, (("x-dead-letter-exchange", messaging.dead_letter_exchange),
+                          ("x-dead-letter-routing-key", queue))),
+            Queue(retry_queue, (("x-dead-letter-exchange", ""), ("x-dead-letter-routing-key", queue))),
+            Queue(dead_letter_queue, ()),
+        ),
+        bindings=(
+            Binding(messaging.exchange, queue, event),
+            Binding(messaging.retry_exchange, retry_queue, queue),
+            Binding(messaging.dead_letter_exchange, dead_letter_queue, queue),
+        ),
     )
 
 
@@ -214,13 +282,11 @@ def _environment(spec: RoseSpec, system: System, name: str, env: spec_models.Env
     domain = env.domain or spec.system.domain
     local = hosting == "compose"
     public_url = f"http://localhost:{infrastructure.KONG.published_port}" if local else f"https://{domain}"
-    issuer = jwks = None
+    issuer = jwks = issuer_base = None
     if system.identity:
-        realm = system.identity.realm
-        issuer_base = f"http://localhost:{infrastructure.KEYCLOAK.published_port}" if local else f"https://auth.{domain}"
+        issuer_base = _LOCAL_ISSUER_BASE if local else f"https://auth.{domain}"
         backchannel = f"http://{infrastructure.KEYCLOAK.host}:{infrastructure.KEYCLOAK.port}" if local else issuer_base
-        issuer = f"{issuer_base}/realms/{realm}"
-        jwks = f"{backchannel}/realms/{realm}/protocol/openid-connect/certs"
+        issuer, jwks = _oidc_urls(system.identity.realm, issuer_base, backchannel)
     deployments = {}
     for service in system.services:
         override = env.services.get(service.name)
@@ -230,35 +296,79 @@ def _environment(spec: RoseSpec, system: System, name: str, env: spec_models.Env
         autoscaling = service.scaling if not local and service.scaling.max > service.scaling.min else None
         deployments[service.name] = ServiceDeployment(replicas, resources, autoscaling,
                                                       _service_env(system, service, name, issuer, jwks))
-    return Environment(name, hosting, domain, env.region, public_url, issuer, jwks, deployments)
+    return Environment(name, hosting, domain, env.region, public_url, issuer_base, issuer, jwks, deployments)
+
+
+_LOCAL_ISSUER_BASE = f"http://localhost:{infrastructure.KEYCLOAK.published_port}"  # as users reach Keycloak
+
+
+def _oidc_urls(realm: str, issuer_base: str, backchannel: str) -> tuple[str, str]:
+    """The issuer (as tokens name it) and the JWKS URL (as services fetch it) of a realm."""
+    return f"{issuer_base}/realms/{realm}", f"{backchannel}/realms/{realm}/protocol/openid-connect/certs"
+
+
+@dataclass(frozen=True)
+class _Placement:
+    """Where a service runs: in a container (peers and infrastructure by host name), or as a local process
+    (everything on 127.0.0.1 at the same ports; `port_offset` shifts the ports of the system's services)."""
+
+    local: bool = False
+    port_offset: int = 0
+
+    def host(self, name: str) -> str:
+        return infrastructure.LOCAL_BIND if self.local else name
+
+    def port(self, service_port: int) -> int:
+        return service_port + self.port_offset
+
+
+_IN_CONTAINER = _Placement()
+
+
+def local_service_env(system: System, service_name: str, port_offset: int = 0) -> tuple[EnvVar, ...]:
+    """The env of a service run as a local process against infrastructure on 127.0.0.1 (`rosec run`).
+
+    The variables of the compose environment's env with the same ports, host names replaced by 127.0.0.1,
+    ROSE_ENVIRONMENT `local`, the compose environment's OIDC issuer with Keycloak's keys on its published port,
+    and volumes in directories under the project root (Layout.local_volume). `port_offset` shifts the HTTP and
+    gRPC ports of every service of the system (and so the peer URLs), e.g. to run two systems side by side.
+    """
+    issuer = jwks = None
+    if system.identity:
+        backchannel = f"http://{infrastructure.LOCAL_BIND}:{infrastructure.KEYCLOAK.published_port}"
+        issuer, jwks = _oidc_urls(system.identity.realm, _LOCAL_ISSUER_BASE, backchannel)
+    return _service_env(system, system.service(service_name), LOCAL_ENVIRONMENT, issuer, jwks,
+                        _Placement(local=True, port_offset=port_offset))
 
 
 def _service_env(system: System, service: Service, environment: str, issuer: str | None,
-                 jwks: str | None) -> tuple[EnvVar, ...]:
+                 jwks: str | None, where: _Placement = _IN_CONTAINER) -> tuple[EnvVar, ...]:
     env = [
         EnvVar("ROSE_SYSTEM", system.name),
         EnvVar("SERVICE_NAME", service.name),
         EnvVar("ROSE_ENVIRONMENT", environment),
-        EnvVar("PORT", str(service.port)),
+        EnvVar("PORT", str(where.port(service.port))),
     ]
     if service.grpc_port:
-        env.append(EnvVar("GRPC_PORT", str(service.grpc_port)))
+        env.append(EnvVar("GRPC_PORT", str(where.port(service.grpc_port))))
     if service.needs_broker and system.messaging:
         m = system.messaging
-        env += [EnvVar("AMQP_URL", f"amqp://{m.user}@{m.host}:{m.port}/{m.vhost}"),
+        env += [EnvVar("AMQP_URL", f"amqp://{m.user}@{where.host(m.host)}:{m.port}/{m.vhost}"),
                 EnvVar("AMQP_PASSWORD", secret=m.password_env)]
     for store_name in service.uses:
         store = system.datastore(store_name)
         if store.engine == "postgres":
-            env += [EnvVar(store.url_env, f"postgresql://{store.user}@{store.host}:{store.port}/{store.database}"),
+            env += [EnvVar(store.url_env,
+                           f"postgresql://{store.user}@{where.host(store.host)}:{store.port}/{store.database}"),
                     EnvVar(store.password_env, secret=store.password_env)]
         else:
-            env.append(EnvVar(store.url_env, store.mount_path))
+            path = system.layout.local_volume(system.name, store.name) if where.local else store.mount_path
+            env.append(EnvVar(store.url_env, path))
     for peer_name in service.calls:
         peer = system.service(peer_name)
-        env.append(EnvVar(f"{peer.env_prefix}_URL", f"http://{peer.host}:{peer.port}"))
+        env.append(EnvVar(peer.url_env, f"http://{where.host(peer.host)}:{where.port(peer.port)}"))
         if peer.grpc_port:
-            env.append(EnvVar(f"{peer.env_prefix}_GRPC_TARGET", f"{peer.host}:{peer.grpc_port}"))
+            env.append(EnvVar(peer.grpc_target_env, f"{where.host(peer.host)}:{where.port(peer.grpc_port)}"))
     if issuer and jwks:
         env += [EnvVar("OIDC_ISSUER_URL", issuer), EnvVar("OIDC_JWKS_URL", jwks),
                 EnvVar("OIDC_AUDIENCE", service.client_id)]

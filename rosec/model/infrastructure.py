@@ -1,4 +1,4 @@
-"""Infrastructure the system runs on: fixed host names, ports and pinned images.
+"""Infrastructure the system runs on: fixed host names, ports, pinned images and in-container paths.
 
 One table, so Compose, Helm and the other targets agree on every value.
 """
@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+LOCAL_BIND = "127.0.0.1"  # local environments publish ports on the loopback interface only
+
 
 @dataclass(frozen=True)
 class Component:
@@ -14,29 +16,60 @@ class Component:
     image: str
     port: int
     published_port: int | None = None  # on 127.0.0.1 in local environments
+    volume: str | None = None  # named volume that holds the component's state
+    data_path: str | None = None  # where that volume is mounted in the container
+    startup_s: int = 30  # how long the component may take to become healthy
 
 
-RABBITMQ = Component("rabbitmq", "rabbitmq:4.1.4-management-alpine", 5672, 15672)
-KONG = Component("kong", "kong:3.9.1", 8000, 8000)
-KEYCLOAK = Component("keycloak", "quay.io/keycloak/keycloak:26.4.7", 8080, 8080)
-PROMETHEUS = Component("prometheus", "prom/prometheus:v3.5.0", 9090, 9090)
-GRAFANA = Component("grafana", "grafana/grafana:12.3.3", 3000, 3000)
-ELASTICSEARCH = Component("elasticsearch", "docker.elastic.co/elasticsearch/elasticsearch:8.19.7", 9200)
-LOGSTASH = Component("logstash", "docker.elastic.co/logstash/logstash:8.19.7", 12201, 12201)
-KIBANA = Component("kibana", "docker.elastic.co/kibana/kibana:8.19.7", 5601, 5601)
+RABBITMQ = Component("rabbitmq", "rabbitmq:4.1.4-management-alpine", 5672, 15672,
+                     "rabbitmq-data", "/var/lib/rabbitmq", 30)
+KONG = Component("kong", "kong:3.9.1", 8000, 8000, startup_s=20)
+KEYCLOAK = Component("keycloak", "quay.io/keycloak/keycloak:26.4.7", 8080, 8080, startup_s=90)
+PROMETHEUS = Component("prometheus", "prom/prometheus:v3.5.0", 9090, 9090, "prometheus-data", "/prometheus", 20)
+GRAFANA = Component("grafana", "grafana/grafana:12.3.3", 3000, 3000, "grafana-data", "/var/lib/grafana", 30)
+ELASTICSEARCH = Component("elasticsearch", "docker.elastic.co/elasticsearch/elasticsearch:8.19.7", 9200, None,
+                          "elasticsearch-data", "/usr/share/elasticsearch/data", 90)
+LOGSTASH = Component("logstash", "docker.elastic.co/logstash/logstash:8.19.7", 12201, 12201, startup_s=90)
+KIBANA = Component("kibana", "docker.elastic.co/kibana/kibana:8.19.7", 5601, 5601, startup_s=120)
 POSTGRES_PORT = 5432
 POSTGRES_DEFAULT_VERSION = "16"
+POSTGRES_STARTUP_S = 20
 KEYCLOAK_MANAGEMENT_PORT = 9000
 LOGSTASH_API_PORT = 9600
 KONG_ADMIN_PORT = 8001
+RABBITMQ_MANAGEMENT_PORT = 15672
+
+# Paths inside the infrastructure containers where generated configuration is mounted.
+KONG_CONFIG_PATH = "/kong/kong.yaml"
+KEYCLOAK_IMPORT_PATH = "/opt/keycloak/data/import"
+PROMETHEUS_CONFIG_DIR = "/etc/prometheus"
+PROMETHEUS_CONFIG_FILE = "prometheus.yml"
+GRAFANA_PROVISIONING_PATH = "/etc/grafana/provisioning"
+GRAFANA_DASHBOARDS_PATH = "/etc/grafana/dashboards"
+LOGSTASH_PIPELINE_PATH = "/usr/share/logstash/pipeline"
+
+# Administrator accounts of infrastructure: fixed user names, passwords only as secrets known by name.
+KEYCLOAK_ADMIN_USER = "admin"
+KEYCLOAK_ADMIN_PASSWORD_ENV = "KEYCLOAK_ADMIN_PASSWORD"
+GRAFANA_ADMIN_USER = "admin"
+GRAFANA_ADMIN_PASSWORD_ENV = "GRAFANA_ADMIN_PASSWORD"
+
+ELASTICSEARCH_HEAP = "512m"
+LOGSTASH_HEAP = "256m"
 
 COMPONENTS = (RABBITMQ, KONG, KEYCLOAK, PROMETHEUS, GRAFANA, ELASTICSEARCH, LOGSTASH, KIBANA)
 RESERVED_HOSTS = frozenset(c.host for c in COMPONENTS)
 RESERVED_PORTS = frozenset(
     {p for c in COMPONENTS for p in (c.port, c.published_port) if p}
-    | {POSTGRES_PORT, KEYCLOAK_MANAGEMENT_PORT, LOGSTASH_API_PORT, KONG_ADMIN_PORT, 8443, 8444}
+    | {POSTGRES_PORT, KEYCLOAK_MANAGEMENT_PORT, LOGSTASH_API_PORT, KONG_ADMIN_PORT, RABBITMQ_MANAGEMENT_PORT,
+       8443, 8444}
 )
 
 
 def postgres_image(version: str) -> str:
     return f"postgres:{version}-alpine"
+
+
+def postgres_data_path(version: str) -> str:
+    """The official image keeps data in /var/lib/postgresql/data up to 17; from 18 the volume goes one level up."""
+    return "/var/lib/postgresql" if int(version.split(".")[0]) >= 18 else "/var/lib/postgresql/data"

@@ -16,6 +16,11 @@ def env_prefix(name: str) -> str:
     return python_identifier(name).upper()
 
 
+def pascal_case(name: str) -> str:
+    """orders-db -> OrdersDb"""
+    return "".join(part.capitalize() for part in re.split(r"[^a-zA-Z0-9]+", name) if part)
+
+
 def snake_case(name: str) -> str:
     """GetOrder -> get_order"""
     return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower()

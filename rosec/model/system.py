@@ -35,6 +35,7 @@ class EnumType:
 @dataclass(frozen=True)
 class Event:
     name: str
+    python_name: str  # order.created -> order_created: the publisher method of the generated <Svc>Events
     message: str
     description: str
     exchange: str
@@ -88,8 +89,32 @@ class GrpcMethod:
     client_streaming: bool
     server_streaming: bool
     roles: tuple[str, ...]
+    public: bool
     summary: str
     handler: str  # snake_case handler name
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """A RabbitMQ exchange; every exchange rosec declares is durable, not auto-deleted, not internal."""
+
+    name: str
+    type: str  # topic | direct
+
+
+@dataclass(frozen=True)
+class Queue:
+    """A durable classic queue; `arguments` are its x-arguments in declaration order."""
+
+    name: str
+    arguments: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class Binding:
+    exchange: str
+    queue: str
+    routing_key: str
 
 
 @dataclass(frozen=True)
@@ -101,6 +126,8 @@ class Consumer:
     retry_queue: str
     max_attempts: int
     handler: str
+    queues: tuple[Queue, ...]  # the main, retry and dead-letter queues, with their arguments
+    bindings: tuple[Binding, ...]  # events -> queue, retry -> retry queue, dead-letter -> dead queue
 
 
 @dataclass(frozen=True)
@@ -172,6 +199,10 @@ class Service:
     grpc_port: int | None
     image: str  # repository name, e.g. shop/orders
     client_id: str
+    class_prefix: str  # PascalCase for generated classes, e.g. Orders
+    proto_package: str  # e.g. orders.v1 (the file lives at <python_name>/v1/<python_name>.proto)
+    proto_service: str  # e.g. OrdersService
+    messages: tuple[str, ...]  # records and enums its API and events use, transitively, in spec order
     endpoints: tuple[Endpoint, ...]
     grpc_methods: tuple[GrpcMethod, ...]
     publishes: tuple[str, ...]
@@ -189,6 +220,21 @@ class Service:
     @property
     def needs_broker(self) -> bool:
         return bool(self.publishes or self.consumers)
+
+    @property
+    def url_env(self) -> str:
+        """The variable that tells a calling service this service's REST base URL, e.g. ORDERS_URL."""
+        return f"{self.env_prefix}_URL"
+
+    @property
+    def grpc_target_env(self) -> str:
+        """The variable that tells a calling service this service's gRPC target (host:port)."""
+        return f"{self.env_prefix}_GRPC_TARGET"
+
+    @property
+    def proto_file(self) -> str:
+        """Path of the .proto file under the services directory (the buf module root)."""
+        return f"{self.python_name}/v1/{self.python_name}.proto"
 
     @property
     def roles(self) -> tuple[str, ...]:
@@ -213,6 +259,7 @@ class Environment:
     domain: str
     region: str | None
     public_url: str  # base URL of the gateway as users reach it
+    identity_url: str | None  # base URL of the identity provider as users reach it (the issuer's host)
     oidc_issuer: str | None
     oidc_jwks_url: str | None
     deployments: dict[str, ServiceDeployment] = field(compare=False)
@@ -235,6 +282,13 @@ class Messaging:
     password_env: str
     host: str
     port: int
+    exchanges: tuple[Exchange, ...]  # events (topic), retry (direct), dead-letter (direct)
+
+    def exchanges_for(self, service: Service) -> tuple[Exchange, ...]:
+        """What a service declares: publishers need the events exchange, consumers all three."""
+        if service.consumers:
+            return self.exchanges
+        return tuple(e for e in self.exchanges if e.name == self.exchange) if service.publishes else ()
 
 
 @dataclass(frozen=True)
@@ -257,8 +311,23 @@ class Layout:
     grafana_dashboards_dir: str = "config/grafana/dashboards"
     logstash_pipeline_dir: str = "config/logstash/pipeline"
     messaging_definitions: str = "messaging/definitions.json"
+    asyncapi: str = "messaging/asyncapi.yaml"
     services_dir: str = "services"
+    handlers_dir: str = "services"  # user code, relative to the project root: <handlers_dir>/<service>/
     project_root_from_output: str = "../.."  # generated/<system> sits two levels below the project root
+    local_data_dir: str = ".rosec/data"  # volumes of services run as local processes, under the project root
+
+    def local_volume(self, system: str, datastore: str) -> str:
+        """The directory (relative to the project root) that stands in for a volume when services run locally."""
+        return f"{self.local_data_dir}/{system}/{datastore}"
+
+    def dockerfile(self, python_name: str) -> str:
+        """The Dockerfile of a service: it lives in the service's Python package, named by Service.python_name."""
+        return f"{self.services_dir}/{python_name}/Dockerfile"
+
+    def from_project_root(self, system: str, path: str) -> str:
+        """A path under generated/<system>/ as seen from the project root (Docker build context, commands)."""
+        return f"generated/{system}/{path}"
 
 
 @dataclass(frozen=True)
@@ -290,6 +359,13 @@ class System:
 
     def environment(self, name: str) -> Environment:
         return next(e for e in self.environments if e.name == name)
+
+    def local_env(self, service_name: str, port_offset: int = 0) -> tuple[EnvVar, ...]:
+        """The env of a service run as a local process against infrastructure on 127.0.0.1 (`rosec run`);
+        see rosec.model.build.local_service_env."""
+        from rosec.model.build import local_service_env  # build imports this module
+
+        return local_service_env(self, service_name, port_offset)
 
     @property
     def compose_environment(self) -> Environment | None:

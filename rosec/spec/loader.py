@@ -1,11 +1,17 @@
 """Load rose.yaml into plain data plus the position of every node.
 
 The composed node graph is walked by hand (not constructed by ruamel) so that we
-can report every duplicate key, reject non-string keys, and bound alias expansion.
+can report every duplicate key, reject non-string keys and unknown tags, bound
+alias expansion and nesting, and never raise anything but SpecError.
+
+Errors that leave a usable tree (duplicate keys, non-string keys, bad scalars) are
+collected in LoadedSpec.errors and reported by validate() together with the schema
+errors; errors that leave no tree (bad YAML, bad encoding) raise SpecError at once.
 """
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,10 +21,23 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from rosec.diagnostics import Diagnostic, SpecError, format_path
+from rosec.spec.guards import (
+    decode,
+    is_comment_or_blank,
+    mark,
+    reject_alias_bomb,
+    reject_control_characters,
+    reject_tabs,
+    text_lines,
+)
+from rosec.spec.yaml_errors import yaml_error_diagnostic
 
-MAX_NODES = 200_000
+MAX_DEPTH = 64
 MERGE_TAG = "tag:yaml.org,2002:merge"
 STR_TAG = "tag:yaml.org,2002:str"
+NULL_TAG = "tag:yaml.org,2002:null"
+COLLECTION_TAGS = {MappingNode: "tag:yaml.org,2002:map", SequenceNode: "tag:yaml.org,2002:seq"}
+EMPTY_HINT = "run `rosec init` for a starter spec, or start with `rose: 1`"
 
 PathKey = tuple[str | int, ...]
 
@@ -47,10 +66,17 @@ class LoadedSpec:
     file: str
     data: dict[str, Any]
     positions: Positions
+    errors: list[Diagnostic] = field(default_factory=list)
+    """Problems found while loading that left a usable tree; validate() reports them."""
+    broken: set[PathKey] = field(default_factory=set)
+    """Paths whose value was dropped because of a loading error (no second error there)."""
 
     def diagnostic(self, path: PathKey, message: str, hint: str = "", at_key: bool = False) -> Diagnostic:
         line, col = self.positions.of_key(path) if at_key else self.positions.of_value(path)
         return Diagnostic(self.file, line, col, format_path(path), message, hint)
+
+    def is_broken(self, path: PathKey) -> bool:
+        return any(path[: len(b)] == b for b in self.broken)
 
 
 def load_file(path: Path, display_name: str | None = None) -> LoadedSpec:
@@ -63,77 +89,56 @@ def load_file(path: Path, display_name: str | None = None) -> LoadedSpec:
 
 
 def load_bytes(raw: bytes, name: str) -> LoadedSpec:
-    text = _decode(raw, name)
-    _reject_tabs(text, name)
-    if not text.strip() or all(_is_comment_or_blank(line) for line in text.splitlines()):
-        raise SpecError([Diagnostic(name, 1, 1, "", "the spec is empty", "run `rosec init` for a starter spec")])
+    text = decode(raw, name)
+    reject_tabs(text, name)
+    reject_control_characters(text, name)
+    if all(is_comment_or_blank(line) for line in text_lines(text)):
+        raise SpecError([Diagnostic(name, 1, 1, "", "the spec is empty", EMPTY_HINT)])
     root = _compose(text, name)
+    reject_alias_bomb(root, name)
     walker = _Walker(name)
     data = walker.walk(root, ())
-    if walker.errors:
-        raise SpecError(walker.errors)
+    if data is None and not walker.errors:
+        raise SpecError([Diagnostic(name, *mark(root), "", "the spec is empty", EMPTY_HINT)])
     if not isinstance(data, dict):
-        line, col = _mark(root)
+        line, col = mark(root)
         kind = "a list" if isinstance(data, list) else "a single value"
-        raise SpecError([Diagnostic(name, line, col, "", f"the spec must be a mapping, not {kind}",
-                                    "start with `rose: 1` and `system: {name: ...}`")])
-    return LoadedSpec(name, data, walker.positions)
-
-
-def _is_comment_or_blank(line: str) -> bool:
-    stripped = line.strip()
-    return not stripped or stripped.startswith("#")
-
-
-def _decode(raw: bytes, name: str) -> str:
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        before = raw[: exc.start]
-        line = before.count(b"\n") + 1
-        col = exc.start - (before.rfind(b"\n") + 1) + 1
-        raise SpecError([Diagnostic(name, line, col, "", f"the file is not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
-                                    "save the file as UTF-8")]) from None
-    return text.removeprefix("\ufeff")
-
-
-def _reject_tabs(text: str, name: str) -> None:
-    errors = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        indent = line[: len(line) - len(line.lstrip(" \t"))]
-        if "\t" in indent:
-            errors.append(Diagnostic(name, number, indent.index("\t") + 1, "", "tab character in indentation",
-                                     "YAML indentation must use spaces; replace the tab with spaces"))
-    if errors:
-        raise SpecError(errors)
+        raise SpecError([*walker.errors, Diagnostic(name, line, col, "", f"the spec must be a mapping, not {kind}",
+                                                    "start with `rose: 1` and `system: {name: ...}`")])
+    return LoadedSpec(name, data, walker.positions, walker.errors, walker.broken)
 
 
 def _compose(text: str, name: str) -> Node:
     yaml = YAML(typ="rt")
     try:
-        nodes = list(yaml.compose_all(text))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # e.g. a reused anchor: legal YAML, the later one wins
+            nodes = list(yaml.compose_all(text))
     except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        problem = exc.problem or exc.context or "invalid YAML"
-        hint = "check indentation, quotes and colons around this position"
-        if "'['" in problem or "']'" in problem:
-            hint = 'inside { } or [ ], quote type expressions: "list[Order]"'
-        raise SpecError([Diagnostic(name, line, col, "", f"invalid YAML: {problem}", hint)]) from None
+        raise SpecError([yaml_error_diagnostic(exc, text, name)]) from None
     except YAMLError as exc:
         raise SpecError([Diagnostic(name, 1, 1, "", f"invalid YAML: {exc}", "")]) from None
+    except RecursionError:
+        raise SpecError([Diagnostic(name, 1, 1, "", "the document is nested too deeply",
+                                    f"a spec needs only a few levels; keep it under {MAX_DEPTH}")]) from None
     nodes = [n for n in nodes if n is not None]
     if not nodes:
-        raise SpecError([Diagnostic(name, 1, 1, "", "the spec is empty", "run `rosec init` for a starter spec")])
+        raise SpecError([Diagnostic(name, 1, 1, "", "the spec is empty", EMPTY_HINT)])
     if len(nodes) > 1:
-        line, col = _mark(nodes[1])
+        line, col = _document_start(text, nodes[1])
         raise SpecError([Diagnostic(name, line, col, "", "the spec must be a single YAML document",
                                     "remove the `---` separator and the second document")])
     return nodes[0]
 
 
-def _mark(node: Node) -> tuple[int, int]:
-    return node.start_mark.line + 1, node.start_mark.column + 1
+def _document_start(text: str, node: Node) -> tuple[int, int]:
+    """The `---` line that starts the document of node (or the node itself)."""
+    line = node.start_mark.line
+    rows = text_lines(text)
+    for number in range(min(line, len(rows) - 1), -1, -1):
+        if rows[number].startswith("---"):
+            return number + 1, 1
+    return mark(node)
 
 
 class _Walker:
@@ -141,36 +146,67 @@ class _Walker:
         self.name = name
         self.positions = Positions()
         self.errors: list[Diagnostic] = []
-        self.budget = MAX_NODES
+        self.broken: set[PathKey] = set()
+        self.ancestors: set[int] = set()
         self.constructor = YAML(typ="safe", pure=True).constructor
 
+    def error(self, node: Node, path: PathKey, message: str, hint: str = "", dropped: bool = True) -> None:
+        """Record a problem; dropped means the value at path was replaced by None."""
+        line, col = mark(node)
+        self.errors.append(Diagnostic(self.name, line, col, format_path(path), message, hint))
+        if dropped:
+            self.broken.add(path)
+
     def walk(self, node: Node, path: PathKey) -> Any:
-        self.budget -= 1
-        if self.budget < 0:
-            if self.budget == -1:
-                line, col = _mark(node)
-                self.errors.append(Diagnostic(self.name, line, col, format_path(path),
-                                              f"the document expands to more than {MAX_NODES} nodes",
-                                              "YAML aliases multiply content; remove the nested aliases"))
+        self.positions.values.setdefault(path, mark(node))
+        if id(node) in self.ancestors:
+            self.error(node, path, "this value contains itself through a YAML alias",
+                       "remove the alias (*name) that refers to its own anchor")
             return None
-        self.positions.values.setdefault(path, _mark(node))
-        if isinstance(node, MappingNode):
-            return self._mapping(node, path)
-        if isinstance(node, SequenceNode):
-            return [self.walk(item, (*path, i)) for i, item in enumerate(node.value)]
-        return self._scalar(node, path)
+        if len(path) > MAX_DEPTH:
+            self._too_deep(path)
+            return None
+        if not isinstance(node, ScalarNode) and str(node.tag) != COLLECTION_TAGS[type(node)]:
+            self.error(node, path, f"unsupported YAML tag '{_short(node.tag)}'", "remove the tag")
+            return None
+        self.ancestors.add(id(node))
+        try:
+            if isinstance(node, MappingNode):
+                return self._mapping(node, path)
+            if isinstance(node, SequenceNode):
+                return [self.walk(item, (*path, i)) for i, item in enumerate(node.value)]
+            return self._scalar(node, path)
+        finally:
+            self.ancestors.discard(id(node))
+
+    def _too_deep(self, path: PathKey) -> None:
+        """Report once, at the innermost mapping key above the deep part."""
+        cut = max((i + 1 for i, part in enumerate(path) if isinstance(part, str)), default=0)
+        outer = path[:cut]
+        if outer in self.broken:
+            return
+        line, col = self.positions.of_value(outer)
+        self.errors.append(Diagnostic(self.name, line, col, format_path(outer),
+                                      f"this value is nested more than {MAX_DEPTH} levels deep",
+                                      "a spec needs only a few levels of nesting"))
+        self.broken.add(outer)
 
     def _scalar(self, node: ScalarNode, path: PathKey) -> Any:
         try:
             return self.constructor.construct_object(node, deep=True)
         except YAMLError as exc:
-            line, col = _mark(node)
-            self.errors.append(Diagnostic(self.name, line, col, format_path(path), f"invalid value: {exc}", ""))
-            return None
+            problem = getattr(exc, "problem", None) or "cannot read this value"
+            if "could not determine a constructor" in problem:
+                self.error(node, path, f"unsupported YAML tag '{_short(node.tag)}'", "remove the tag")
+            else:
+                self.error(node, path, f"invalid value {node.value!r} for tag '{_short(node.tag)}': {problem}",
+                           "remove the tag")
+        except (ValueError, TypeError, ArithmeticError):
+            self.error(node, path, f"invalid value {node.value!r} for tag '{_short(node.tag)}'", "remove the tag")
+        return None
 
     def _mapping(self, node: MappingNode, path: PathKey) -> dict[str, Any]:
         result: dict[str, Any] = {}
-        explicit: set[str] = set()
         merges: list[Node] = []
         for key_node, value_node in node.value:
             if str(key_node.tag) == MERGE_TAG:
@@ -179,34 +215,46 @@ class _Walker:
             key = self._key(key_node, path)
             if key is None:
                 continue
-            if key in explicit:
-                line, col = _mark(key_node)
+            if key in result:
                 first = self.positions.keys[(*path, key)]
-                self.errors.append(Diagnostic(self.name, line, col, format_path((*path, key)),
-                                              f"duplicate key '{key}' (first defined at line {first[0]})",
-                                              "remove or rename one of them"))
+                self.error(key_node, (*path, key), f"duplicate key '{key}' (first defined at line {first[0]})",
+                           "remove or rename one of them", dropped=False)
                 continue
-            explicit.add(key)
-            self.positions.keys[(*path, key)] = _mark(key_node)
-            self.positions.values[(*path, key)] = _mark(value_node)
+            self.positions.keys.setdefault((*path, key), mark(key_node))  # merged keys come second
+            if _is_empty(value_node):
+                self.positions.values.setdefault((*path, key), mark(key_node))
             result[key] = self.walk(value_node, (*path, key))
         for merge_node in merges:
-            merged = self.walk(merge_node, path)
-            if isinstance(merged, dict):
-                for key, value in merged.items():
-                    result.setdefault(key, value)
-            else:
-                line, col = _mark(merge_node)
-                self.errors.append(Diagnostic(self.name, line, col, format_path(path),
-                                              "a merge key (<<) must refer to a mapping", ""))
+            self._merge(merge_node, path, result)
         return result
+
+    def _merge(self, merge_node: Node, path: PathKey, result: dict[str, Any]) -> None:
+        if not isinstance(merge_node, MappingNode):
+            self.error(merge_node, path, "a merge key (<<) must refer to a mapping", "write `<<: *anchor`",
+                       dropped=False)
+            return
+        merged = self.walk(merge_node, path)
+        for key, value in (merged or {}).items():
+            result.setdefault(key, value)
 
     def _key(self, key_node: Node, path: PathKey) -> str | None:
         if isinstance(key_node, ScalarNode) and str(key_node.tag) == STR_TAG:
             return str(key_node.value)
-        line, col = _mark(key_node)
-        shown = key_node.value if isinstance(key_node, ScalarNode) else "a collection"
-        self.errors.append(Diagnostic(self.name, line, col, format_path(path),
-                                      f"mapping keys must be strings, got {shown!r}",
-                                      f'quote the key: "{shown}"' if isinstance(key_node, ScalarNode) else ""))
+        if isinstance(key_node, ScalarNode):
+            shown = key_node.value or "null"
+            self.error(key_node, path, f"mapping keys must be strings, got {shown!r}", f'quote the key: "{shown}"',
+                       dropped=False)
+        else:
+            self.error(key_node, path, "mapping keys must be strings, got a collection", "use a plain name as key",
+                       dropped=False)
         return None
+
+
+def _is_empty(node: Node) -> bool:
+    """A value left out after `key:` (an implicit null); its position is best shown at the key."""
+    return isinstance(node, ScalarNode) and str(node.tag) == NULL_TAG and node.value == ""
+
+
+def _short(tag: Any) -> str:
+    """tag:yaml.org,2002:int -> !!int"""
+    return str(tag).replace("tag:yaml.org,2002:", "!!")

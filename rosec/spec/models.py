@@ -6,8 +6,8 @@ checks a schema cannot express (references, collisions, cycles).
 
 from __future__ import annotations
 
-from enum import Enum
-from typing import Annotated, Literal, Union
+from enum import StrEnum
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
 
@@ -37,13 +37,13 @@ Cpu = Annotated[str, Field(pattern=names.CPU, description="CPU as Kubernetes qua
 Memory = Annotated[str, Field(pattern=names.MEMORY, description="Memory as Kubernetes quantity: 256Mi, 1Gi.")]
 
 
-class Hosting(str, Enum):
+class Hosting(StrEnum):
     compose = "compose"
     kubernetes = "kubernetes"
     aws = "aws"
 
 
-class HttpMethod(str, Enum):
+class HttpMethod(StrEnum):
     GET = "GET"
     POST = "POST"
     PUT = "PUT"
@@ -51,12 +51,12 @@ class HttpMethod(str, Enum):
     DELETE = "DELETE"
 
 
-class GatewayAuth(str, Enum):
+class GatewayAuth(StrEnum):
     public = "public"
     authenticated = "authenticated"
 
 
-class DatastoreEngine(str, Enum):
+class DatastoreEngine(StrEnum):
     postgres = "postgres"
     volume = "volume"
 
@@ -70,6 +70,8 @@ class SystemSpec(Spec):
     """One line about the system."""
     owner: str = ""
     """Team or contact that owns the system (labels and tags)."""
+    handlers_dir: Annotated[str, Field(pattern=names.RELATIVE_DIR)] = "services"
+    """Where the hand-written handlers live, relative to the project root: <handlers_dir>/<service>/."""
 
 
 class Resources(Spec):
@@ -125,7 +127,7 @@ def _message_kind(value: object) -> str:
 
 
 MessageSpec = Annotated[
-    Union[Annotated[RecordSpec, Tag("record")], Annotated[EnumSpec, Tag("enum")]],
+    Annotated[RecordSpec, Tag("record")] | Annotated[EnumSpec, Tag("enum")],
     Discriminator(_message_kind),
 ]
 
@@ -175,6 +177,8 @@ class GrpcMethod(Spec):
     server_streaming: bool = False
     roles: list[RoleName] = []
     """Roles of which the caller needs at least one."""
+    public: bool = False
+    """Callable without a token."""
     summary: str = ""
 
 
@@ -208,7 +212,7 @@ class SloSpec(Spec):
     """99th percentile latency target in milliseconds."""
 
 
-ConfigValue = Union[str, int, float, bool]
+ConfigValue = str | int | float | bool
 
 
 class ServiceSpec(Spec):

@@ -19,6 +19,7 @@ CPU = r"^([1-9][0-9]*m|[0-9]+(\.[0-9]+)?)$"
 MEMORY = r"^[1-9][0-9]*(Mi|Gi)$"
 AWS_REGION = r"^[a-z]{2}(-[a-z]+)+-[0-9]$"
 VERSION = r"^[0-9]+(\.[0-9]+)*$"
+RELATIVE_DIR = r"^[A-Za-z0-9_][A-Za-z0-9_.-]*(/[A-Za-z0-9_][A-Za-z0-9_.-]*)*$"
 
 MAX_SERVICE_NAME = 30
 MAX_SYSTEM_NAME = 20

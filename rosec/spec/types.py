@@ -11,7 +11,11 @@ _TOKEN = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*|\[|\]|,)")
 
 
 class TypeSyntaxError(ValueError):
-    """A malformed type expression."""
+    """A malformed type expression; str() says what is wrong, hint how to write it instead."""
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.hint = hint
 
 
 @dataclass(frozen=True)
@@ -41,13 +45,14 @@ class TypeRef:
 
 
 _ARITY = {"list": 1, "optional": 1, "map": 2}
+_EXAMPLES = {"list": "list[Order]", "optional": "optional[string]", "map": "map[string, int]"}
 
 
 def parse_type(text: str) -> TypeRef:
     tokens = _tokenize(text)
-    parsed, rest = _parse(tokens, text)
+    parsed, rest = _parse(tokens)
     if rest:
-        raise TypeSyntaxError(f"unexpected '{rest[0]}' in type '{text}'")
+        raise TypeSyntaxError(f"unexpected '{rest[0]}' after {parsed}")
     return parsed
 
 
@@ -58,49 +63,61 @@ def _tokenize(text: str) -> list[str]:
     while position < len(stripped):
         match = _TOKEN.match(stripped, position)
         if not match:
-            raise TypeSyntaxError(f"unexpected character '{stripped[position:].strip()[0]}' in type '{text}'")
+            raise TypeSyntaxError(f"unexpected character '{stripped[position:].strip()[0]}'")
         tokens.append(match.group(1))
         position = match.end()
     return tokens
 
 
-def _parse(tokens: list[str], text: str) -> tuple[TypeRef, list[str]]:
+def _parse(tokens: list[str]) -> tuple[TypeRef, list[str]]:
     if not tokens or tokens[0] in "[],":
-        raise TypeSyntaxError(f"expected a type name in '{text}'")
+        found = f"'{tokens[0]}'" if tokens else "the end"
+        raise TypeSyntaxError(f"expected a type name, found {found}")
     head, rest = tokens[0], tokens[1:]
-    if head in _ARITY:
-        if not rest or rest[0] != "[":
-            raise TypeSyntaxError(f"'{head}' needs type arguments, e.g. {head}[string] in '{text}'")
-        args: list[TypeRef] = []
-        rest = rest[1:]
-        while True:
-            arg, rest = _parse(rest, text)
-            args.append(arg)
-            if rest and rest[0] == ",":
-                rest = rest[1:]
-                continue
-            if rest and rest[0] == "]":
-                rest = rest[1:]
-                break
-            raise TypeSyntaxError(f"missing ']' in type '{text}'")
-        if len(args) != _ARITY[head]:
-            raise TypeSyntaxError(f"'{head}' takes {_ARITY[head]} type argument(s), got {len(args)} in '{text}'")
-        return _checked(TypeRef(head, args=tuple(args)), text), rest
-    if rest and rest[0] == "[":
-        raise TypeSyntaxError(f"'{head}' takes no type arguments in '{text}'")
-    return TypeRef("scalar" if head in SCALARS else "ref", name=head), rest
+    if head not in _ARITY:
+        if rest and rest[0] == "[":
+            raise TypeSyntaxError(f"'{head}' takes no type arguments", "only list, map and optional take [...]")
+        return TypeRef("scalar" if head in SCALARS else "ref", name=head), rest
+    if not rest or rest[0] != "[":
+        raise TypeSyntaxError(f"'{head}' needs type arguments", f"write e.g. {_EXAMPLES[head]}")
+    args, rest = _arguments(head, rest[1:])
+    return _checked(TypeRef(head, args=tuple(args))), rest
 
 
-def _checked(ref: TypeRef, text: str) -> TypeRef:
+def _arguments(head: str, tokens: list[str]) -> tuple[list[TypeRef], list[str]]:
+    args: list[TypeRef] = []
+    rest = tokens
+    while True:
+        if not rest or rest[0] in "],":
+            raise TypeSyntaxError(f"'{head}[...]' needs a type inside the brackets", f"write e.g. {_EXAMPLES[head]}")
+        arg, rest = _parse(rest)
+        args.append(arg)
+        if rest and rest[0] == ",":
+            rest = rest[1:]
+        elif rest and rest[0] == "]":
+            break
+        else:
+            raise TypeSyntaxError(f"missing ']' after the arguments of '{head}'", f"write e.g. {_EXAMPLES[head]}")
+    if len(args) != _ARITY[head]:
+        raise TypeSyntaxError(f"'{head}' takes {_ARITY[head]} type argument(s), got {len(args)}",
+                              f"write e.g. {_EXAMPLES[head]}")
+    return args, rest[1:]
+
+
+def _checked(ref: TypeRef) -> TypeRef:
     if ref.kind == "map" and (ref.args[0].kind != "scalar" or ref.args[0].name not in MAP_KEY_SCALARS):
-        raise TypeSyntaxError(f"map keys must be string or int, got '{ref.args[0]}' in '{text}'")
+        raise TypeSyntaxError(f"map keys must be string or int, got '{ref.args[0]}'",
+                              f"use map[string, {ref.item}] and convert the key to text")
     if ref.kind == "optional" and ref.item.kind == "optional":
-        raise TypeSyntaxError(f"optional[optional[...]] is redundant in '{text}'")
+        raise TypeSyntaxError("optional[optional[...]] is redundant", f"write {ref.item}")
     if ref.kind == "optional" and ref.item.kind in ("list", "map"):
-        raise TypeSyntaxError(f"optional[{ref.item.kind}[...]] is not allowed; an empty {ref.item.kind} means absent in '{text}'")
+        raise TypeSyntaxError(f"optional[{ref.item.kind}[...]] is not allowed",
+                              f"write {ref.item}: an empty {ref.item.kind} means absent")
     if ref.kind in ("list", "map") and ref.item.kind == "optional":
-        raise TypeSyntaxError(f"{ref.kind} items cannot be optional (protobuf has no null items) in '{text}'")
+        raise TypeSyntaxError(f"{ref.kind} items cannot be optional (protobuf has no null items)",
+                              f"write {ref.kind}[{ref.item.item}]" if ref.kind == "list" else
+                              f"write map[{ref.args[0]}, {ref.item.item}]")
     if ref.kind in ("list", "map") and ref.item.kind in ("list", "map"):
-        raise TypeSyntaxError(
-            f"{ref.kind} of {ref.item.kind} cannot map onto protobuf; wrap the inner one in a message in '{text}'")
+        raise TypeSyntaxError(f"a {ref.kind} of {ref.item.kind}s cannot map onto protobuf",
+                              "wrap the inner one in a message, e.g. `Row: {fields: {cells: list[int]}}`")
     return ref

@@ -2,76 +2,182 @@
 
 from __future__ import annotations
 
-import re
-import typing
+import datetime
+import difflib
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from rosec.diagnostics import Diagnostic, SpecError, did_you_mean
+from rosec.diagnostics import Diagnostic, SpecError, did_you_mean, format_path
 from rosec.spec.loader import LoadedSpec, PathKey
+from rosec.spec.locations import DataLoc, allowed_fields, data_loc
 from rosec.spec.models import RoseSpec
+from rosec.spec.name_hints import name_hint
+
+_EXPECTED = {
+    "string_type": "a string", "int_type": "an integer", "int_parsing": "an integer",
+    "int_from_float": "a whole number", "float_type": "a number", "float_parsing": "a number",
+    "bool_type": "true or false", "bool_parsing": "true or false", "dict_type": "a mapping",
+    "model_type": "a mapping", "model_attributes_type": "a mapping", "list_type": "a list",
+}
+_UNION_LABELS = {"str": "a string", "int": "a number", "float": "a number", "bool": "a boolean"}
+_LIMITS = {"greater_than_equal": ("ge", "at least", "raise it to {} or more"),
+           "less_than_equal": ("le", "at most", "lower it to {} or less"),
+           "greater_than": ("gt", "more than", "raise it above {}"),
+           "less_than": ("lt", "less than", "lower it below {}")}
+_TYPE_HINTS = {"int_type": "write a whole number, e.g. 8", "int_parsing": "write a whole number, e.g. 8",
+               "int_from_float": "write a whole number, e.g. 8", "float_type": "write a number, e.g. 99.9",
+               "float_parsing": "write a number, e.g. 99.9", "bool_type": "write true or false",
+               "bool_parsing": "write true or false"}
+_SINGULAR = {"services": "service", "environments": "environment", "fields": "field", "enum": "value"}
+_MISSING_EXAMPLES = {
+    "rose": "rose: 1", "system": "system: {name: shop, domain: shop.example.com}",
+    "environments": "environments: {dev: {hosting: compose}}", "hosting": "hosting: compose",
+    "services": "services: {orders: {rest: [...]}}", "realm": "realm: shop", "engine": "engine: postgres",
+    "method": "method: GET", "path": "path: /orders", "domain": "domain: shop.example.com",
+    "name": "name: ...", "message": "message: Order", "availability": "availability: 99.9",
+}
 
 
 def validate(loaded: LoadedSpec) -> RoseSpec:
+    """The typed spec, or SpecError with every loading and schema error."""
     try:
-        return RoseSpec.model_validate(loaded.data)
+        spec = RoseSpec.model_validate(loaded.data)
     except ValidationError as exc:
-        raise SpecError([_diagnostic(loaded, error) for error in exc.errors()]) from None
+        raise SpecError([*loaded.errors, *_diagnostics(loaded, exc.errors())]) from None
+    if loaded.errors:
+        raise SpecError(loaded.errors)
+    return spec
 
 
-def _data_path(data: Any, loc: tuple[Any, ...]) -> PathKey:
-    """Drop the parts of a pydantic loc that are union tags, not keys in the data."""
-    path: list[str | int] = []
-    node = data
-    for part in loc:
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
-            node = node[part]
-        elif isinstance(node, dict) and isinstance(part, str) and part not in node and not path_is_tag(part):
-            path.append(part)
-            node = None
+def _diagnostics(loaded: LoadedSpec, errors: list[Any]) -> list[Diagnostic]:
+    """One diagnostic per located problem; the branches of a plain union are merged into one."""
+    found: list[Diagnostic] = []
+    union_branches: dict[PathKey, list[tuple[str, Any]]] = {}
+    misspelled = _misspelled_fields(errors)
+    for error in errors:
+        at_key = bool(error["loc"]) and error["loc"][-1] == "[key]"
+        loc = data_loc(tuple(error["loc"][:-1] if at_key else error["loc"]))
+        if loaded.is_broken(loc.path):
             continue
-        else:
+        if error["type"] == "missing" and loc.path in misspelled:
             continue
-        path.append(part)
-    return tuple(path)
+        if loc.union_label:
+            union_branches.setdefault(loc.path, []).append((loc.union_label, error.get("input")))
+            continue
+        found.append(_diagnostic(loaded, error, loc, at_key))
+    for path, branches in union_branches.items():
+        found.append(_union_diagnostic(loaded, path, [label for label, _ in branches], branches[0][1]))
+    return found
 
 
-def path_is_tag(part: str) -> bool:
-    return part in ("record", "enum")
+def _union_diagnostic(loaded: LoadedSpec, path: PathKey, labels: list[str], value: Any) -> Diagnostic:
+    expected = list(dict.fromkeys(_UNION_LABELS.get(label, label) for label in labels))
+    text = ", ".join(expected[:-1]) + f" or {expected[-1]}" if len(expected) > 1 else expected[0]
+    hint = 'join the items into one string, e.g. "a,b"' if isinstance(value, list) else \
+        _quote_hint(value) or "write a single value: text, a number or a boolean"
+    if value is None:
+        hint = "give it a value after the colon, or remove the key"
+    return loaded.diagnostic(path, f"expected {text}, got {_describe(value)}", hint)
 
 
-def _diagnostic(loaded: LoadedSpec, error: dict[str, Any]) -> Diagnostic:
-    loc = tuple(error["loc"])
-    at_key = bool(loc) and loc[-1] == "[key]"
-    path = _data_path(loaded.data, loc[:-1] if at_key else loc)
-    kind = error["type"]
-    value = error.get("input")
+def _misspelled_fields(errors: list[Any]) -> set[PathKey]:
+    """Paths of required fields that are missing only because an unknown field nearby misspells them."""
+    found = set()
+    for error in errors:
+        if error["type"] == "extra_forbidden":
+            loc = tuple(error["loc"])
+            close = difflib.get_close_matches(str(loc[-1]), allowed_fields(loc[:-1]), n=1, cutoff=0.6)
+            if close:
+                found.add((*data_loc(loc[:-1]).path, close[0]))
+    return found
+
+
+def _diagnostic(loaded: LoadedSpec, error: Any, loc: DataLoc, at_key: bool) -> Diagnostic:
+    path, kind, value = loc.path, error["type"], error.get("input")
+    ctx = error.get("ctx") or {}
     if kind == "extra_forbidden":
-        allowed = _allowed_fields(error["loc"][:-1])
-        return loaded.diagnostic(path, f"unknown field '{path[-1]}'", did_you_mean(str(path[-1]), allowed), at_key=True)
+        return _unknown_field(loaded, error, path)
     if kind == "missing":
-        parent, name = path[:-1], path[-1]
-        return loaded.diagnostic(parent, f"missing required field '{name}'", f"add `{name}:` here")
-    message = _message(kind, error["msg"], value, error.get("ctx") or {})
-    if at_key:
-        message = f"invalid name {value!r}"
-    return loaded.diagnostic(path, message, _hint(kind, value, path), at_key=at_key)
-
-
-def _message(kind: str, msg: str, value: Any, ctx: dict[str, Any]) -> str:
-    if kind == "string_pattern_mismatch":
-        return f"invalid value {value!r}"
-    if kind == "literal_error":
-        return f"{msg}, got {value!r}"
+        return _missing(loaded, path)
+    if at_key or kind in ("string_pattern_mismatch", "string_too_long", "string_too_short"):
+        message, hint = name_hint(kind, value, path, ctx, at_key)
+        return loaded.diagnostic(path, message, hint, at_key=at_key)
+    if kind == "literal_error" and path == ("rose",):
+        message = "the version must be the number 1, not text" if value == "1" else \
+            f"unsupported language version {value!r}"
+        return loaded.diagnostic(path, message, "this rosec understands version 1: write `rose: 1`")
+    if kind in _LIMITS:
+        key, words, hint = _LIMITS[kind]
+        return loaded.diagnostic(path, f"must be {words} {ctx.get(key)}, got {_describe(value)}",
+                                 hint.format(ctx.get(key)))
+    if kind == "too_short":
+        what = _SINGULAR.get(str(path[-1]) if path else "", "entry")
+        return loaded.diagnostic(path, "must not be empty", f"declare at least one {what}")
     if kind == "enum":
-        return f"invalid value {value!r}; {msg[0].lower()}{msg[1:]}"
-    if kind in ("string_type", "int_type", "float_type", "bool_type", "dict_type", "list_type", "model_type",
-                "int_parsing", "float_parsing", "bool_parsing"):
-        return f"{msg[0].lower()}{msg[1:]}, got {_describe(value)}"
-    return f"{msg[0].lower()}{msg[1:]}"
+        expected = ctx.get("expected", "")
+        if value is None:
+            return loaded.diagnostic(path, f"expected {expected}, got nothing (null)",
+                                     "write one of them after the colon")
+        return loaded.diagnostic(path, f"invalid value {value!r}: expected {expected}",
+                                 did_you_mean(str(value), _quoted_words(expected), close_only=True) or
+                                 "write one of the values listed, exactly as shown")
+    if kind in _EXPECTED:
+        return loaded.diagnostic(path, f"expected {_EXPECTED[kind]}, got {_describe(value)}",
+                                 _type_hint(kind, value, path, loc))
+    return loaded.diagnostic(path, _lower_first(error["msg"]) + _got(kind, value),
+                             "`rosec schema` prints what every field accepts")
+
+
+def _unknown_field(loaded: LoadedSpec, error: Any, path: PathKey) -> Diagnostic:
+    name = str(path[-1])
+    allowed = allowed_fields(tuple(error["loc"][:-1]))
+    hint = did_you_mean(name, allowed)
+    if (name == "fields" and "enum" in allowed) or (name == "enum" and "fields" in allowed):
+        hint = "a message has either `fields:` (a record) or `enum:` (an enum), not both"
+    return loaded.diagnostic(path, f"unknown field '{name}'", hint, at_key=True)
+
+
+def _missing(loaded: LoadedSpec, path: PathKey) -> Diagnostic:
+    parent, name = path[:-1], str(path[-1])
+    where = f"to {format_path(parent)}" if parent else "at the top level"
+    line, col = loaded.positions.of_key(parent)
+    if parent[:1] == ("messages",) and len(parent) == 2 and name == "fields":
+        return Diagnostic(loaded.file, line, col, format_path(parent), "a message needs `fields:` (a record) or "
+                          "`enum:` (an enum)", f"add e.g. `fields: {{id: uuid}}` or `enum: [a, b]` {where}")
+    example = _MISSING_EXAMPLES.get(name, f"{name}: ...")
+    return Diagnostic(loaded.file, line, col, format_path(path), f"missing required field '{name}'",
+                      f"add `{example}` {where}")
+
+
+def _got(kind: str, value: Any) -> str:
+    return f", got {_describe(value)}" if kind == "literal_error" else ""
+
+
+def _type_hint(kind: str, value: Any, path: PathKey, loc: DataLoc) -> str:
+    leaf = str(path[-1]) if path and isinstance(path[-1], str) else ""
+    if value is None and kind in ("model_type", "dict_type", "list_type"):
+        return "add entries under it, or remove the key"
+    if value is None:
+        return "give it a value after the colon, or remove the key"
+    if kind == "string_type":
+        return _quote_hint(value) or "write plain text here; quote it if it contains ': '"
+    if kind in _TYPE_HINTS:
+        return _TYPE_HINTS[kind]
+    scalar = isinstance(value, (str, int, float)) and not isinstance(value, bool)
+    if kind == "list_type":
+        return f"write a list: `{leaf}: [{value if scalar else '...'}]`" if leaf else "write a list: [...]"
+    model = loc.annotation if isinstance(loc.annotation, type) and issubclass(loc.annotation, BaseModel) else None
+    required = [n for n, f in model.model_fields.items() if f.is_required()] if model else []
+    inner = ", ".join(f"{n}: ..." for n in required) or "..."
+    return f"write a mapping: `{leaf}: {{{inner}}}`" if leaf else f"write a mapping: {{{inner}}}"
+
+
+def _quote_hint(value: Any) -> str:
+    if isinstance(value, (bool, int, float, datetime.date)):
+        shown = str(value).lower() if isinstance(value, bool) else str(value)
+        return f'quote it: "{shown}"'
+    return ""
 
 
 def _describe(value: Any) -> str:
@@ -81,99 +187,18 @@ def _describe(value: Any) -> str:
         return "a list"
     if value is None:
         return "nothing (null)"
-    return f"{type(value).__name__} {value!r}"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, datetime.date):
+        return f"a date ({value.isoformat()})"
+    if isinstance(value, str):
+        return f"the text {value!r}"
+    return str(value)
 
 
-_PATTERN_HINTS = {
-    "services": "service names are lowercase DNS labels of at most 30 characters: letters, digits and '-'",
-    "datastores": "datastore names are lowercase DNS labels: letters, digits and '-'",
-    "environments": "environment names are lowercase DNS labels: letters, digits and '-'",
-    "messages": "message names are PascalCase: a capital letter, then letters and digits",
-    "events": "event names are dot-separated lowercase words, e.g. order.created",
-    "enum": "enum values are snake_case: lowercase letters, digits and '_'",
-    "params": "parameter names are snake_case: lowercase letters, digits and '_'",
-    "query": "parameter names are snake_case: lowercase letters, digits and '_'",
-    "fields": "field names are snake_case: lowercase letters, digits and '_'",
-    "roles": "role names are lowercase: letters, digits, '-' and '_'",
-    "calls": "a service name: lowercase DNS label",
-    "uses": "a datastore name: lowercase DNS label",
-    "publishes": "an event name, e.g. order.created",
-    "consumes": "an event name, e.g. order.created",
-    "path": "paths start with '/' and use {param} segments, e.g. /orders/{id}",
-    "rate_limit": "write COUNT/UNIT with UNIT one of second, minute, hour, day, e.g. 100/minute",
-    "cpu": "a Kubernetes CPU quantity such as 250m, 0.5 or 2",
-    "memory": "a Kubernetes memory quantity such as 256Mi or 1Gi",
-    "domain": "a lowercase DNS name such as shop.example.com",
-    "region": "an AWS region such as eu-west-1",
-    "config": "configuration keys are UPPER_SNAKE_CASE environment variable names",
-    "secrets": "secret names are UPPER_SNAKE_CASE environment variable names",
-    "name": "names are lowercase DNS labels: letters, digits and '-'",
-    "version": 'a version number such as "16" or "16.4"',
-}
+def _quoted_words(text: str) -> list[str]:
+    return text.split("'")[1::2]
 
 
-def _hint(kind: str, value: Any, path: PathKey) -> str:
-    if kind in ("string_pattern_mismatch", "string_too_long"):
-        rule = next((_PATTERN_HINTS[p] for p in reversed(path[:-1] if path and path[-1] == value else path)
-                     if isinstance(p, str) and p in _PATTERN_HINTS), "")
-        suggestion = _suggest_name(value, rule)
-        return f"{rule}; did you mean '{suggestion}'?" if suggestion else rule
-    if kind == "string_type" and isinstance(value, (int, float)):
-        return f'quote it: "{value}"'
-    if kind == "literal_error" and path == ("rose",):
-        return "this rosec understands language version 1: `rose: 1`"
-    return ""
-
-
-def _suggest_name(value: Any, rule: str) -> str:
-    if not isinstance(value, str) or "DNS label" not in rule:
-        return ""
-    suggestion = re.sub(r"-+", "-", re.sub(r"[^a-z0-9-]", "-", value.lower())).strip("-")
-    return suggestion if suggestion and suggestion != value and suggestion[0].isalpha() else ""
-
-
-def _allowed_fields(loc: tuple[Any, ...]) -> list[str]:
-    """Field names of the model that sits at loc, for did-you-mean hints."""
-    annotation: Any = RoseSpec
-    for part in loc:
-        annotation = _step(annotation, part)
-        if annotation is None:
-            return []
-    model = _as_model(annotation)
-    return list(model.model_fields) if model else []
-
-
-def _step(annotation: Any, part: Any) -> Any:
-    if part in ("record", "enum"):
-        return _unwrap(annotation, part)
-    annotation = _unwrap(annotation, part)
-    model = _as_model(annotation)
-    if model is not None:
-        field = model.model_fields.get(part)
-        return field.annotation if field else None
-    origin = typing.get_origin(annotation)
-    if origin in (dict, list):
-        return typing.get_args(annotation)[-1]
-    return None
-
-
-def _unwrap(annotation: Any, part: Any = None) -> Any:
-    while True:
-        origin = typing.get_origin(annotation)
-        if origin is typing.Annotated:
-            annotation = typing.get_args(annotation)[0]
-        elif origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
-            members = [_unwrap(a) for a in typing.get_args(annotation) if a is not type(None)]
-            tagged = [m for m in members if _as_model(m) and _tag_of(m) == part]
-            with_field = [m for m in members if _as_model(m) and part in _as_model(m).model_fields]
-            annotation = (tagged or with_field or members)[0]
-        else:
-            return annotation
-
-
-def _tag_of(model: Any) -> str:
-    return {"RecordSpec": "record", "EnumSpec": "enum"}.get(getattr(model, "__name__", ""), "")
-
-
-def _as_model(annotation: Any) -> type[BaseModel] | None:
-    return annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]

@@ -10,12 +10,15 @@ from collections.abc import Callable
 from importlib.metadata import entry_points
 
 from rosec.model.system import System
-from rosec.targets import compose
+from rosec.targets import compose, messaging, runtime, services
 
 Render = Callable[[System], dict[str, bytes]]
 
 BUILTIN_TARGETS: dict[str, Render] = {
     "compose": compose.render,
+    "runtime": runtime.render,
+    "services": services.render,
+    "messaging": messaging.render,
 }
 
 

@@ -1,0 +1,182 @@
+"""Calls to peer services: HTTP (httpx) and gRPC channels that forward the correlation id and bearer token."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Mapping
+from typing import TYPE_CHECKING, Any
+
+import grpc
+import httpx
+
+from .context import current_token
+from .errors import Problem, http_status, reason_phrase
+from .logs import REQUEST_ID_HEADER, REQUEST_ID_METADATA, current_correlation_id
+
+if TYPE_CHECKING:
+    from .service import Runtime
+
+DEFAULT_TIMEOUT = 5.0
+DEFAULT_RETRIES = 2
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+PROBLEM_JSON = "application/problem+json"
+
+
+def outgoing_headers() -> dict[str, str]:
+    """X-Request-ID of the current request (or a fresh one) and the caller's bearer token, if any."""
+    headers = {REQUEST_ID_HEADER: current_correlation_id()}
+    token = current_token()
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    return headers
+
+
+class HttpClient:
+    """An httpx.AsyncClient for one peer: per-request timeout, bounded retries with exponential backoff for
+    idempotent methods on transport errors, and non-2xx answers raised as Problem."""
+
+    def __init__(self, base_url: str, runtime: Runtime | None = None, *, timeout: float = DEFAULT_TIMEOUT,
+                 retries: int = DEFAULT_RETRIES, backoff: float = 0.1,
+                 transport: httpx.AsyncBaseTransport | None = None) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.retries = retries
+        self.backoff = backoff
+        self._log = runtime.logger_for("rose.clients") if runtime else logging.getLogger("rose.clients")
+        user_agent = f"rose-{runtime.settings.service}" if runtime else "rose"
+        self._client = httpx.AsyncClient(base_url=self.base_url, timeout=timeout, transport=transport,
+                                         headers={"User-Agent": user_agent})
+
+    async def __aenter__(self) -> HttpClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    async def request(self, method: str, path: str, *, json: Any = None, params: Mapping[str, Any] | None = None,
+                      headers: Mapping[str, str] | None = None, timeout: float | None = None) -> httpx.Response:
+        """The 2xx response; Problem with the peer's status for any other, 503 when the peer cannot be reached."""
+        method = method.upper()
+        merged = {**outgoing_headers(), **(headers or {})}
+        attempts = 1 + (self.retries if method in IDEMPOTENT_METHODS else 0)
+        extra: dict[str, Any] = {} if timeout is None else {"timeout": timeout}
+        for attempt in range(1, attempts + 1):
+            try:
+                response = await self._client.request(method, path, json=json, params=_params(params),
+                                                      headers=merged, **extra)
+                break
+            except httpx.TransportError as error:
+                if attempt == attempts:
+                    self._log.warning("%s %s%s failed after %d attempt(s): %r", method, self.base_url, path,
+                                      attempt, error)
+                    raise Problem(503, "Service Unavailable", f"{self.base_url} could not be reached") from error
+                delay = self.backoff * 2 ** (attempt - 1)
+                self._log.info("%s %s%s failed (%r), retrying in %.2f s", method, self.base_url, path, error, delay)
+                await asyncio.sleep(delay)
+        if response.is_success:
+            return response
+        raise problem_from_response(response)
+
+    async def get(self, path: str, **kwargs: Any) -> httpx.Response:
+        return await self.request("GET", path, **kwargs)
+
+    async def post(self, path: str, **kwargs: Any) -> httpx.Response:
+        return await self.request("POST", path, **kwargs)
+
+    async def put(self, path: str, **kwargs: Any) -> httpx.Response:
+        return await self.request("PUT", path, **kwargs)
+
+    async def patch(self, path: str, **kwargs: Any) -> httpx.Response:
+        return await self.request("PATCH", path, **kwargs)
+
+    async def delete(self, path: str, **kwargs: Any) -> httpx.Response:
+        return await self.request("DELETE", path, **kwargs)
+
+
+def problem_from_response(response: httpx.Response) -> Problem:
+    """A Problem with the response's status; title, detail and type from its problem+json body when it has one."""
+    status = response.status_code if 400 <= response.status_code <= 599 else 502
+    phrase = reason_phrase(status)
+    if response.headers.get("content-type", "").split(";")[0].strip() == PROBLEM_JSON:
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if isinstance(body, dict):
+            title, detail, kind = body.get("title"), body.get("detail"), body.get("type")
+            return Problem(status, title if isinstance(title, str) else phrase,
+                           detail if isinstance(detail, str) else None,
+                           type=kind if isinstance(kind, str) else "about:blank")
+    return Problem(status, phrase, f"{response.request.method} {response.request.url.path} answered "
+                                   f"{response.status_code}")
+
+
+def grpc_metadata() -> tuple[tuple[str, str], ...]:
+    """Metadata for an outgoing RPC: x-request-id and the caller's bearer token."""
+    metadata = [(REQUEST_ID_METADATA, current_correlation_id())]
+    token = current_token()
+    if token:
+        metadata.append(("authorization", f"Bearer {token}"))
+    return tuple(metadata)
+
+
+def grpc_channel(target: str, *, timeout: float = DEFAULT_TIMEOUT,
+                 options: tuple[tuple[str, Any], ...] = ()) -> grpc.aio.Channel:
+    """An insecure channel to host:port whose calls carry grpc_metadata() and a deadline of `timeout`
+    seconds unless the call gives its own."""
+    interceptors = [_UnaryUnary(timeout), _UnaryStream(timeout), _StreamUnary(timeout), _StreamStream(timeout)]
+    return grpc.aio.insecure_channel(target, options=list(options), interceptors=interceptors)
+
+
+def problem_from_rpc_error(error: grpc.aio.AioRpcError) -> Problem:
+    status = http_status(error.code())
+    return Problem(status if status >= 400 else 502, reason_phrase(status), error.details() or None)
+
+
+class _Propagating:
+    """Adds the propagated metadata (without replacing keys the caller set) and the default deadline."""
+
+    def __init__(self, timeout: float) -> None:
+        self._timeout = timeout
+
+    def _details(self, details: grpc.aio.ClientCallDetails) -> grpc.aio.ClientCallDetails:
+        metadata = grpc.aio.Metadata(*(tuple(details.metadata or ())))
+        for key, value in grpc_metadata():
+            if key not in metadata:
+                metadata.add(key, value)
+        return grpc.aio.ClientCallDetails(details.method, details.timeout if details.timeout is not None
+                                          else self._timeout, metadata, details.credentials, details.wait_for_ready)
+
+
+class _UnaryUnary(_Propagating, grpc.aio.UnaryUnaryClientInterceptor):
+    async def intercept_unary_unary(self, continuation: Any, client_call_details: grpc.aio.ClientCallDetails,
+                                    request: Any) -> Any:
+        return await continuation(self._details(client_call_details), request)
+
+
+class _UnaryStream(_Propagating, grpc.aio.UnaryStreamClientInterceptor):
+    async def intercept_unary_stream(self, continuation: Any, client_call_details: grpc.aio.ClientCallDetails,
+                                     request: Any) -> Any:
+        return await continuation(self._details(client_call_details), request)
+
+
+class _StreamUnary(_Propagating, grpc.aio.StreamUnaryClientInterceptor):
+    async def intercept_stream_unary(self, continuation: Any, client_call_details: grpc.aio.ClientCallDetails,
+                                     request_iterator: AsyncIterator[Any]) -> Any:
+        return await continuation(self._details(client_call_details), request_iterator)
+
+
+class _StreamStream(_Propagating, grpc.aio.StreamStreamClientInterceptor):
+    async def intercept_stream_stream(self, continuation: Any, client_call_details: grpc.aio.ClientCallDetails,
+                                      request_iterator: AsyncIterator[Any]) -> Any:
+        return await continuation(self._details(client_call_details), request_iterator)
+
+
+def _params(params: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """Query parameters without the None values (optional parameters left out)."""
+    if params is None:
+        return None
+    return {k: v for k, v in params.items() if v is not None}

@@ -1,0 +1,126 @@
+"""Guards on the raw text and on the composed YAML node graph, before the tree is walked.
+
+Each raises SpecError naming every offending place: bytes that are not UTF-8, tabs in
+indentation, control characters, and aliases that expand beyond MAX_NODES.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
+
+from rosec.diagnostics import Diagnostic, SpecError, format_path
+
+MAX_NODES = 200_000
+NodePath = tuple[str | int, ...]
+_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+
+
+def mark(node: Node) -> tuple[int, int]:
+    """1-based (line, column) where node starts."""
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def is_comment_or_blank(line: str) -> bool:
+    stripped = line.strip()
+    return not stripped or stripped.startswith("#")
+
+
+def decode(raw: bytes, name: str) -> str:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        col = len(before[before.rfind(b"\n") + 1:].decode("utf-8", errors="replace")) + 1
+        raise SpecError([Diagnostic(name, line, col, "", f"the file is not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
+                                    "save the file as UTF-8")]) from None
+    return text.removeprefix("\ufeff")
+
+
+def text_lines(text: str) -> list[str]:
+    """The lines of text, split at the line breaks YAML (and so every position we report) counts."""
+    return _LINE_BREAK.split(text)
+
+
+def reject_tabs(text: str, name: str) -> None:
+    errors = []
+    for number, line in enumerate(text_lines(text), start=1):
+        indent = line[: len(line) - len(line.lstrip(" \t"))]
+        if "\t" in indent:
+            errors.append(Diagnostic(name, number, indent.index("\t") + 1, "", "tab character in indentation",
+                                     "YAML indentation must use spaces; replace the tab with spaces"))
+    if errors:
+        raise SpecError(errors)
+
+
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def reject_control_characters(text: str, name: str) -> None:
+    """YAML allows only printable characters; name each other one instead of failing at the first."""
+    errors = []
+    for number, line in enumerate(text_lines(text), start=1):
+        for match in _CONTROL.finditer(line):
+            errors.append(Diagnostic(name, number, match.start() + 1, "",
+                                     f"control character U+{ord(match.group()):04X} is not allowed in YAML",
+                                     "remove it; a spec holds only printable text, spaces and newlines"))
+    if errors:
+        raise SpecError(errors)
+
+
+def _children(node: Node) -> list[Node]:
+    if isinstance(node, MappingNode):
+        return [n for pair in node.value for n in pair]
+    if isinstance(node, SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _expanded_sizes(root: Node) -> dict[int, int]:
+    """Node count of every node once aliases are expanded, capped just above MAX_NODES."""
+    sizes: dict[int, int] = {}
+
+    def size(node: Node) -> int:
+        if id(node) not in sizes:
+            sizes[id(node)] = 1  # a recursive alias counts once; the walker reports it
+            sizes[id(node)] = min(1 + sum(size(child) for child in _children(node)), MAX_NODES + 1)
+        return sizes[id(node)]
+
+    size(root)
+    return sizes
+
+
+def reject_alias_bomb(root: Node, name: str) -> None:
+    """Refuse documents whose aliases expand beyond MAX_NODES, pointing at the value that explodes."""
+    try:
+        sizes = _expanded_sizes(root)
+    except RecursionError:
+        raise SpecError([Diagnostic(name, 1, 1, "", "the document is nested too deeply",
+                                    "a spec needs only a few levels of nesting")]) from None
+    if sizes[id(root)] <= MAX_NODES:
+        return
+    node, path = root, ()
+    while True:
+        step = _largest_child(node, path, sizes)
+        if step is None:
+            break
+        node, path = step
+    line, col = mark(node)
+    raise SpecError([Diagnostic(name, line, col, format_path(path),
+                                f"YAML aliases expand this value to more than {MAX_NODES} nodes",
+                                "aliases multiply content; remove the nested aliases (*name)")])
+
+
+def _largest_child(node: Node, path: NodePath, sizes: dict[int, int]) -> tuple[Node, NodePath] | None:
+    """The child that alone exceeds MAX_NODES, with its path, or None when the growth is spread out."""
+    if isinstance(node, MappingNode):
+        items: list[tuple[Node, NodePath]] = [(v, (*path, str(k.value))) for k, v in node.value]
+    elif isinstance(node, SequenceNode):
+        items = [(v, (*path, i)) for i, v in enumerate(node.value)]
+    else:
+        return None
+    return next(((child, p) for child, p in items if sizes.get(id(child), 0) > MAX_NODES), None)
+
+

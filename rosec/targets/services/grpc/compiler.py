@@ -1,0 +1,79 @@
+"""Compile .proto files with grpcio-tools' protoc, in-process, into {path: bytes}.
+
+This is the one place the gRPC target touches the disk: protoc reads and writes files, so the
+sources go into a private temporary directory that is removed before returning. The output is a
+pure function of the sources and of the grpcio-tools version: protoc stamps its protobuf version
+into *_pb2.py (ValidateProtobufRuntimeVersion) and grpcio-tools its own into *_pb2_grpc.py
+(GRPC_GENERATED_VERSION). That is why rosec pins grpcio-tools (GRPCIO_TOOLS_PIN) and the
+generated services require matching runtimes.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import threading
+from collections.abc import Callable
+from importlib.metadata import version
+from importlib.resources import files
+from pathlib import Path
+
+GRPCIO_TOOLS_PIN = "1.85.1"
+OUTPUT_SUFFIXES = ("_pb2.py", "_pb2.pyi", "_pb2_grpc.py")
+
+# protoc is not re-entrant in one process (global state in the C++ plugin registry).
+_LOCK = threading.Lock()
+
+
+class ProtocError(RuntimeError):
+    """protoc rejected the generated protos: a rosec bug, reported with protoc's own messages."""
+
+
+def grpcio_tools_version() -> str:
+    return version("grpcio-tools")
+
+
+def compile_protos(sources: dict[str, bytes]) -> dict[str, bytes]:
+    """{proto path: content} -> {path of every *_pb2.py, *_pb2.pyi, *_pb2_grpc.py: content}, all in one protoc run."""
+    if not sources:
+        return {}
+    from grpc_tools import protoc  # imported late: loading the compiler is slow and only builds need it
+
+    well_known = str(files("grpc_tools").joinpath("_proto"))
+    with tempfile.TemporaryDirectory(prefix="rosec-protoc-") as temp:
+        root = Path(temp)
+        src, out = root / "src", root / "out"
+        for path, content in sources.items():
+            target = src / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(content)
+        out.mkdir()
+        args = ["grpc_tools.protoc", f"-I{src}", f"-I{well_known}", f"--python_out={out}", f"--pyi_out={out}",
+                f"--grpc_python_out={out}", *sorted(sources)]
+        with _LOCK:
+            status, errors = _run(protoc.main, args, root / "stderr")
+        if status != 0:
+            errors = errors.replace(f"{src}{os.sep}", "")  # paths as in the output tree, not the temporary one
+            raise ProtocError(f"protoc failed (exit {status}) on {', '.join(sorted(sources))}:\n{errors}")
+        return {p.relative_to(out).as_posix(): p.read_bytes()
+                for p in sorted(out.rglob("*")) if p.is_file() and p.name.endswith(OUTPUT_SUFFIXES)}
+
+
+def _run(main: Callable[[list[str]], int], args: list[str], stderr_file: Path) -> tuple[int, str]:
+    """Run protoc and capture what it writes to file descriptor 2 (C++ code bypasses sys.stderr)."""
+    sys.stderr.flush()
+    try:
+        saved = os.dup(2)
+    except OSError:  # no file descriptor 2 to borrow: protoc's messages are lost, its exit status is not
+        return main(args), "(protoc's messages were not captured)"
+    try:
+        with stderr_file.open("wb") as sink:
+            os.dup2(sink.fileno(), 2)
+            try:
+                status = main(args)
+            finally:
+                os.dup2(saved, 2)
+    finally:
+        os.close(saved)
+    return status, stderr_file.read_text("utf-8", errors="replace")

@@ -1,0 +1,128 @@
+"""The Python modules of a gRPC service: convert.py, grpc_service.py, grpc_client.py."""
+
+from __future__ import annotations
+
+from rosec.model.system import GrpcMethod, Service, System
+from rosec.targets.services.grpc import naming
+from rosec.targets.services.grpc.conversions import Conversions
+from rosec.targets.services.grpc.templates import def_line, render
+from rosec.targets.services.json_schema import DECIMAL_PATTERN
+
+DEFAULT_TIMEOUT_SECONDS = 5.0
+
+
+def render_convert(service: Service, system: System) -> bytes:
+    conversions = Conversions(service, system)
+    definitions = conversions.definitions()  # first: records which helpers the expressions need
+    kinds = conversions.kinds
+    imports = []
+    stdlib = []
+    if "datetime" in kinds:
+        stdlib.append("from datetime import UTC, date, datetime" if "date" in kinds else
+                      "from datetime import UTC, datetime")
+    elif "date" in kinds:
+        stdlib.append("from datetime import date")
+    if "decimal" in kinds:
+        stdlib.append("from decimal import Decimal")
+    if "decimal" in kinds or "date" in kinds:
+        stdlib.insert(0, "import re")
+    if "required" in kinds:
+        stdlib.append("from typing import Any")
+    if "uuid" in kinds:
+        stdlib.append("from uuid import UUID")
+    third_party = []
+    if "required" in kinds:
+        third_party.append("from google.protobuf.message import Message")
+    if "datetime" in kinds:
+        third_party.append("from google.protobuf.timestamp_pb2 import Timestamp")
+    generated = [f"from {service.python_name} import models",
+                 f"from {service.python_name}.v1 import {service.python_name}_pb2 as pb"]
+    for group in (stdlib, third_party, generated):
+        if group:
+            imports += [*group, ""]
+    return render("convert.py.jinja", header=system.header(), service=service.name, package=service.proto_package,
+                  imports=imports[:-1], kinds=kinds, definitions=definitions, decimal_pattern=DECIMAL_PATTERN)
+
+
+def method_kind(method: GrpcMethod) -> str:
+    return {(False, False): "unary", (False, True): "server streaming", (True, False): "client streaming",
+            (True, True): "bidirectional streaming"}[(method.client_streaming, method.server_streaming)]
+
+
+def _servicer_def(method: GrpcMethod) -> str:
+    request = (f"request_iterator: AsyncIterator[pb.{method.request}]" if method.client_streaming
+               else f"request: pb.{method.request}")
+    response = f"AsyncIterator[pb.{method.response}]" if method.server_streaming else f"pb.{method.response}"
+    return def_line("    ", method.name, ["self", request, "context: grpc.aio.ServicerContext[Any, Any]"], response)
+
+
+def _client_def(method: GrpcMethod) -> str:
+    request = (f"requests: AsyncIterable[models.{method.request}] | Iterable[models.{method.request}]"
+               if method.client_streaming else f"request: models.{method.request}")
+    response = (f"AsyncIterator[models.{method.response}]" if method.server_streaming
+                else f"models.{method.response}")
+    return def_line("    ", method.handler, ["self", request, "*", "timeout: float | None = None"], response)
+
+
+def _decode(method: GrpcMethod) -> str:
+    """The servicer's expression for the handler's request argument."""
+    suffix = naming.function_suffix(method.request)
+    if method.client_streaming:
+        return f"_decode_stream(convert.from_pb_{suffix}, request_iterator)"
+    return f"_decode(convert.from_pb_{suffix}, request)"
+
+
+def _methods(service: Service) -> list[dict[str, object]]:
+    return [{
+        "servicer_def": _servicer_def(m),
+        "client_def": _client_def(m),
+        "decode": _decode(m),
+        "decoded": "requests" if m.client_streaming else "model",
+        "name": m.name,
+        "handler": m.handler,
+        "kind": method_kind(m),
+        "client_streaming": m.client_streaming,
+        "server_streaming": m.server_streaming,
+        "request": m.request,
+        "response": m.response,
+        "request_suffix": naming.function_suffix(m.request),
+        "response_suffix": naming.function_suffix(m.response),
+        "full_method": f"/{naming.full_service_name(service)}/{m.name}",
+        "roles": m.roles,
+        "public": m.public,
+        "summary": m.summary,
+    } for m in service.grpc_methods]
+
+
+def _context(service: Service, system: System) -> dict[str, object]:
+    methods = _methods(service)
+    return {
+        "header": system.header(),
+        "service": service.name,
+        "py": service.python_name,
+        "prefix": service.class_prefix,
+        "proto_service": service.proto_service,
+        "full_service": naming.full_service_name(service),
+        "methods": methods,
+        "models": sorted({name for m in service.grpc_methods for name in (m.request, m.response)}),
+        "streams_in": any(m.client_streaming for m in service.grpc_methods),
+        "streams_out": any(m.server_streaming for m in service.grpc_methods),
+        "default_timeout": DEFAULT_TIMEOUT_SECONDS,
+    }
+
+
+def render_service(service: Service, system: System) -> bytes:
+    py = service.python_name
+    first_party = [f"from {py} import convert", f"from {py}.v1 import {py}_pb2 as pb",
+                   f"from {py}.v1 import {py}_pb2_grpc as pb_grpc",
+                   "from rose_runtime.context import Logger, RequestContext, current_request_context",
+                   "from rose_runtime.errors import Problem"]
+    return render("grpc_service.py.jinja", **_context(service, system), first_party=sorted(first_party))
+
+
+def render_client(service: Service, system: System) -> bytes:
+    py = service.python_name
+    first_party = [f"from {py} import convert, models", f"from {py}.v1 import {py}_pb2_grpc as pb_grpc",
+                   "from rose_runtime.clients import grpc_channel, problem_from_rpc_error",
+                   "from rose_runtime.errors import Problem"]
+    return render("grpc_client.py.jinja", **_context(service, system), first_party=sorted(first_party))

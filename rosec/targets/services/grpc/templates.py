@@ -1,0 +1,65 @@
+"""The jinja2 environment of the gRPC target: templates in rosec/resources/templates/grpc/."""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+from typing import Any
+
+import jinja2
+
+from rosec.emit.serialize import text
+
+
+def one_line(value: str) -> str:
+    """Free text from the spec (descriptions, summaries) as one line, safe inside a // or # comment."""
+    return re.sub(r"\s+", " ", value).strip()
+
+
+def py_string(value: str) -> str:
+    """A double-quoted Python string literal; spec text reaches generated Python only through this filter."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def py_tuple(values: tuple[str, ...] | list[str]) -> str:
+    """A tuple literal of strings: () / ("admin",) / ("admin", "customer")."""
+    items = [py_string(v) for v in values]
+    return f"({items[0]},)" if len(items) == 1 else f"({', '.join(items)})"
+
+
+def docstring_text(value: str) -> str:
+    """Spec text on one line, safe inside a triple-quoted docstring."""
+    return one_line(value).replace("\\", "\\\\").replace('"', '\\"')
+
+
+def def_line(indent: str, name: str, params: list[str], returns: str, *, is_async: bool = True,
+             width: int = 120) -> str:
+    """A def line, wrapped after the parenthesis when it is longer than `width`."""
+    keyword = "async def" if is_async else "def"
+    line = f"{indent}{keyword} {name}({', '.join(params)}) -> {returns}:"
+    if len(line) <= width:
+        return line
+    inner = indent + "    "
+    return f"{indent}{keyword} {name}(\n{inner}{', '.join(params)},\n{indent}) -> {returns}:"
+
+
+@cache
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("rosec.resources", "templates/grpc"),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,  # code, not HTML: values are identifiers checked by the resolver or pass a filter
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["one_line"] = one_line
+    env.filters["py"] = py_string
+    env.filters["py_tuple"] = py_tuple
+    env.filters["doc"] = docstring_text
+    return env
+
+
+def render(template: str, **context: Any) -> bytes:
+    return text(environment().get_template(template).render(**context))

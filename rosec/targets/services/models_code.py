@@ -1,0 +1,95 @@
+"""models.py of a service: pydantic models of the records and enums it uses, strict, with pinned JSON forms."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rosec.model.system import Message, Service, System
+from rosec.spec.types import TypeRef
+from rosec.targets.services import python_types
+from rosec.targets.services.json_schema import DECIMAL_PATTERN
+from rosec.targets.services.templating import Imports, render
+
+MODEL_BASES = ("BaseModel", "ConfigDict")
+# Scalars whose JSON form the models pin down beyond pydantic's strict mode (see models.py.jinja), by alias.
+JSON_ALIASES = {"int": "JsonInt", "decimal": "JsonDecimal", "bytes": "JsonBytes"}
+# Names a class body could shadow with a field of the same name (scalar and container annotations).
+_SHADOWABLE = frozenset({*python_types.SCALAR_ANNOTATIONS.values(), "list", "dict"})
+
+
+def models_module(system: System, service: Service) -> bytes:
+    records = {m.name: m for m in system.messages}
+    enums = {e.name: e for e in system.enums}
+    items: list[dict[str, Any]] = []
+    aliases: set[str] = set()
+    refs: list[TypeRef] = []
+    for name in service.messages:
+        if name in enums:
+            enum = enums[name]
+            items.append({"kind": "enum", "name": name, "doc": enum.description or f"The {name} enum.",
+                          "members": enum.values})
+            continue
+        message = records[name]
+        fields = _record_fields(message)
+        aliases |= {alias for f in fields for alias in f["aliases"]}
+        refs += [f.type for f in message.fields]
+        items.append({"kind": "record", "name": name, "doc": message.description or f"The {name} message.",
+                      "fields": fields})
+    imports = Imports().add_lines(python_types.scalar_imports(refs))
+    if any(i["kind"] == "record" for i in items):
+        imports.add("pydantic", *MODEL_BASES)
+    if enums.keys() & set(service.messages):
+        imports.add("enum", "Enum")
+    used = {alias for i in items if i["kind"] == "record" for f in i["fields"] for alias in JSON_ALIASES.values()
+            if re.search(rf"\b{alias}\b", f["annotation"])}
+    if used:
+        imports.add("typing", "Annotated")
+    if used & {"JsonInt", "JsonDecimal"}:
+        imports.add("pydantic", "BeforeValidator", "ValidationInfo")
+    if "JsonInt" in used:
+        imports.add("pydantic", "Field")
+    if used & {"JsonDecimal", "JsonBytes"}:
+        imports.add("pydantic", "PlainSerializer")
+    if "JsonDecimal" in used:
+        imports.add("re")
+    if "JsonBytes" in used:
+        imports.add("base64")
+    record_names = [i["name"] for i in items if i["kind"] == "record"]
+    return render("models.py.jinja", header=system.header(), service=service, imports=imports.render(),
+                  names=list(service.messages), items=items, json_aliases=used, decimal_pattern=DECIMAL_PATTERN,
+                  aliases=[(f"_{a}", a) for a in sorted(aliases)],
+                  records=_tuple_text(record_names) if record_names else "")
+
+
+def model_annotation(ref: TypeRef, key: bool = False) -> str:
+    """The annotation of a model field: python_types.annotation, with the JSON aliases for int, decimal and bytes
+    (not for map keys, which JSON always writes as strings)."""
+    if ref.kind == "scalar":
+        return python_types.SCALAR_ANNOTATIONS[ref.name] if key else JSON_ALIASES.get(ref.name) or \
+            python_types.SCALAR_ANNOTATIONS[ref.name]
+    if ref.kind == "ref":
+        return ref.name
+    if ref.kind == "list":
+        return f"list[{model_annotation(ref.item)}]"
+    if ref.kind == "map":
+        return f"dict[{model_annotation(ref.args[0], key=True)}, {model_annotation(ref.args[1])}]"
+    return f"{model_annotation(ref.item)} | None"
+
+
+def _record_fields(message: Message) -> list[dict[str, Any]]:
+    """Fields with their annotations; a field named like a type it mentions makes the record use `_<type>`."""
+    field_names = {f.name for f in message.fields}
+    raw = [model_annotation(f.type) + (" | None" if f.optional else "") for f in message.fields]
+    used = {token for text in raw for token in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text)}
+    clashes = sorted(field_names & used & _SHADOWABLE)
+    fields = []
+    for f, annotation in zip(message.fields, raw, strict=True):
+        for clash in clashes:
+            annotation = re.sub(rf"\b{clash}\b", f"_{clash}", annotation)
+        fields.append({"name": f.name, "annotation": annotation, "optional": f.optional, "aliases": clashes})
+    return fields
+
+
+def _tuple_text(names: list[str]) -> str:
+    return f"({names[0]},)" if len(names) == 1 else f"({', '.join(names)})"

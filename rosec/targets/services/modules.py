@@ -1,0 +1,304 @@
+"""The Python modules of one service's contract: __init__, handlers, deps, api, rest_client, main (models.py is
+rendered by models_code).
+
+Code is rendered from jinja2 templates (rosec/resources/templates/services); every value from the spec reaches
+a template either as a name the resolver checked (identifiers) or through the `py`/`doc` escaping filters.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from rosec.model.naming import python_identifier
+from rosec.model.system import Datastore, Endpoint, Service, System
+from rosec.spec.types import TypeRef
+from rosec.targets.services import python_types
+from rosec.targets.services.messaging_code import events_class
+from rosec.targets.services.models_code import models_module as models_module  # re-exported: one module per file
+from rosec.targets.services.openapi import API_VERSION
+from rosec.targets.services.signatures import MESSAGE_CONTEXT, REQUEST_CONTEXT, Handler, handlers, model_names
+from rosec.targets.services.templating import Imports, py_str, py_value, render
+
+
+# -- names shared by the modules of a service and by its peers -----------------------------------------------
+def base_class(service: Service) -> str:
+    return f"{service.class_prefix}Handlers"
+
+
+def deps_class(service: Service) -> str:
+    return f"{service.class_prefix}Deps"
+
+
+def config_class(service: Service) -> str:
+    return f"{service.class_prefix}Config"
+
+
+def secrets_class(service: Service) -> str:
+    return f"{service.class_prefix}Secrets"
+
+
+def rest_client_class(service: Service) -> str:
+    return f"{service.class_prefix}RestClient"
+
+
+def grpc_client_class(service: Service) -> str:
+    return f"{service.class_prefix}GrpcClient"
+
+
+def handlers_file(system: System, service: Service) -> str:
+    """The user's handlers module, relative to the project root."""
+    return f"{system.layout.handlers_dir}/{service.name}/handlers.py"
+
+
+def _roots(system: System) -> list[str]:
+    return [s.python_name for s in system.services]
+
+
+# -- __init__.py ---------------------------------------------------------------------------------------------
+def init_module(system: System, service: Service) -> bytes:
+    summary = f"The generated contract of the {service.name} service" + (
+        f": {service.description}." if service.description else ".")
+    return render("init.py.jinja", header=system.header(), service=service, summary=summary)
+
+
+# -- handlers.py ---------------------------------------------------------------------------------------------
+def handler_imports(service: Service, handler_list: list[Handler]) -> Imports:
+    """What the annotations of these handlers need (the generated base and the scaffold share this)."""
+    imports = Imports().add_lines(python_types.scalar_imports([t for h in handler_list for t in h.types]))
+    if any(h.uses_async_iterator for h in handler_list):
+        imports.add("collections.abc", "AsyncIterator")
+    contexts = {p.annotation for h in handler_list for p in h.parameters} & {REQUEST_CONTEXT, MESSAGE_CONTEXT}
+    if contexts:
+        imports.add("rose_runtime.context", *contexts)
+    models = model_names(handler_list)
+    if models:
+        imports.add(f"{service.python_name}.models", *models)
+    return imports
+
+
+def handlers_module(system: System, service: Service) -> bytes:
+    handler_list = handlers(service)
+    imports = handler_imports(service, handler_list).add("abc")
+    imports.add(f"{service.python_name}.deps", deps_class(service))
+    doc = (f"The generated contract of the {service.name} service: one abstract method per REST endpoint, gRPC "
+           "method and consumed event. `self.deps` holds what the handlers use.")
+    return render("handlers.py.jinja", header=system.header(), service=service, base=base_class(service),
+                  deps_class=deps_class(service), handlers=handler_list, imports=imports.render(_roots(system)),
+                  handlers_file=handlers_file(system, service), doc=doc)
+
+
+# -- deps.py -------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class DepsField:
+    name: str
+    annotation: str
+    build: str  # Python expression inside build_deps (names: runtime, settings, broker)
+    comment: str
+
+
+def deps_fields(system: System, service: Service) -> list[DepsField]:
+    fields: list[DepsField] = []
+    if service.publishes:
+        fields.append(DepsField("events", events_class(service), f"{events_class(service)}(broker)",
+                                "publishes " + ", ".join(service.publishes)))
+    for peer in map(system.service, service.calls):
+        if peer.endpoints:
+            fields.append(DepsField(f"{peer.python_name}_rest", rest_client_class(peer),
+                                    f"{rest_client_class(peer)}(settings.require({py_str(peer.url_env)}), runtime)",
+                                    f"REST API of {peer.name} at ${peer.url_env}"))
+        if peer.grpc_methods:
+            fields.append(DepsField(f"{peer.python_name}_grpc", grpc_client_class(peer),
+                                    f"{grpc_client_class(peer)}(settings.require({py_str(peer.grpc_target_env)}), "
+                                    "runtime)", f"gRPC API of {peer.name} at ${peer.grpc_target_env}"))
+    for store in map(system.datastore, service.uses):
+        fields.append(_datastore_field(store))
+    if service.config:
+        fields.append(DepsField("config", config_class(service), f"{config_class(service)}.from_settings(settings)",
+                                "rose.yaml config"))
+    if service.secrets:
+        fields.append(DepsField("secrets", secrets_class(service),
+                                f"{secrets_class(service)}.from_settings(settings)", "rose.yaml secrets"))
+    return fields
+
+
+def _datastore_field(store: Datastore) -> DepsField:
+    name = python_identifier(store.name)
+    if store.engine == "postgres":
+        return DepsField(name, "PostgresPool",
+                         f"PostgresPool(settings.require({py_str(store.url_env)}), "
+                         f"settings.get({py_str(store.password_env)}))",
+                         f"postgres {store.name} at ${store.url_env} (password ${store.password_env})")
+    return DepsField(name, "Path", f"Path(settings.require({py_str(store.url_env)}))",
+                     f"volume {store.name} mounted at ${store.url_env}")
+
+
+def deps_module(system: System, service: Service) -> bytes:
+    fields = deps_fields(system, service)
+    peers = list(map(system.service, service.calls))
+    stores = list(map(system.datastore, service.uses))
+    imports = Imports().add("dataclasses", "dataclass").add("collections.abc", "Awaitable", "Callable")
+    imports.add("rose_runtime.service", "Runtime").add("rose_runtime.amqp", "Broker")
+    if service.secrets:
+        imports.add("dataclasses", "field")
+    if service.config or service.secrets:
+        imports.add("rose_runtime.settings", "Settings")
+    if service.publishes:
+        imports.add(f"{service.python_name}.messaging", events_class(service))
+    for peer in peers:
+        if peer.endpoints:
+            imports.add(f"{peer.python_name}.rest_client", rest_client_class(peer))
+        if peer.grpc_methods:
+            imports.add(f"{peer.python_name}.grpc_client", grpc_client_class(peer))
+    if any(s.engine == "postgres" for s in stores):
+        imports.add("rose_runtime.db", "PostgresPool")
+    if any(s.engine == "volume" for s in stores):
+        imports.add("pathlib", "Path")
+    pools = [f.name for f in fields if f.annotation == "PostgresPool"]
+    closables = [f.name for f in fields if f.name.endswith(("_rest", "_grpc"))] + pools
+    checks = [(f"postgres:{s.name}", python_identifier(s.name)) for s in stores if s.engine == "postgres"]
+    exports = [deps_class(service), "build_deps"]
+    if service.config:
+        exports.insert(0, config_class(service))
+    if service.secrets:
+        exports.insert(len(exports) - 2, secrets_class(service))
+    return render("deps.py.jinja", header=system.header(), service=service, imports=imports.render(_roots(system)),
+                  exports=exports, deps_class=deps_class(service),
+                  config_class=config_class(service), secrets_class=secrets_class(service),
+                  config=[{"field": k.lower(), "env": k, "default": v} for k, v in service.config],
+                  secrets=[{"field": s.lower(), "env": s} for s in service.secrets],
+                  fields=fields, pools=pools, closables=closables, checks=checks,
+                  uses_settings=any("settings" in f.build for f in fields), needs_broker=bool(service.publishes))
+
+
+# -- api.py --------------------------------------------------------------------------------------------------
+def _route_parameters(endpoint: Endpoint) -> list[str]:
+    """Keyword-only parameters of the route function: path, body, query (with defaults), the caller.
+
+    `_principal` starts with an underscore, which no parameter of the spec can (names are checked)."""
+    params = [f"{p.name}: Annotated[{python_types.annotation(p.type)}, Path()]" for p in endpoint.params]
+    if endpoint.request:
+        params.append(f"body: Annotated[{endpoint.request}, Depends(json_body({endpoint.request}))]")
+    for q in endpoint.query:
+        annotation = python_types.annotation(q.type)
+        default = " = None" if q.type.kind == "optional" else " = []" if q.type.kind == "list" else ""
+        params.append(f"{q.name}: Annotated[{annotation}, Query()]{default}")
+    roles = py_value(tuple(endpoint.roles))
+    params.append(f"_principal: Annotated[Principal | None, Depends(require({roles}, public={endpoint.public}))]")
+    return params
+
+
+def api_module(system: System, service: Service) -> bytes:
+    routes = []
+    refs: list[TypeRef] = []
+    for endpoint, handler in zip(service.endpoints, handlers(service), strict=False):
+        refs += [p.type for p in (*endpoint.params, *endpoint.query)]
+        routes.append({
+            "method": endpoint.method.lower(),
+            "path": endpoint.path,
+            "operation_id": endpoint.operation_id,
+            "status": endpoint.status,
+            "response": endpoint.response,
+            "parameters": _route_parameters(endpoint),
+            "arguments": ", ".join("_context(_principal)" if p.name == "ctx" else p.name for p in handler.parameters),
+            "summary": endpoint.summary,
+        })
+    models = sorted({n for e in service.endpoints for n in (e.request, e.response) if n}
+                    | {n for r in refs for n in r.references()})
+    imports = Imports().add("json").add("pathlib").add("typing", "Annotated", "Any", "TypeVar")
+    imports.add("collections.abc", "Awaitable", "Callable")
+    imports.add("fastapi", "Depends", "FastAPI", "Request").add("fastapi.exceptions", "RequestValidationError")
+    imports.add("pydantic", "BaseModel", "ValidationError")
+    imports.add_lines(python_types.scalar_imports(refs))
+    if any(e.params for e in service.endpoints):
+        imports.add("fastapi", "Path")
+    if any(e.query for e in service.endpoints):
+        imports.add("fastapi", "Query")
+    if any(not e.response for e in service.endpoints):
+        imports.add("fastapi", "Response")
+    imports.add("rose_runtime.auth", "Principal").add("rose_runtime.context", REQUEST_CONTEXT)
+    imports.add("rose_runtime.errors", "Problem").add("rose_runtime.logs", "current_correlation_id")
+    imports.add("rose_runtime.http", "install", "require").add("rose_runtime.service", "Runtime")
+    imports.add(f"{service.python_name}.handlers", base_class(service))
+    if models:
+        imports.add(f"{service.python_name}.models", *models)
+    return render("api.py.jinja", header=system.header(), service=service, base=base_class(service),
+                  imports=imports.render(_roots(system)), routes=routes, title=f"{system.name} {service.name}",
+                  version=API_VERSION)
+
+
+# -- rest_client.py ------------------------------------------------------------------------------------------
+def _client_path(endpoint: Endpoint) -> str:
+    """`"/orders"` or `f"/orders/{_segment(id)}"`: the path segments are safe characters by the spec's pattern."""
+    if not endpoint.params:
+        return py_str(endpoint.path)
+    return "f" + py_str(re.sub(r"\{([a-z][a-z0-9_]*)\}", r"{_segment(\1)}", endpoint.path))
+
+
+def _client_method(endpoint: Endpoint) -> dict[str, Any]:
+    parameters = [f"{p.name}: {python_types.annotation(p.type)}" for p in endpoint.params]
+    if endpoint.request:
+        parameters.append(f"body: {endpoint.request}")
+    if endpoint.query:
+        parameters.append("*")
+    for q in endpoint.query:
+        annotation = python_types.annotation(q.type)
+        if q.type.kind == "optional":
+            parameters.append(f"{q.name}: {annotation} = None")
+        elif q.type.kind == "list":
+            parameters.append(f"{q.name}: {annotation} | None = None")
+        else:
+            parameters.append(f"{q.name}: {annotation}")
+    doc = f"{endpoint.method} {endpoint.path}" + (f": {endpoint.summary}" if endpoint.summary else "")
+    arguments = [py_str(endpoint.method), _client_path(endpoint)]
+    if endpoint.request:
+        arguments.append('json=body.model_dump(mode="json")')
+    if endpoint.query:
+        arguments.append("params={" + ", ".join(f"{py_str(q.name)}: _query({q.name})" for q in endpoint.query) + "}")
+    call = f"await self.http.request({', '.join(arguments)})"
+    return {"name": endpoint.operation_id, "parameters": parameters, "returns": endpoint.response or "None",
+            "doc": doc, "call": f"response = {call}" if endpoint.response else call}
+
+
+def rest_client_module(system: System, service: Service) -> bytes:
+    refs = [p.type for e in service.endpoints for p in (*e.params, *e.query)]
+    models = sorted({n for e in service.endpoints for n in (e.request, e.response) if n}
+                    | {n for r in refs for n in r.references()})
+    imports = Imports().add("base64").add("datetime", "date", "datetime").add("enum", "Enum")
+    imports.add("typing", "Any").add("urllib.parse", "quote")
+    imports.add_lines(python_types.scalar_imports(refs))
+    imports.add("rose_runtime.clients", "HttpClient").add("rose_runtime.service", "Runtime")
+    if models:
+        imports.add(f"{service.python_name}.models", *models)
+    return render("rest_client.py.jinja", header=system.header(), service=service,
+                  client=rest_client_class(service), imports=imports.render(_roots(system)),
+                  methods=[_client_method(e) for e in service.endpoints])
+
+
+# -- main.py -------------------------------------------------------------------------------------------------
+def main_module(system: System, service: Service) -> bytes:
+    py = service.python_name
+    imports = Imports().add("rose_runtime.handlers", "HandlerMismatch", "verify_handlers")
+    imports.add("rose_runtime.service", "Runtime", "run", "serve").add("rose_runtime.settings", "SettingsError")
+    imports.add("rose_runtime.amqp", "Broker")
+    imports.add(f"{py}.deps", "build_deps").add(f"{py}.handlers", base_class(service))
+    broker = service.needs_broker and system.messaging is not None
+    if broker:
+        imports.add(f"{py}.messaging", "TOPOLOGY")
+    if service.consumers:
+        imports.add(f"{py}.messaging", "start_consumers")
+    if service.endpoints:
+        imports.add(f"{py}.api", "create_app")
+    else:
+        imports.add("fastapi", "FastAPI").add("rose_runtime.http", "install")
+    if service.grpc_methods:
+        imports.add("rose_runtime.grpc_server", "create_server")
+        imports.add(f"{py}.grpc_service", "METHOD_POLICIES", "SERVICE_NAMES", "grpc_servicers")
+    serves = [part for part, present in (("its REST API", service.endpoints), ("its gRPC API", service.grpc_methods),
+                                         ("its event consumers", service.consumers)) if present]
+    return render("main.py.jinja", header=system.header(), service=service, base=base_class(service),
+                  imports=imports.render(_roots(system)), handlers_file=handlers_file(system, service),
+                  broker=broker, consumers=bool(service.consumers), grpc=bool(service.grpc_methods),
+                  rest=bool(service.endpoints),
+                  serves=", ".join(serves) if serves else "health and metrics endpoints")

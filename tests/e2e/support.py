@@ -1,0 +1,138 @@
+"""Helpers of the end-to-end tests: a system started through rosec.run (the code path of `rosec run`), its
+captured output, tokens, and waiting for things that happen asynchronously."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import random
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from rosec import run
+from rosec.model.system import System
+
+if TYPE_CHECKING:
+    from runtime.support import JwksServer
+
+T = TypeVar("T")
+READY_TIMEOUT = 30.0
+EVENTUALLY_TIMEOUT = 15.0
+
+
+def port_offset_for(system: System, attempts: int = 50) -> int:
+    """A port offset that puts every HTTP and gRPC port of the system on a free port below the ephemeral range,
+    so that runs of the same system (other sessions, xdist workers) and of other examples do not collide."""
+    ports = [p for s in system.services for p in (s.port, s.grpc_port) if p]
+    for _ in range(attempts):
+        offset = random.randrange(2000, 20000)
+        if all(_free(port + offset) for port in ports):
+            return offset
+    raise RuntimeError(f"no free ports for {system.name} after {attempts} attempts")
+
+
+def _free(port: int) -> bool:
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+class Output:
+    """Every line each service printed, thread-safe; JSON log lines are also kept parsed."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.lines: dict[str, list[str]] = {}
+
+    def __call__(self, name: str, line: str) -> None:
+        with self._lock:
+            self.lines.setdefault(name, []).append(line)
+
+    def logs(self, name: str) -> list[dict[str, Any]]:
+        with self._lock:
+            lines = list(self.lines.get(name, ()))
+        records = []
+        for line in lines:
+            with contextlib.suppress(ValueError):
+                record = json.loads(line)
+                if isinstance(record, dict):
+                    records.append(record)
+        return records
+
+    def text(self, name: str) -> str:
+        with self._lock:
+            return "\n".join(self.lines.get(name, ()))
+
+
+@dataclass
+class LiveSystem:
+    """A system whose services run as child processes started by rosec.run.ServiceGroup."""
+
+    system: System
+    group: run.ServiceGroup
+    output: Output
+    env: dict[str, dict[str, str]]  # the environment each service got (rosec.run.plan)
+    exit_codes: dict[str, int] = field(default_factory=dict)
+
+    def url(self, service: str) -> str:
+        return f"http://127.0.0.1:{self.env[service]['PORT']}"
+
+    def grpc_target(self, service: str) -> str:
+        return f"127.0.0.1:{self.env[service]['GRPC_PORT']}"
+
+    def logged(self, service: str, **fields: str) -> list[dict[str, Any]]:
+        """The log records of a service whose fields have these values."""
+        return [r for r in self.output.logs(service) if all(r.get(k) == v for k, v in fields.items())]
+
+
+@contextlib.contextmanager
+def live_system(system: System, project_root: Path, overrides: Mapping[str, str]) -> Iterator[LiveSystem]:
+    """Start every service of `system` as `rosec run` does (plan + ServiceGroup) with `overrides` as the one
+    override layer, on free ports; stop them at the end (the exit codes land in LiveSystem.exit_codes)."""
+    processes = run.plan(system, project_root, layers=[overrides], port_offset=port_offset_for(system))
+    output = Output()
+    group = run.ServiceGroup(processes, output=output, ready_timeout=READY_TIMEOUT)
+    live = LiveSystem(system, group, output, {p.name: dict(p.env) for p in processes})
+    try:
+        group.start()
+    except run.RunError as error:
+        raise AssertionError(f"{system.name} did not start: {error}") from None
+    try:
+        yield live
+    finally:
+        live.exit_codes = group.stop()
+
+
+def eventually(probe: Callable[[], T | None], what: str, timeout: float = EVENTUALLY_TIMEOUT) -> T:
+    """The first truthy result of `probe`, polled until `timeout`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = probe()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:g} s waiting for {what}")
+        time.sleep(0.05)
+
+
+class Tokens:
+    """Access tokens of the test identity provider for the services of a system (every client id as audience)."""
+
+    def __init__(self, jwks: JwksServer, system: System, issuer: str) -> None:
+        self.jwks = jwks
+        self.issuer = issuer
+        self.audience = [s.client_id for s in system.services]
+
+    def token(self, *roles: str, subject: str = "e2e-user", **options: Any) -> str:
+        return self.jwks.token(roles=roles, subject=subject, issuer=self.issuer, audience=self.audience, **options)
+
+    def header(self, *roles: str, subject: str = "e2e-user", **options: Any) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token(*roles, subject=subject, **options)}"}
