@@ -11,8 +11,16 @@ and CI pay.
     .venv/bin/python bench/bench.py --sizes 10,100 --repeat 5 --json bench/results/run.json
     .venv/bin/python bench/bench.py --keep /tmp/specs    # keep the generated specs
 
-Reported per measurement: median wall time over --repeat runs, and the peak
-resident memory (max RSS, from os.wait4) of the child process.
+Reported per measurement: median wall time over --repeat runs, the median CPU time
+(user + sys) of the child, which other load on the machine distorts less, and its peak
+resident memory (max RSS, from os.wait4). Aims are printed beside the figures with
+PASS/MISS. Children run in the scratch directory; `build` writes generated/bench/ and
+scaffolds handlers under it, and both are removed before every timed build.
+
+To benchmark a frozen copy of the compiler while the working tree changes:
+
+    cp -r rosec /tmp/snap/ && .venv/bin/python bench/bench.py \
+        --rosec "env PYTHONPATH=/tmp/snap $PWD/.venv/bin/python -m rosec"
 """
 
 from __future__ import annotations

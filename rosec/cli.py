@@ -4,25 +4,39 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from rosec import __version__
-from rosec import run as run_services
 from rosec.diagnostics import SpecError, render_json, render_text
-from rosec.emit import writer
-from rosec.model.system import System
 from rosec.pipeline import default_output, diagnose, load_system, render
-from rosec.schema import schema_bytes
-from rosec.starter import write_starter
-from rosec.targets import available_targets
-from rosec.targets.services.scaffold import missing_handlers, scaffold
+
+if TYPE_CHECKING:
+    from rosec.model.system import System
+
+# The writer, the targets, the scaffold, the schema, the starter and rosec.run are imported by the commands
+# that use them: `rosec validate` (run by editors and CI on every change) loads only what validation needs.
 
 SERVICES_TARGET = "services"
 
 SPEC = click.argument("spec", type=click.Path(path_type=Path, dir_okay=False))
 OUTPUT = click.option("-o", "--output", type=click.Path(path_type=Path, file_okay=False),
                       help="Output directory. Default: generated/<system name> under the current directory.")
+
+
+class _RunDefault(click.Option):
+    """An option whose default is a constant of rosec.run, read only when help or parsing needs it, so that
+    the other commands do not import rosec.run (and urllib, ssl) just to build their command line."""
+
+    def __init__(self, *args, run_default: str, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.run_default = run_default
+
+    def get_default(self, ctx: click.Context, call: bool = True):  # type: ignore[no-untyped-def,override]
+        from rosec import run as run_services
+
+        return getattr(run_services, self.run_default)
 
 
 def _targets_option(func):  # type: ignore[no-untyped-def]
@@ -39,6 +53,8 @@ def _fail_on_spec_errors(error: SpecError) -> None:
 def _chosen_targets(targets: tuple[str, ...]) -> list[str] | None:
     if not targets:
         return None
+    from rosec.targets import available_targets
+
     known = available_targets()
     unknown = [t for t in targets if t not in known]
     if unknown:
@@ -79,6 +95,8 @@ def build(spec: Path, output: Path | None, targets: tuple[str, ...], force: bool
       rosec build spec-examples/shop/rose.yaml
       rosec build rose.yaml -o generated/shop --target compose
     """
+    from rosec.emit import writer
+
     chosen = _chosen_targets(targets)
     try:
         system = load_system(spec)
@@ -103,6 +121,8 @@ def _scaffold_handlers(system: System) -> None:
 
     The project root is the current directory, as for the default output directory.
     """
+    from rosec.targets.services.scaffold import missing_handlers, scaffold
+
     project_root = Path(".")
     for path in scaffold(system, project_root):
         click.echo(f"scaffolded {path} (yours to edit; never overwritten)")
@@ -123,6 +143,8 @@ def check(spec: Path, output: Path | None, targets: tuple[str, ...]) -> None:
     Example (in CI):
       rosec check rose.yaml
     """
+    from rosec.emit import writer
+
     chosen = _chosen_targets(targets)
     try:
         system = load_system(spec)
@@ -170,6 +192,8 @@ def schema() -> None:
     Example:
       rosec schema > rose.schema.json
     """
+    from rosec.schema import schema_bytes
+
     click.echo(schema_bytes().decode("utf-8"), nl=False)
 
 
@@ -183,6 +207,8 @@ def init(directory: Path, force: bool) -> None:
     Example:
       rosec init my-system && rosec build my-system/rose.yaml
     """
+    from rosec.starter import write_starter
+
     try:
         written = write_starter(directory, force)
     except FileExistsError as exists:
@@ -201,7 +227,7 @@ def init(directory: Path, force: bool) -> None:
                    "Secrets may be given by variable or by secret name, as in the compose .env.")
 @click.option("--port-offset", type=int, default=0, show_default=True,
               help="Shift the HTTP and gRPC ports of every service, e.g. to run two systems side by side.")
-@click.option("--ready-timeout", type=float, default=run_services.READY_TIMEOUT, show_default=True,
+@click.option("--ready-timeout", cls=_RunDefault, run_default="READY_TIMEOUT", type=float, show_default=True,
               help="Seconds each service may take to answer /readyz.")
 def run_command(spec: Path, services: tuple[str, ...], env_file: Path | None, port_offset: int,
                 ready_timeout: float) -> None:
@@ -220,6 +246,8 @@ def run_command(spec: Path, services: tuple[str, ...], env_file: Path | None, po
         PAYMENT_PROVIDER_API_KEY=... SMTP_PASSWORD=... rosec run spec-examples/shop/rose.yaml
       rosec run spec-examples/shop/rose.yaml --env-file .env --service inventory --service orders
     """
+    from rosec import run as run_services
+
     try:
         system = load_system(spec)
     except SpecError as error:
@@ -237,5 +265,7 @@ def run_command(spec: Path, services: tuple[str, ...], env_file: Path | None, po
 @main.command("targets")
 def list_targets() -> None:
     """List the targets this rosec can generate."""
+    from rosec.targets import available_targets
+
     for name in sorted(available_targets()):
         click.echo(name)

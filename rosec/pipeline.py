@@ -2,21 +2,49 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import gc
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rosec.diagnostics import Diagnostic, SpecError
-from rosec.emit.files import FileTree
-from rosec.model.resolve import resolve
-from rosec.model.system import System
-from rosec.spec.loader import load_file
-from rosec.spec.validate import validate
-from rosec.targets import available_targets
+
+if TYPE_CHECKING:
+    from rosec.emit.files import FileTree
+    from rosec.model.system import System
+
+# Each function imports the stages it runs: importing this module costs nothing, so that a command loads
+# only what it uses (`rosec validate` never loads the targets; `rosec run` only needs default_output).
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a phase of the compiler runs.
+
+    Loading, checking and rendering build large graphs of objects that are nearly all alive until the phase
+    ends and nearly none of them in reference cycles; the collector would walk them again and again, which
+    costs more CPU than the phase itself for a large spec (1000 services: 2.0 s instead of 0.5 s to load).
+    Whatever cyclic garbage the phase leaves is collected once the collector runs again.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def load_system(spec_path: Path) -> System:
-    loaded = load_file(spec_path)
-    return resolve(validate(loaded), loaded)
+    from rosec.model.resolve import resolve
+    from rosec.spec.loader import load_file
+    from rosec.spec.validate import validate
+
+    with gc_paused():
+        loaded = load_file(spec_path)
+        return resolve(validate(loaded), loaded)
 
 
 def diagnose(spec_path: Path) -> list[Diagnostic]:
@@ -28,12 +56,16 @@ def diagnose(spec_path: Path) -> list[Diagnostic]:
 
 
 def render(system: System, targets: Iterable[str] | None = None) -> FileTree:
+    from rosec.emit.files import FileTree
+    from rosec.targets import available_targets
+
     registry = available_targets()
     chosen = list(targets) if targets is not None else list(registry)
     tree = FileTree()
-    for name in chosen:
-        for path, content in sorted(registry[name](system).items()):
-            tree.add(name, path, content)
+    with gc_paused():
+        for name in chosen:
+            for path, content in sorted(registry[name](system).items()):
+                tree.add(name, path, content)
     return tree
 
 

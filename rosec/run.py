@@ -36,7 +36,8 @@ PER_SERVICE = frozenset({"SERVICE_NAME", "PORT", "GRPC_PORT", "OIDC_AUDIENCE"})
 READY_TIMEOUT = 60.0
 STOP_TIMEOUT = 30.0  # a service drains HTTP for up to 10 s and gRPC for 5 s
 TAIL_LINES = 40
-POLL_SECONDS = 0.05
+POLL_SECONDS = 0.2  # supervision: how often children are checked
+READY_POLL_SECONDS = 0.02  # start-up: how often /readyz is asked (a refused connection costs next to nothing)
 
 Output = Callable[[str, str], None]  # (service name, line without newline)
 
@@ -277,7 +278,7 @@ class ServiceGroup:
             if time.monotonic() > deadline:
                 raise RunError(f"{name} was not ready within {self.ready_timeout:g} s "
                                f"({running.process.ready_url}); its last output:\n{running.last_output()}")
-            if self.interrupted.wait(POLL_SECONDS * 2):
+            if self.interrupted.wait(READY_POLL_SECONDS):
                 raise RunError("interrupted while starting")
 
     def _ready(self, url: str) -> bool:
@@ -289,7 +290,7 @@ class ServiceGroup:
 
     def wait(self) -> int:
         """Supervise until `interrupted` is set (0) or a child dies (1); the caller stops the group."""
-        while not self.interrupted.wait(POLL_SECONDS * 4):
+        while not self.interrupted.wait(POLL_SECONDS):
             for name, running in self.running.items():
                 code = running.popen.poll()
                 if code is not None:
@@ -323,11 +324,15 @@ class ServiceGroup:
 
 
 @contextlib.contextmanager
-def _forwarding_signals(interrupted: threading.Event, received: list[int]) -> Iterator[None]:
-    """SIGINT/SIGTERM set `interrupted` (the group then stops its children with the same signal)."""
+def _forwarding_signals(interrupted: threading.Event, received: list[int],
+                        on_repeat: Callable[[], None]) -> Iterator[None]:
+    """SIGINT/SIGTERM set `interrupted` (the group then stops its children with the same signal); a second one
+    calls `on_repeat` (kill the children at once)."""
 
     def handle(signum: int, frame: FrameType | None) -> None:
         received.append(signum)
+        if interrupted.is_set():
+            on_repeat()
         interrupted.set()
 
     previous = {sig: signal.signal(sig, handle) for sig in (signal.SIGINT, signal.SIGTERM)}
@@ -341,14 +346,16 @@ def _forwarding_signals(interrupted: threading.Event, received: list[int]) -> It
 def run(system: System, project_root: Path, *, services: Iterable[str] | None = None,
         env_file: Path | None = None, environ: Mapping[str, str] = os.environ, port_offset: int = 0,
         ready_timeout: float = READY_TIMEOUT, say: Callable[[str], None] | None = None) -> int:
-    """`rosec run`: start, supervise until SIGINT/SIGTERM or a child dies, stop; the exit status."""
+    """`rosec run`: start, supervise until SIGINT/SIGTERM or a child dies, stop; the exit status.
+
+    The first SIGINT/SIGTERM stops the children gracefully with the same signal, a second one kills them."""
     say = say or (lambda message: print(f"rosec run: {message}", file=sys.stderr, flush=True))
     layers = [read_env_file(env_file)] if env_file is not None else []
     processes = plan(system, project_root, services=services, layers=[*layers, environ], port_offset=port_offset)
     interrupted = threading.Event()
     received: list[int] = []
-    with _forwarding_signals(interrupted, received):
-        group = ServiceGroup(processes, ready_timeout=ready_timeout, interrupted=interrupted)
+    group = ServiceGroup(processes, ready_timeout=ready_timeout, interrupted=interrupted)
+    with _forwarding_signals(interrupted, received, on_repeat=lambda: group.signal_all(signal.SIGKILL)):
         status = 0
         try:
             group.start()

@@ -7,25 +7,22 @@ import json
 import re
 from typing import Any
 
-from ruamel.yaml import YAML
-from ruamel.yaml.representer import RoundTripRepresenter
+from rosec.emit import yaml_emitter
 
+try:
+    import orjson
+except ImportError:  # pragma: no cover - a dependency; json writes the same bytes, only slower
+    orjson = None
 
-class _Representer(RoundTripRepresenter):
-    """Plain dicts and lists, block style; multi-line strings as literal blocks; never anchors."""
-
-    def ignore_aliases(self, data: Any) -> bool:
-        return True
-
+# How orjson writes a float below 1e-4 (1e-7, 0.00001), or a string that looks like one: json decides then.
+# Each pattern starts with its literal text, so that the regex engine scans for that text quickly.
+_TINY_FLOATS = (re.compile(rb"e-(?<=[0-9]e-)"), re.compile(rb"0\.0000(?<![0-9.]0\.0000)"))
 
 # Strings that a YAML 1.1 reader (Helm, PyYAML, older tools) would take for a bool, null or number.
-_YAML11_AMBIGUOUS = re.compile(
-    r"^(y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|null|Null|NULL|~|"
-    r"[-+]?[0-9_.,:]+([eE][-+]?[0-9]+)?|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN)|0x[0-9a-fA-F_]+|0o?[0-7_]+)$"
-)
+_YAML11_AMBIGUOUS = yaml_emitter.YAML11_AMBIGUOUS
 
 
-def _represent_str(representer: RoundTripRepresenter, value: str) -> Any:
+def _represent_str(representer: Any, value: str) -> Any:
     if "\n" in value:
         style: str | None = "|"
     elif value == "" or _YAML11_AMBIGUOUS.match(value):
@@ -35,11 +32,19 @@ def _represent_str(representer: RoundTripRepresenter, value: str) -> Any:
     return representer.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 
-_Representer.add_representer(str, _represent_str)
-_Representer.add_representer(dict, RoundTripRepresenter.represent_dict)
+def _ruamel_yaml() -> Any:
+    """ruamel.yaml set up as rosec's YAML was before yaml_emitter: the fallback for data it does not cover."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.representer import RoundTripRepresenter
 
+    class _Representer(RoundTripRepresenter):
+        """Plain dicts and lists, block style; multi-line strings as literal blocks; never anchors."""
 
-def _yaml() -> YAML:
+        def ignore_aliases(self, data: Any) -> bool:
+            return True
+
+    _Representer.add_representer(str, _represent_str)
+    _Representer.add_representer(dict, RoundTripRepresenter.represent_dict)
     yaml = YAML(typ="rt")
     yaml.Representer = _Representer
     yaml.default_flow_style = False
@@ -50,12 +55,28 @@ def _yaml() -> YAML:
 
 def to_yaml(data: Any, header: str = "") -> bytes:
     """YAML text in insertion order (callers build dicts in a deterministic order)."""
-    stream = io.StringIO()
-    _yaml().dump(data, stream)
-    return (header + stream.getvalue()).encode("utf-8")
+    try:
+        body = yaml_emitter.dump(data)
+    except yaml_emitter.UnsupportedError:
+        stream = io.StringIO()
+        _ruamel_yaml().dump(data, stream)
+        body = stream.getvalue()
+    return (header + body).encode("utf-8")
 
 
 def to_json(data: Any) -> bytes:
+    """JSON with 2-space indent and sorted keys, as json.dumps(indent=2, sort_keys=True, ensure_ascii=False)
+    writes it. orjson writes the same bytes many times faster, except for floats under 1e-4, which it writes
+    as 0.00001 or 1e-7 where json writes 1e-05 (and for what it cannot encode: keys other than str, ints
+    beyond 64 bits): those documents are written by json."""
+    if orjson is not None:
+        try:
+            out = orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS)
+        except TypeError:
+            pass
+        else:
+            if not any(pattern.search(out) for pattern in _TINY_FLOATS):
+                return out + b"\n"
     return (json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
 
 

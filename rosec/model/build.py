@@ -48,7 +48,9 @@ def build_system(spec: RoseSpec, spec_file: str) -> System:
     name = spec.system.name
     ports = _assign_ports(spec)
     messaging = _messaging(spec) if spec.events else None
-    services = tuple(_service(spec, n, s, ports[n]) for n, s in spec.services.items())
+    parties = _event_parties(spec)
+    order = {n: i for i, n in enumerate(spec.messages)}
+    services = tuple(_service(spec, n, s, ports[n], order) for n, s in spec.services.items())
     system = System(
         name=name,
         domain=spec.system.domain,
@@ -62,7 +64,7 @@ def build_system(spec: RoseSpec, spec_file: str) -> System:
         messages=tuple(_message(n, m) for n, m in spec.messages.items() if isinstance(m, RecordSpec)),
         enums=tuple(EnumType(n, tuple(m.enum), m.description) for n, m in spec.messages.items()
                     if isinstance(m, EnumSpec)),
-        events=tuple(_event(spec, n, e, messaging) for n, e in spec.events.items()),
+        events=tuple(_event(n, e, messaging, parties) for n, e in spec.events.items()),
         datastores=tuple(_datastore(n, d) for n, d in spec.datastores.items()),
         services=services,
         messaging=messaging,
@@ -116,7 +118,19 @@ def _messaging(spec: RoseSpec) -> Messaging:
     )
 
 
-def _event(spec: RoseSpec, name: str, event: spec_models.EventSpec, messaging: Messaging | None) -> Event:
+def _event_parties(spec: RoseSpec) -> dict[str, tuple[list[str], list[str]]]:
+    """(publishers, consumers) of every event, services in declaration order: one pass over the services."""
+    parties: dict[str, tuple[list[str], list[str]]] = {name: ([], []) for name in spec.events}
+    for service_name, s in spec.services.items():
+        for side, events in ((0, s.publishes), (1, s.consumes)):
+            for event in dict.fromkeys(events):
+                if event in parties:
+                    parties[event][side].append(service_name)
+    return parties
+
+
+def _event(name: str, event: spec_models.EventSpec, messaging: Messaging | None,
+           parties: dict[str, tuple[list[str], list[str]]]) -> Event:
     assert messaging is not None
     return Event(
         name=name,
@@ -125,8 +139,8 @@ def _event(spec: RoseSpec, name: str, event: spec_models.EventSpec, messaging: M
         description=event.description,
         exchange=messaging.exchange,
         routing_key=name,
-        publishers=tuple(n for n, s in spec.services.items() if name in s.publishes),
-        consumers=tuple(n for n, s in spec.services.items() if name in s.consumes),
+        publishers=tuple(parties[name][0]),
+        consumers=tuple(parties[name][1]),
     )
 
 
@@ -150,7 +164,7 @@ def _datastore(name: str, store: spec_models.DatastoreSpec) -> Datastore:
     )
 
 
-def _service(spec: RoseSpec, name: str, s: ServiceSpec, port: int) -> Service:
+def _service(spec: RoseSpec, name: str, s: ServiceSpec, port: int, order: dict[str, int]) -> Service:
     system = spec.system.name
     return Service(
         name=name,
@@ -165,7 +179,7 @@ def _service(spec: RoseSpec, name: str, s: ServiceSpec, port: int) -> Service:
         class_prefix=naming.pascal_case(name),
         proto_package=f"{naming.python_identifier(name)}.v1",
         proto_service=f"{naming.pascal_case(name)}Service",
-        messages=_messages_used(spec, s),
+        messages=_messages_used(spec, s, order),
         endpoints=tuple(_endpoint(e) for e in s.rest),
         grpc_methods=tuple(GrpcMethod(m.name, m.request, m.response, m.client_streaming, m.server_streaming,
                                       tuple(m.roles), m.public, m.summary, naming.snake_case(m.name))
@@ -185,8 +199,9 @@ def _service(spec: RoseSpec, name: str, s: ServiceSpec, port: int) -> Service:
     )
 
 
-def _messages_used(spec: RoseSpec, s: ServiceSpec) -> tuple[str, ...]:
-    """Records and enums reachable from the service's endpoints, methods and events, in spec order."""
+def _messages_used(spec: RoseSpec, s: ServiceSpec, order: dict[str, int]) -> tuple[str, ...]:
+    """Records and enums reachable from the service's endpoints, methods and events, in spec order
+    (`order`: the position of every message in the spec)."""
     roots = [t for e in s.rest for t in (*e.params.values(), *e.query.values())]
     roots += [m for e in s.rest for m in (e.request, e.response) if m]
     roots += [m for g in s.grpc for m in (g.request, g.response)]
@@ -201,7 +216,7 @@ def _messages_used(spec: RoseSpec, s: ServiceSpec) -> tuple[str, ...]:
         message = spec.messages[name]
         if isinstance(message, RecordSpec):
             pending += [n for text in message.fields.values() for n in parse_type(text).references()]
-    return tuple(n for n in spec.messages if n in found)
+    return tuple(sorted(found, key=order.__getitem__))
 
 
 def _endpoint(e: spec_models.RestEndpoint) -> Endpoint:
@@ -349,6 +364,8 @@ def _service_env(system: System, service: Service, environment: str, issuer: str
         EnvVar("ROSE_ENVIRONMENT", environment),
         EnvVar("PORT", str(where.port(service.port))),
     ]
+    if where.local:  # a local process listens on loopback only; in a container it must take every interface
+        env.append(EnvVar("BIND_HOST", infrastructure.LOCAL_BIND))
     if service.grpc_port:
         env.append(EnvVar("GRPC_PORT", str(where.port(service.grpc_port))))
     if service.needs_broker and system.messaging:

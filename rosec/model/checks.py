@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import keyword
 from collections.abc import Iterable, Iterator
+from functools import cached_property
 from typing import Any
 
 from pydantic import BaseModel
@@ -11,6 +12,7 @@ from pydantic import BaseModel
 from rosec.diagnostics import Diagnostic, did_you_mean, format_path
 from rosec.model import infrastructure, naming
 from rosec.model.code_checks import check_generated_code
+from rosec.model.proto_checks import check_proto_compatibility
 from rosec.model.service_checks import ServiceChecker
 from rosec.spec.loader import LoadedSpec, PathKey
 from rosec.spec.models import EnumSpec, RecordSpec, RoseSpec
@@ -48,14 +50,15 @@ class Checker:
         self.check_gateway_routes()
         self.check_call_cycles()
         check_generated_code(self)
+        check_proto_compatibility(self)
         return self.errors
 
     # -- messages -------------------------------------------------------------------------
-    @property
+    @cached_property
     def records(self) -> dict[str, RecordSpec]:
         return {n: m for n, m in self.spec.messages.items() if isinstance(m, RecordSpec)}
 
-    @property
+    @cached_property
     def enums(self) -> dict[str, EnumSpec]:
         return {n: m for n, m in self.spec.messages.items() if isinstance(m, EnumSpec)}
 
@@ -207,18 +210,29 @@ class Checker:
                     taken[port] = owner
 
     def check_gateway_routes(self) -> None:
+        """Each route is compared with the earlier ones: the first that has the same path, or a path nested
+        in it or around it, is named. Indexed by path and by every prefix that ends before a '/', so that
+        the cost grows with the number of path segments, not with the square of the number of routes."""
         routes = [(n, s.gateway.path) for n, s in self.spec.services.items() if s.gateway]
+        by_path: dict[str, int] = {}  # path -> first route with it
+        by_ancestor: dict[str, int] = {}  # prefix -> first route nested in it
+        for i, (_, path) in enumerate(routes):
+            by_path.setdefault(path, i)
+            for prefix in _ancestors(path):
+                by_ancestor.setdefault(prefix, i)
         for i, (name, path) in enumerate(routes):
-            for other, other_path in routes[:i]:
-                if path == other_path:
-                    problem = f"gateway path {path} is already used by service '{other}'"
-                elif path.startswith(other_path + "/") or other_path.startswith(path + "/"):
-                    problem = f"gateway path {path} overlaps {other_path} of service '{other}'"
-                else:
-                    continue
-                self.error(("services", name, "gateway", "path"), problem,
-                           "give each service its own prefix; one must not be nested in another")
-                break
+            candidates = [by_path.get(path, i), by_ancestor.get(path, i)]
+            candidates += [by_path.get(prefix, i) for prefix in _ancestors(path)]
+            first = min(candidates)
+            if first >= i:
+                continue
+            other, other_path = routes[first]
+            if path == other_path:
+                problem = f"gateway path {path} is already used by service '{other}'"
+            else:
+                problem = f"gateway path {path} overlaps {other_path} of service '{other}'"
+            self.error(("services", name, "gateway", "path"), problem,
+                       "give each service its own prefix; one must not be nested in another")
 
     def check_call_cycles(self) -> None:
         graph = {n: [c for c in s.calls if c in self.spec.services and c != n] for n, s in self.spec.services.items()}
@@ -288,14 +302,72 @@ def _parsed(text: str) -> TypeRef | None:
         return None
 
 
+def _ancestors(path: str) -> list[str]:
+    """Every p such that path starts with p + '/': the prefixes a path is nested in."""
+    return [path[:i] for i, char in enumerate(path) if char == "/"]
+
+
 def _cycles(graph: dict[str, list[str]]) -> Iterator[list[str]]:
-    """Every cycle of the graph once, each starting at its first node in declaration order."""
+    """Every cycle of the graph once, each starting at its first node in declaration order.
+
+    Only nodes of a strongly connected component with a cycle lie on a cycle, and a walk that
+    comes back to its start never leaves the start's component: the search runs on those components'
+    inner edges only, which finds the same cycles as on the whole graph, without a search per node of it.
+    """
+    component = _components(graph)
+    inner = {node: [n for n in graph.get(node, []) if component.get(n) == component[node]]
+             for node in graph if component[node] is not None}
     reported: set[frozenset[str]] = set()
-    for start in graph:
-        cycle = _find_cycle(start, graph)
+    for start in inner:
+        cycle = _find_cycle(start, inner)
         if cycle and frozenset(cycle) not in reported:
             reported.add(frozenset(cycle))
             yield cycle
+
+
+def _components(graph: dict[str, list[str]]) -> dict[str, int | None]:
+    """The strongly connected component of every node (Tarjan, iterative), None where it holds no cycle
+    (a single node without an edge to itself)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    found: dict[str, int | None] = {}
+    for root in graph:
+        if root in index:
+            continue
+        work = [(root, iter(graph.get(root, [])))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, successors = work[-1]
+            for nxt in successors:
+                if nxt not in index:
+                    index[nxt] = low[nxt] = len(index)
+                    stack.append(nxt)
+                    on_stack.add(nxt)
+                    work.append((nxt, iter(graph.get(nxt, []))))
+                    break
+                if nxt in on_stack:
+                    low[node] = min(low[node], index[nxt])
+            else:
+                work.pop()
+                if work:
+                    parent = work[-1][0]
+                    low[parent] = min(low[parent], low[node])
+                if low[node] == index[node]:
+                    members = []
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        members.append(member)
+                        if member == node:
+                            break
+                    cyclic = len(members) > 1 or node in graph.get(node, [])
+                    for member in members:
+                        found[member] = index[node] if cyclic else None
+    return found
 
 
 def _find_cycle(start: str, graph: dict[str, list[str]]) -> list[str] | None:

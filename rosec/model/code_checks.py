@@ -27,7 +27,7 @@ GENERATED_NAMES = frozenset({
     "JsonBytes", "Annotated", "BeforeValidator", "PlainSerializer", "ValidationInfo", "Field",
 })
 GENERATED_CLASS_SUFFIXES = ("Handlers", "Deps", "Config", "Secrets", "Events", "Consumers", "RestClient",
-                            "GrpcClient", "Servicer")
+                            "GrpcClient", "Servicer", "Service")
 # Names the handler base class defines, and the parameters every handler signature uses.
 RESERVED_HANDLERS = frozenset({"on_startup", "on_shutdown", "deps"})
 RESERVED_PARAMETERS = frozenset({"self", "body", "ctx"})

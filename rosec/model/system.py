@@ -7,6 +7,7 @@ Targets read only this model. Collections are tuples in a deterministic order
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from rosec.spec.types import TypeRef
 
@@ -349,13 +350,39 @@ class System:
     layout: Layout = Layout()
 
     def service(self, name: str) -> Service:
-        return next(s for s in self.services if s.name == name)
+        return self.services_by_name[name]
 
     def datastore(self, name: str) -> Datastore:
-        return next(d for d in self.datastores if d.name == name)
+        return self.datastores_by_name[name]
 
     def event(self, name: str) -> Event:
-        return next(e for e in self.events if e.name == name)
+        return self.events_by_name[name]
+
+    # Indexes by name, built on first use (targets look names up per service: a scan would be quadratic).
+    @cached_property
+    def services_by_name(self) -> dict[str, Service]:
+        return {s.name: s for s in self.services}
+
+    @cached_property
+    def datastores_by_name(self) -> dict[str, Datastore]:
+        return {d.name: d for d in self.datastores}
+
+    @cached_property
+    def events_by_name(self) -> dict[str, Event]:
+        return {e.name: e for e in self.events}
+
+    @cached_property
+    def messages_by_name(self) -> dict[str, Message]:
+        return {m.name: m for m in self.messages}
+
+    @cached_property
+    def enums_by_name(self) -> dict[str, EnumType]:
+        return {e.name: e for e in self.enums}
+
+    @cached_property
+    def package_names(self) -> frozenset[str]:
+        """Service.python_name of every service: the top-level packages of the generated code."""
+        return frozenset(s.python_name for s in self.services)
 
     def environment(self, name: str) -> Environment:
         return next(e for e in self.environments if e.name == name)

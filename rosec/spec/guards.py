@@ -1,18 +1,26 @@
 """Guards on the raw text and on the composed YAML node graph, before the tree is walked.
 
 Each raises SpecError naming every offending place: bytes that are not UTF-8, tabs in
-indentation, control characters, and aliases that expand beyond MAX_NODES.
+indentation, control characters, and aliases that add more than MAX_NODES nodes.
+
+The node graph may come from ruamel.yaml or from libyaml (rosec.spec.fast_yaml): nodes are
+told apart by their `id` ('scalar', 'sequence', 'mapping'), which both define.
 """
 
 from __future__ import annotations
 
 import re
-
-from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
+from typing import TYPE_CHECKING
 
 from rosec.diagnostics import Diagnostic, SpecError, format_path
 
+if TYPE_CHECKING:
+    from ruamel.yaml.nodes import Node
+
 MAX_NODES = 200_000
+"""How many nodes YAML aliases may add to a document beyond the nodes written in it: a spec of any size
+passes while it uses no aliases, and an alias bomb (billion laughs) fails however small its text is."""
+_SIZE_CAP = 1 << 62  # expanded sizes are clipped here, so that an exponential bomb stays cheap to count
 NodePath = tuple[str | int, ...]
 _LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 
@@ -45,6 +53,8 @@ def text_lines(text: str) -> list[str]:
 
 
 def reject_tabs(text: str, name: str) -> None:
+    if "\t" not in text:
+        return
     errors = []
     for number, line in enumerate(text_lines(text), start=1):
         indent = line[: len(line) - len(line.lstrip(" \t"))]
@@ -60,6 +70,8 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udff
 
 def reject_control_characters(text: str, name: str) -> None:
     """YAML allows only printable characters; name each other one instead of failing at the first."""
+    if not _CONTROL.search(text):
+        return
     errors = []
     for number, line in enumerate(text_lines(text), start=1):
         for match in _CONTROL.finditer(line):
@@ -71,35 +83,39 @@ def reject_control_characters(text: str, name: str) -> None:
 
 
 def _children(node: Node) -> list[Node]:
-    if isinstance(node, MappingNode):
+    kind = node.id
+    if kind == "mapping":
         return [n for pair in node.value for n in pair]
-    if isinstance(node, SequenceNode):
-        return list(node.value)
+    if kind == "sequence":
+        return node.value
     return []
 
 
 def _expanded_sizes(root: Node) -> dict[int, int]:
-    """Node count of every node once aliases are expanded, capped just above MAX_NODES."""
+    """Node count of every node once aliases are expanded (clipped at _SIZE_CAP), by id: one entry per node
+    written in the document, so len() of the result is the size of the document before expansion."""
     sizes: dict[int, int] = {}
 
     def size(node: Node) -> int:
-        if id(node) not in sizes:
-            sizes[id(node)] = 1  # a recursive alias counts once; the walker reports it
-            sizes[id(node)] = min(1 + sum(size(child) for child in _children(node)), MAX_NODES + 1)
-        return sizes[id(node)]
+        key = id(node)
+        found = sizes.get(key)
+        if found is None:
+            sizes[key] = 1  # a recursive alias counts once; the walker reports it
+            found = sizes[key] = min(1 + sum(size(child) for child in _children(node)), _SIZE_CAP)
+        return found
 
     size(root)
     return sizes
 
 
 def reject_alias_bomb(root: Node, name: str) -> None:
-    """Refuse documents whose aliases expand beyond MAX_NODES, pointing at the value that explodes."""
+    """Refuse documents whose aliases add more than MAX_NODES nodes, pointing at the value that explodes."""
     try:
         sizes = _expanded_sizes(root)
     except RecursionError:
         raise SpecError([Diagnostic(name, 1, 1, "", "the document is nested too deeply",
                                     "a spec needs only a few levels of nesting")]) from None
-    if sizes[id(root)] <= MAX_NODES:
+    if sizes[id(root)] - len(sizes) <= MAX_NODES:
         return
     node, path = root, ()
     while True:
@@ -114,10 +130,10 @@ def reject_alias_bomb(root: Node, name: str) -> None:
 
 
 def _largest_child(node: Node, path: NodePath, sizes: dict[int, int]) -> tuple[Node, NodePath] | None:
-    """The child that alone exceeds MAX_NODES, with its path, or None when the growth is spread out."""
-    if isinstance(node, MappingNode):
+    """The child that alone expands beyond MAX_NODES, with its path, or None when the growth is spread out."""
+    if node.id == "mapping":
         items: list[tuple[Node, NodePath]] = [(v, (*path, str(k.value))) for k, v in node.value]
-    elif isinstance(node, SequenceNode):
+    elif node.id == "sequence":
         items = [(v, (*path, i)) for i, v in enumerate(node.value)]
     else:
         return None

@@ -4,6 +4,11 @@ The composed node graph is walked by hand (not constructed by ruamel) so that we
 can report every duplicate key, reject non-string keys and unknown tags, bound
 alias expansion and nesting, and never raise anything but SpecError.
 
+Composition takes the fast path of rosec.spec.fast_yaml (libyaml, YAML 1.2 resolution
+as ruamel does it) when it can, and ruamel.yaml's pure-Python round-trip composer
+otherwise: for documents that may hold tags or directives, and for every YAML error,
+so that messages and locations are ruamel's. The walker reads both kinds of nodes.
+
 Errors that leave a usable tree (duplicate keys, non-string keys, bad scalars) are
 collected in LoadedSpec.errors and reported by validate() together with the schema
 errors; errors that leave no tree (bad YAML, bad encoding) raise SpecError at once.
@@ -14,13 +19,10 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from typing import TYPE_CHECKING, Any
 
 from rosec.diagnostics import Diagnostic, SpecError, format_path
+from rosec.spec import fast_yaml
 from rosec.spec.guards import (
     decode,
     is_comment_or_blank,
@@ -32,11 +34,14 @@ from rosec.spec.guards import (
 )
 from rosec.spec.yaml_errors import yaml_error_diagnostic
 
+if TYPE_CHECKING:
+    from ruamel.yaml.nodes import Node
+
 MAX_DEPTH = 64
 MERGE_TAG = "tag:yaml.org,2002:merge"
 STR_TAG = "tag:yaml.org,2002:str"
 NULL_TAG = "tag:yaml.org,2002:null"
-COLLECTION_TAGS = {MappingNode: "tag:yaml.org,2002:map", SequenceNode: "tag:yaml.org,2002:seq"}
+COLLECTION_TAGS = {"mapping": "tag:yaml.org,2002:map", "sequence": "tag:yaml.org,2002:seq"}
 EMPTY_HINT = "run `rosec init` for a starter spec, or start with `rose: 1`"
 
 PathKey = tuple[str | int, ...]
@@ -95,7 +100,8 @@ def load_bytes(raw: bytes, name: str) -> LoadedSpec:
     if all(is_comment_or_blank(line) for line in text_lines(text)):
         raise SpecError([Diagnostic(name, 1, 1, "", "the spec is empty", EMPTY_HINT)])
     root = _compose(text, name)
-    reject_alias_bomb(root, name)
+    if "*" in text:  # without an alias (*name) nothing can expand
+        reject_alias_bomb(root, name)
     walker = _Walker(name)
     data = walker.walk(root, ())
     if data is None and not walker.errors:
@@ -109,6 +115,17 @@ def load_bytes(raw: bytes, name: str) -> LoadedSpec:
 
 
 def _compose(text: str, name: str) -> Node:
+    fast = fast_yaml.compose(text)
+    if fast is not None:
+        return fast
+    return _compose_pure(text, name)
+
+
+def _compose_pure(text: str, name: str) -> Node:
+    """ruamel.yaml's round-trip composer: the reference for every YAML error message and location."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
     yaml = YAML(typ="rt")
     try:
         with warnings.catch_warnings():
@@ -148,7 +165,16 @@ class _Walker:
         self.errors: list[Diagnostic] = []
         self.broken: set[PathKey] = set()
         self.ancestors: set[int] = set()
-        self.constructor = YAML(typ="safe", pure=True).constructor
+        self._constructor: Any = None
+
+    @property
+    def constructor(self) -> Any:
+        """ruamel's safe constructor (YAML 1.2), made on first use: the fast path rarely needs it."""
+        if self._constructor is None:
+            from ruamel.yaml import YAML
+
+            self._constructor = YAML(typ="safe", pure=True).constructor
+        return self._constructor
 
     def error(self, node: Node, path: PathKey, message: str, hint: str = "", dropped: bool = True) -> None:
         """Record a problem; dropped means the value at path was replaced by None."""
@@ -159,6 +185,12 @@ class _Walker:
 
     def walk(self, node: Node, path: PathKey) -> Any:
         self.positions.values.setdefault(path, mark(node))
+        kind = node.id
+        if kind == "scalar":  # never among the ancestors (it has no children); _scalar checks its tag
+            if len(path) > MAX_DEPTH:
+                self._too_deep(path)
+                return None
+            return self._scalar(node, path)
         if id(node) in self.ancestors:
             self.error(node, path, "this value contains itself through a YAML alias",
                        "remove the alias (*name) that refers to its own anchor")
@@ -166,16 +198,14 @@ class _Walker:
         if len(path) > MAX_DEPTH:
             self._too_deep(path)
             return None
-        if not isinstance(node, ScalarNode) and str(node.tag) != COLLECTION_TAGS[type(node)]:
+        if str(node.tag) != COLLECTION_TAGS[kind]:
             self.error(node, path, f"unsupported YAML tag '{_short(node.tag)}'", "remove the tag")
             return None
         self.ancestors.add(id(node))
         try:
-            if isinstance(node, MappingNode):
+            if kind == "mapping":
                 return self._mapping(node, path)
-            if isinstance(node, SequenceNode):
-                return [self.walk(item, (*path, i)) for i, item in enumerate(node.value)]
-            return self._scalar(node, path)
+            return [self.walk(item, (*path, i)) for i, item in enumerate(node.value)]
         finally:
             self.ancestors.discard(id(node))
 
@@ -191,7 +221,21 @@ class _Walker:
                                       "a spec needs only a few levels of nesting"))
         self.broken.add(outer)
 
-    def _scalar(self, node: ScalarNode, path: PathKey) -> Any:
+    def _scalar(self, node: Node, path: PathKey) -> Any:
+        if fast_yaml.is_fast(node):
+            try:
+                return fast_yaml.construct_scalar(node)
+            except (ValueError, TypeError, ArithmeticError):
+                self.error(node, path, f"invalid value {node.value!r} for tag '{_short(node.tag)}'", "remove the tag")
+                return None
+            except LookupError:
+                node = fast_yaml.as_ruamel(node)  # a tag the fast path leaves to ruamel, e.g. a timestamp
+        elif node.style == ">" and "\a" in node.value:
+            # ruamel's round-trip scanner marks the folds of a folded scalar with BEL; a BEL of the text itself
+            # cannot be there (reject_control_characters), so these are only the marks: the value has none.
+            node.value = node.value.replace("\a", "")
+        from ruamel.yaml.error import YAMLError
+
         try:
             return self.constructor.construct_object(node, deep=True)
         except YAMLError as exc:
@@ -205,31 +249,35 @@ class _Walker:
             self.error(node, path, f"invalid value {node.value!r} for tag '{_short(node.tag)}'", "remove the tag")
         return None
 
-    def _mapping(self, node: MappingNode, path: PathKey) -> dict[str, Any]:
+    def _mapping(self, node: Node, path: PathKey) -> dict[str, Any]:
         result: dict[str, Any] = {}
         merges: list[Node] = []
+        keys, values = self.positions.keys, self.positions.values
         for key_node, value_node in node.value:
-            if str(key_node.tag) == MERGE_TAG:
-                merges.extend(value_node.value if isinstance(value_node, SequenceNode) else [value_node])
+            tag = str(key_node.tag)
+            if tag == MERGE_TAG:
+                merges.extend(value_node.value if value_node.id == "sequence" else [value_node])
                 continue
-            key = self._key(key_node, path)
+            key = str(key_node.value) if tag == STR_TAG and key_node.id == "scalar" else self._key(key_node, path)
             if key is None:
                 continue
+            child = (*path, key)
             if key in result:
-                first = self.positions.keys[(*path, key)]
-                self.error(key_node, (*path, key), f"duplicate key '{key}' (first defined at line {first[0]})",
+                first = keys[child]
+                self.error(key_node, child, f"duplicate key '{key}' (first defined at line {first[0]})",
                            "remove or rename one of them", dropped=False)
                 continue
-            self.positions.keys.setdefault((*path, key), mark(key_node))  # merged keys come second
+            at = mark(key_node)
+            keys.setdefault(child, at)  # merged keys come second
             if _is_empty(value_node):
-                self.positions.values.setdefault((*path, key), mark(key_node))
-            result[key] = self.walk(value_node, (*path, key))
+                values.setdefault(child, at)
+            result[key] = self.walk(value_node, child)
         for merge_node in merges:
             self._merge(merge_node, path, result)
         return result
 
     def _merge(self, merge_node: Node, path: PathKey, result: dict[str, Any]) -> None:
-        if not isinstance(merge_node, MappingNode):
+        if merge_node.id != "mapping":
             self.error(merge_node, path, "a merge key (<<) must refer to a mapping", "write `<<: *anchor`",
                        dropped=False)
             return
@@ -238,9 +286,9 @@ class _Walker:
             result.setdefault(key, value)
 
     def _key(self, key_node: Node, path: PathKey) -> str | None:
-        if isinstance(key_node, ScalarNode) and str(key_node.tag) == STR_TAG:
+        if key_node.id == "scalar" and str(key_node.tag) == STR_TAG:
             return str(key_node.value)
-        if isinstance(key_node, ScalarNode):
+        if key_node.id == "scalar":
             shown = key_node.value or "null"
             self.error(key_node, path, f"mapping keys must be strings, got {shown!r}", f'quote the key: "{shown}"',
                        dropped=False)
@@ -252,7 +300,7 @@ class _Walker:
 
 def _is_empty(node: Node) -> bool:
     """A value left out after `key:` (an implicit null); its position is best shown at the key."""
-    return isinstance(node, ScalarNode) and str(node.tag) == NULL_TAG and node.value == ""
+    return node.id == "scalar" and str(node.tag) == NULL_TAG and node.value == ""
 
 
 def _short(tag: Any) -> str:

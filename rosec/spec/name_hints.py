@@ -57,6 +57,7 @@ _SERVICE = Rule(f"service names are {_DNS}", _dns)
 _DATASTORE = Rule(f"datastore names are {_DNS}", _dns)
 _MESSAGE = Rule("message names are PascalCase: a capital letter, then letters and digits", _pascal)
 _EVENT = Rule("event names are dot-separated lowercase words, e.g. order.created", _event)
+_SNAKE_WORDS = "snake_case: lowercase words of letters and digits joined by single '_'"
 _SNAKE = Rule("names are snake_case: lowercase letters, digits and '_', starting with a letter", _snake)
 _ENV = Rule("environment variable names are UPPER_SNAKE_CASE", _upper_snake)
 
@@ -65,10 +66,10 @@ _RULES: dict[str, Rule] = {
     "environments": Rule(f"environment names are {_DNS}", _dns),
     "messages": _MESSAGE, "message": _MESSAGE, "request": _MESSAGE, "response": _MESSAGE,
     "events": _EVENT, "publishes": _EVENT, "consumes": _EVENT,
-    "enum": Rule("enum values are snake_case: lowercase letters, digits and '_'", _snake),
-    "fields": Rule("field names are snake_case: lowercase letters, digits and '_'", _snake),
-    "params": Rule("parameter names are snake_case: lowercase letters, digits and '_'", _snake),
-    "query": Rule("parameter names are snake_case: lowercase letters, digits and '_'", _snake),
+    "enum": Rule(f"enum values are {_SNAKE_WORDS}", _snake),
+    "fields": Rule(f"field names are {_SNAKE_WORDS}", _snake),
+    "params": Rule(f"parameter names are {_SNAKE_WORDS}", _snake),
+    "query": Rule(f"parameter names are {_SNAKE_WORDS}", _snake),
     "roles": Rule("role names are lowercase: letters, digits, '-' and '_'", _dns),
     "scopes": Rule("scope names are lowercase: letters, digits and '.', ':', '-', '_'", _lower),
     "config": _ENV, "secrets": _ENV,

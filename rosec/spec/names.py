@@ -4,8 +4,9 @@ from __future__ import annotations
 
 DNS_LABEL = r"^[a-z]([a-z0-9-]*[a-z0-9])?$"
 MESSAGE_NAME = r"^[A-Z][A-Za-z0-9]*$"
-FIELD_NAME = r"^[a-z][a-z0-9_]*$"
-ENUM_VALUE = r"^[a-z][a-z0-9_]*$"
+# snake_case words joined by single underscores: protobuf (buf lint) rejects "a__b" and "a_"
+FIELD_NAME = r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$"
+ENUM_VALUE = r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$"
 EVENT_NAME = r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$"
 ROLE_NAME = r"^[a-z][a-z0-9_-]*$"
 SCOPE_NAME = r"^[a-z][a-z0-9_.:-]*$"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 SCALARS = ("string", "int", "float", "bool", "uuid", "decimal", "datetime", "date", "bytes")
 MAP_KEY_SCALARS = ("string", "int")
@@ -48,6 +49,7 @@ _ARITY = {"list": 1, "optional": 1, "map": 2}
 _EXAMPLES = {"list": "list[Order]", "optional": "optional[string]", "map": "map[string, int]"}
 
 
+@cache  # checks, the model and the targets parse the same texts again and again; TypeRef is immutable
 def parse_type(text: str) -> TypeRef:
     tokens = _tokenize(text)
     parsed, rest = _parse(tokens)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from ruamel.yaml.error import MarkedYAMLError, StreamMark
+from typing import TYPE_CHECKING
 
 from rosec.diagnostics import Diagnostic
+
+if TYPE_CHECKING:
+    from ruamel.yaml.error import MarkedYAMLError, StreamMark
 
 _OPENERS = {"while parsing a flow sequence": "[", "while parsing a flow mapping": "{",
             "while scanning a quoted scalar": "quote"}

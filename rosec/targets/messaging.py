@@ -88,7 +88,7 @@ def asyncapi(system: System) -> dict[str, Any]:
 
 def event_messages(system: System) -> tuple[str, ...]:
     """Records and enums that event payloads use, transitively, in spec order."""
-    records = {m.name: m for m in system.messages}
+    records = system.messages_by_name
     found: set[str] = set()
     pending = [e.message for e in system.events]
     while pending:
@@ -98,8 +98,8 @@ def event_messages(system: System) -> tuple[str, ...]:
         found.add(name)
         if name in records:
             pending += [n for f in records[name].fields for n in f.type.references()]
-    order = [m.name for m in system.messages] + [e.name for e in system.enums]
-    return tuple(sorted(found, key=order.index))
+    order = {name: i for i, name in enumerate([m.name for m in system.messages] + [e.name for e in system.enums])}
+    return tuple(sorted(found, key=order.__getitem__))
 
 
 def _info(system: System) -> dict[str, Any]:

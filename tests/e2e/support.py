@@ -9,10 +9,13 @@ import random
 import socket
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
+
+import httpx
 
 from rosec import run
 from rosec.model.system import System
@@ -136,3 +139,19 @@ class Tokens:
 
     def header(self, *roles: str, subject: str = "e2e-user", **options: Any) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token(*roles, subject=subject, **options)}"}
+
+
+def order_body(customer: uuid.UUID, *lines: tuple[str, int, str], currency: str = "EUR") -> dict[str, Any]:
+    return {"customer_id": str(customer),
+            "lines": [{"sku": sku, "quantity": quantity, "unit_price": {"amount": price, "currency": currency}}
+                      for sku, quantity, price in lines]}
+
+
+def place_order(live: LiveSystem, tokens: Tokens, *lines: tuple[str, int, str],
+                customer: uuid.UUID | None = None) -> dict[str, Any]:
+    customer = customer or uuid.uuid4()
+    response = httpx.post(f"{live.url('orders')}/orders", json=order_body(customer, *lines),
+                          headers=tokens.header("customer", subject=str(customer)), timeout=10)
+    assert response.status_code == 201, response.text
+    order: dict[str, Any] = response.json()
+    return order

@@ -45,6 +45,9 @@ def test_settings_read_every_variable_the_model_gives_a_service(shop: System) ->
     assert s.peer("inventory").grpc_target == env["INVENTORY_GRPC_TARGET"]
     assert s.get("ORDER_CURRENCY") == "EUR"
     assert "secret" not in repr(s)
+    assert s.bind_host == "0.0.0.0", "in a container a service listens on every interface"
+    local = {v.name: v.value if v.value is not None else "x" for v in shop.local_env("orders")}
+    assert Settings.from_env(local).bind_host == "127.0.0.1", "a local process listens on the loopback only"
 
 
 def test_settings_report_every_problem_at_once() -> None:

@@ -39,7 +39,8 @@ def test_dockerfile(system: System, service: Service) -> None:
     text = render(system)[path].decode("utf-8")
     assert text.startswith(system.header())
     steps = instructions(text)
-    assert steps[0] == ("FROM", "python:3.11-slim")
+    assert re.fullmatch(r"python:3\.11\.\d+-slim-bookworm", steps[0][1]) and steps[0][0] == "FROM", \
+        "the base image is pinned to a patch release"
     keywords = [k for k, _ in steps]
     assert keywords.index("USER") > keywords.index("RUN"), "packages are installed before dropping privileges"
     assert dict(steps)["USER"] == "10001:10001"
@@ -57,6 +58,10 @@ def test_dockerfile(system: System, service: Service) -> None:
     healthcheck = dict(steps)["HEALTHCHECK"]
     assert f"http://127.0.0.1:{service.port}/healthz" in healthcheck
     assert f"--interval={service.health.interval_s}s" in healthcheck
+    volumes = [system.datastore(n).mount_path for n in service.uses if system.datastore(n).engine == "volume"]
+    for mount in volumes:
+        assert any(k == "RUN" and f"mkdir -p {mount}" in v and f"chown 10001:10001 {mount}" in v for k, v in steps), \
+            f"{mount} must exist in the image, owned by the app user, so a new named volume is writable"
     assert json.loads(dict(steps)["CMD"]) == ["python", "-m", f"{service.python_name}.main"]
     assert (GENERATED / system.name / system.layout.services_dir / service.python_name / "main.py").exists()
 

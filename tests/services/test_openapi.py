@@ -92,7 +92,9 @@ def test_operations_follow_the_spec(system: System, service: Service) -> None:
                 "$ref": f"#/components/schemas/{endpoint.response}"}
         else:
             assert "content" not in success
-        errors = {"400", "404", "422", "500"} | (set() if endpoint.public else {"401", "403"})
+        errors = {"400", "404", "422", "500", "503"} | (set() if endpoint.public else {"401", "403"})
+        if endpoint.method != "GET":
+            errors.add("409")
         assert set(responses) == {str(endpoint.status)} | errors
         for status in errors:
             ref = responses[status]["$ref"]

@@ -7,7 +7,8 @@ import json
 from rosec.model.system import Service, System
 from rosec.targets.services.templating import render
 
-PYTHON_VERSION = "3.11"  # python:<minor>-slim; the patch level follows the official image
+# Pinned to a patch release and Debian suite so that a rebuild gets the same interpreter.
+PYTHON_IMAGE = "python:3.11.14-slim-bookworm"
 APP_UID = 10001
 
 
@@ -21,7 +22,9 @@ def dockerfile(system: System, service: Service) -> bytes:
         header=system.header(),
         service=service,
         dockerfile=layout.from_project_root(system.name, layout.dockerfile(service.python_name)),
-        python_version=PYTHON_VERSION,
+        python_image=PYTHON_IMAGE,
+        volume_paths=[system.datastore(name).mount_path for name in service.uses
+                      if system.datastore(name).engine == "volume"],
         uid=APP_UID,
         requirements=f"{services}/requirements.txt",
         generated_dir=services,

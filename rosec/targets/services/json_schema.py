@@ -70,7 +70,7 @@ def enum_schema(enum: EnumType) -> dict[str, Any]:
 
 def component_schemas(system: System, names: tuple[str, ...], ref_prefix: str) -> dict[str, dict[str, Any]]:
     """Schemas of the named records and enums, in the given order."""
-    records = {m.name: m for m in system.messages}
-    enums = {e.name: e for e in system.enums}
+    records = system.messages_by_name
+    enums = system.enums_by_name
     return {name: message_schema(records[name], ref_prefix) if name in records else enum_schema(enums[name])
             for name in names}

@@ -54,7 +54,7 @@ def messaging_module(system: System, service: Service) -> bytes:
         header=system.header(),
         service=service,
         messaging=system.messaging,
-        imports=imports.render([s.python_name for s in system.services]),
+        imports=imports.render(system.package_names),
         exports=["TOPOLOGY", events_class(service), consumers_class(service), "register_consumers",
                  "start_consumers"],
         published=published,
@@ -77,6 +77,7 @@ def _environment() -> Environment:
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,  # templates are package data: no stat() per get_template
     )
     env.filters["py"] = py_value
     env.filters["doc"] = py_doc

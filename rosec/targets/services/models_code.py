@@ -14,13 +14,14 @@ from rosec.targets.services.templating import Imports, render
 MODEL_BASES = ("BaseModel", "ConfigDict")
 # Scalars whose JSON form the models pin down beyond pydantic's strict mode (see models.py.jinja), by alias.
 JSON_ALIASES = {"int": "JsonInt", "decimal": "JsonDecimal", "bytes": "JsonBytes"}
+_ALIAS_WORD = re.compile(rf"\b(?:{'|'.join(JSON_ALIASES.values())})\b")
 # Names a class body could shadow with a field of the same name (scalar and container annotations).
 _SHADOWABLE = frozenset({*python_types.SCALAR_ANNOTATIONS.values(), "list", "dict"})
 
 
 def models_module(system: System, service: Service) -> bytes:
-    records = {m.name: m for m in system.messages}
-    enums = {e.name: e for e in system.enums}
+    records = system.messages_by_name
+    enums = system.enums_by_name
     items: list[dict[str, Any]] = []
     aliases: set[str] = set()
     refs: list[TypeRef] = []
@@ -41,8 +42,8 @@ def models_module(system: System, service: Service) -> bytes:
         imports.add("pydantic", *MODEL_BASES)
     if enums.keys() & set(service.messages):
         imports.add("enum", "Enum")
-    used = {alias for i in items if i["kind"] == "record" for f in i["fields"] for alias in JSON_ALIASES.values()
-            if re.search(rf"\b{alias}\b", f["annotation"])}
+    used = {alias for i in items if i["kind"] == "record" for f in i["fields"]
+            for alias in _ALIAS_WORD.findall(f["annotation"])}
     if used:
         imports.add("typing", "Annotated")
     if used & {"JsonInt", "JsonDecimal"}:

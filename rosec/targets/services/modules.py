@@ -52,8 +52,8 @@ def handlers_file(system: System, service: Service) -> str:
     return f"{system.layout.handlers_dir}/{service.name}/handlers.py"
 
 
-def _roots(system: System) -> list[str]:
-    return [s.python_name for s in system.services]
+def _roots(system: System) -> frozenset[str]:
+    return system.package_names
 
 
 # -- __init__.py ---------------------------------------------------------------------------------------------

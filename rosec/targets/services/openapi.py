@@ -19,12 +19,15 @@ SCHEMA_PREFIX = "#/components/schemas/"
 PROBLEM = "Problem"
 PROBLEM_JSON = "application/problem+json"
 SECURITY_SCHEME = "bearerAuth"
-# Problem responses every operation documents; 401 and 403 only where a token is required.
+# Problem responses every operation documents; 401 and 403 only where a token is required, 409 only where
+# the operation changes state; 503 when a datastore, the broker or a called service is unavailable.
 # Fixed reason phrases: Python 3.13 renamed some of http.HTTPStatus's, and the output must not depend on that.
-ERROR_PHRASES = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
-                 422: "Unprocessable Content", 500: "Internal Server Error"}
+ERROR_PHRASES = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 409: "Conflict",
+                 422: "Unprocessable Content", 500: "Internal Server Error", 503: "Service Unavailable"}
 ERROR_STATUSES = tuple(ERROR_PHRASES)
 AUTH_STATUSES = frozenset({401, 403})
+CONFLICT = 409
+READ_ONLY_METHODS = frozenset({"GET"})
 
 
 def document(system: System, service: Service) -> dict[str, Any]:
@@ -55,7 +58,7 @@ def document(system: System, service: Service) -> dict[str, Any]:
 
 def _schema_names(system: System, service: Service) -> tuple[str, ...]:
     """The records and enums the REST API reaches, in spec order."""
-    records = {m.name: m for m in system.messages}
+    records = system.messages_by_name
     pending = [name for e in service.endpoints for name in (e.request, e.response) if name]
     pending += [name for e in service.endpoints for p in (*e.params, *e.query) for name in p.type.references()]
     found: set[str] = set()
@@ -105,6 +108,8 @@ def _operation(service: Service, endpoint: Endpoint) -> dict[str, Any]:
     responses: dict[str, Any] = {str(endpoint.status): success}
     for status in ERROR_STATUSES:
         if endpoint.public and status in AUTH_STATUSES:
+            continue
+        if status == CONFLICT and endpoint.method in READ_ONLY_METHODS:
             continue
         responses[str(status)] = {"$ref": f"#/components/responses/{_response_name(status)}"}
     operation["responses"] = responses

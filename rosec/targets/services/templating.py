@@ -7,7 +7,8 @@ import sys
 import textwrap
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
+from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
@@ -20,9 +21,12 @@ LINE_WIDTH = 116
 
 def py_str(value: str) -> str:
     """A Python string literal (double quotes) for any text from the spec."""
+    if type(value) is str:
+        return encode_basestring(value)  # what json.dumps(value, ensure_ascii=False) returns, without its overhead
     return json.dumps(value, ensure_ascii=False)
 
 
+@lru_cache(maxsize=4096)  # the same descriptions come back in the modules of every service
 def py_doc(value: str, indent: int | None = None, first: int = 3) -> str:
     """Text safe inside a triple-quoted docstring.
 
@@ -67,6 +71,7 @@ def environment() -> Environment:
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,  # templates are package data: no stat() per get_template
     )
     env.filters["py"] = py_value
     env.filters["doc"] = py_doc
@@ -99,7 +104,9 @@ class Imports:
         return self
 
     def render(self, generated_roots: Iterable[str] = ()) -> str:
-        roots = set(generated_roots) | {"rose_runtime"}
+        """generated_roots: the top-level packages of the generated code (System.package_names, a frozenset
+        that is used as it is: the modules of every service are rendered with it)."""
+        roots = generated_roots if isinstance(generated_roots, frozenset) else frozenset(generated_roots)
         sections: list[list[str]] = [[], [], [], []]
         key = lambda m: (m.lstrip(".").lower(), m)  # noqa: E731
         for module in sorted(self.modules, key=key):
@@ -116,11 +123,11 @@ def _name_key(name: str) -> tuple[int, str]:
     return kind, name
 
 
-def _section(module: str, roots: set[str]) -> int:
+def _section(module: str, roots: frozenset[str]) -> int:
     top = module.split(".")[0]
     if module.startswith("."):
         return 3
-    if top in roots:
+    if top in roots or top == "rose_runtime":
         return 2
     if top in sys.stdlib_module_names:
         return 0

@@ -134,7 +134,11 @@ def grpc_channel(target: str, *, timeout: float = DEFAULT_TIMEOUT,
 
 def problem_from_rpc_error(error: grpc.aio.AioRpcError) -> Problem:
     status = http_status(error.code())
-    return Problem(status if status >= 400 else 502, reason_phrase(status), error.details() or None)
+    title = reason_phrase(status)
+    detail = error.details() or None
+    if detail and detail.startswith(f"{title}: "):  # servers send Problem.message, "Title: detail"
+        detail = detail[len(title) + 2:]
+    return Problem(status if status >= 400 else 502, title, detail if detail != title else None)
 
 
 class _Propagating:

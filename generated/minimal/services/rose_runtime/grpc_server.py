@@ -61,7 +61,7 @@ class GrpcServer:
 
 def create_server(runtime: Runtime, port: int, servicers: Sequence[tuple[AddServicer, Any]],
                   service_names: Sequence[str], method_policies: Mapping[str, MethodPolicy], *,
-                  host: str = "0.0.0.0") -> GrpcServer:
+                  host: str | None = None) -> GrpcServer:
     """A server with the servicers, grpc.health.v1 and reflection, bound to host:port (port 0: any free port).
 
     `service_names` are full proto service names (inventory.v1.InventoryService); `method_policies` maps full
@@ -75,6 +75,7 @@ def create_server(runtime: Runtime, port: int, servicers: Sequence[tuple[AddServ
     health = health_aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health, server)
     reflection.enable_server_reflection((*service_names, HEALTH_SERVICE_NAME, reflection.SERVICE_NAME), server)
+    host = host or runtime.settings.bind_host
     bound = server.add_insecure_port(f"{host}:{port}")
     if not bound:
         raise RuntimeError(f"cannot bind the gRPC server to {host}:{port}")

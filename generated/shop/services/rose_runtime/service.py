@@ -99,7 +99,7 @@ class Runtime:
 
 async def serve(runtime: Runtime, *, app: Any = None, grpc_server: GrpcServer | None = None,
                 broker: Broker | None = None, startup: Sequence[Hook] = (), shutdown: Sequence[Hook] = (),
-                stop: asyncio.Event | None = None, host: str = "0.0.0.0") -> None:
+                stop: asyncio.Event | None = None, host: str | None = None) -> None:
     """Run a service until SIGTERM/SIGINT (or `stop` is set), then shut down gracefully and return.
 
     Start: broker connect + declare, `startup` hooks in order, gRPC server, HTTP server (uvicorn), consumers.
@@ -122,7 +122,8 @@ async def serve(runtime: Runtime, *, app: Any = None, grpc_server: GrpcServer | 
             if grpc_server is not None:
                 await grpc_server.start()
             if app is not None:
-                config = uvicorn.Config(app, host=host, port=runtime.settings.port, log_config=None,
+                bind = host or runtime.settings.bind_host
+                config = uvicorn.Config(app, host=bind, port=runtime.settings.port, log_config=None,
                                         access_log=False, server_header=False, lifespan="auto",
                                         timeout_graceful_shutdown=int(HTTP_DRAIN_SECONDS))
                 http = _UvicornServer(config)

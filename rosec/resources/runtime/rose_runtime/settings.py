@@ -51,6 +51,7 @@ class Settings:
     sentry_dsn: str | None = field(default=None, repr=False)
     sentry_environment: str | None = None
     log_level: str = "INFO"
+    bind_host: str = "0.0.0.0"
     environ: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
@@ -108,6 +109,7 @@ class Settings:
             amqp_password=optional("AMQP_PASSWORD"),
             oidc=oidc,
             sentry_dsn=optional("SENTRY_DSN"),
+            bind_host=optional("BIND_HOST") or "0.0.0.0",
             sentry_environment=optional("SENTRY_ENVIRONMENT"),
             log_level=log_level,
             environ=env,

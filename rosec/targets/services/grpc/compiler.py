@@ -14,10 +14,11 @@ import os
 import sys
 import tempfile
 import threading
+import zipfile
 from collections.abc import Callable
 from importlib.metadata import version
 from importlib.resources import files
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 GRPCIO_TOOLS_PIN = "1.85.1"
 OUTPUT_SUFFIXES = ("_pb2.py", "_pb2.pyi", "_pb2_grpc.py")
@@ -43,12 +44,11 @@ def compile_protos(sources: dict[str, bytes]) -> dict[str, bytes]:
     well_known = str(files("grpc_tools").joinpath("_proto"))
     with tempfile.TemporaryDirectory(prefix="rosec-protoc-") as temp:
         root = Path(temp)
-        src, out = root / "src", root / "out"
+        src, out = root / "src", root / "out.zip"  # protoc writes every output into one zip: no file per output
         for path, content in sources.items():
             target = src / path
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(content)
-        out.mkdir()
         args = ["grpc_tools.protoc", f"-I{src}", f"-I{well_known}", f"--python_out={out}", f"--pyi_out={out}",
                 f"--grpc_python_out={out}", *sorted(sources)]
         with _LOCK:
@@ -56,8 +56,11 @@ def compile_protos(sources: dict[str, bytes]) -> dict[str, bytes]:
         if status != 0:
             errors = errors.replace(f"{src}{os.sep}", "")  # paths as in the output tree, not the temporary one
             raise ProtocError(f"protoc failed (exit {status}) on {', '.join(sorted(sources))}:\n{errors}")
-        return {p.relative_to(out).as_posix(): p.read_bytes()
-                for p in sorted(out.rglob("*")) if p.is_file() and p.name.endswith(OUTPUT_SUFFIXES)}
+        if not out.exists():
+            return {}
+        with zipfile.ZipFile(out) as archive:
+            names = sorted((n for n in archive.namelist() if n.endswith(OUTPUT_SUFFIXES)), key=PurePosixPath)
+            return {name: archive.read(name) for name in names}
 
 
 def _run(main: Callable[[list[str]], int], args: list[str], stderr_file: Path) -> tuple[int, str]:

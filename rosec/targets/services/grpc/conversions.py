@@ -60,10 +60,10 @@ class Conversions:
     """The conversion code of one service; records which helpers the expressions use."""
 
     def __init__(self, service: Service, system: System) -> None:
-        wanted = set(service.messages)
-        self.enum_names = {e.name for e in system.enums}
-        self.records = [m for m in system.messages if m.name in wanted]
-        self.enums = [e for e in system.enums if e.name in wanted]
+        records, enums = system.messages_by_name, system.enums_by_name
+        self.enum_names = enums.keys()
+        self.records = [records[n] for n in service.messages if n in records]  # spec order, as in the system
+        self.enums = [enums[n] for n in service.messages if n in enums]
         self.order = list(service.messages)
         self.helpers: set[str] = set()
 

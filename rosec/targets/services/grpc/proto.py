@@ -8,6 +8,7 @@ list[T] -> repeated T, map[K, V] -> map<K, V>, optional[T] -> `optional T` for s
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from rosec.model.system import EnumType, GrpcMethod, Message, MessageField, Service, System
@@ -110,8 +111,8 @@ def _mentions(ref: TypeRef, scalar: str) -> bool:
     return (ref.kind == "scalar" and ref.name == scalar) or any(_mentions(a, scalar) for a in ref.args)
 
 
-def _enum_names(system: System) -> set[str]:
-    return {e.name for e in system.enums}
+def _enum_names(system: System) -> Collection[str]:
+    return system.enums_by_name.keys()
 
 
 def enum_values(enum: EnumType) -> list[ProtoEnumValue]:
@@ -160,13 +161,13 @@ def check_names(service: Service, system: System) -> None:
 
 
 def _service_records(service: Service, system: System) -> list[Message]:
-    wanted = set(service.messages)
-    return [m for m in system.messages if m.name in wanted]
+    records = system.messages_by_name
+    return [records[n] for n in service.messages if n in records]  # spec order, as in system.messages
 
 
 def _service_enums(service: Service, system: System) -> list[EnumType]:
-    wanted = set(service.messages)
-    return [e for e in system.enums if e.name in wanted]
+    enums = system.enums_by_name
+    return [enums[n] for n in service.messages if n in enums]
 
 
 def rpc(method: GrpcMethod) -> ProtoRpc:

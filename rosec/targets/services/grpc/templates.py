@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from functools import cache
+from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from typing import Any
 
 import jinja2
@@ -19,6 +20,8 @@ def one_line(value: str) -> str:
 
 def py_string(value: str) -> str:
     """A double-quoted Python string literal; spec text reaches generated Python only through this filter."""
+    if type(value) is str:
+        return encode_basestring(value)  # what json.dumps(value, ensure_ascii=False) returns, without its overhead
     return json.dumps(value, ensure_ascii=False)
 
 
@@ -53,6 +56,7 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,  # templates are package data: no stat() per get_template
     )
     env.filters["one_line"] = one_line
     env.filters["py"] = py_string

@@ -1,0 +1,126 @@
+"""rosec.spec.fast_yaml: composing with libyaml must load every spec exactly as ruamel.yaml's composer does.
+
+Same data (types included), same positions, same diagnostics, for the invalid-spec corpus, the valid specs,
+the examples and a bounded, seeded set of mutations of them; and the alias limit counts what aliases add.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import EXAMPLES, ROOT
+
+from rosec.diagnostics import SpecError
+from rosec.spec import fast_yaml, guards, loader
+
+CORPUS = sorted((ROOT / "tests" / "invalid").glob("*.yaml")) + sorted((ROOT / "tests" / "valid").glob("*.yaml")) \
+    + sorted(EXAMPLES.glob("*/rose.yaml"))
+# Pieces a mutation inserts: YAML syntax, look-alikes of other types, anchors, tags, odd characters.
+PIECES = [
+    *":-[]{}\"'#  \n|>?,&*@`%\\~.0123456789eE+_xob",
+    "\n  ", "\n    ", ": ", "- ", "---\n", "...\n", "&a ", "*a", "<<: ", "true", "yes", "null", "0o17", "1_0",
+    ".inf", "2024-01-01", "=", "é", "\u2028", "\x85", "\r\n", "\r", "\ufeff", "!", "!!str ", "|\n", ">-\n", "\t",
+]
+
+
+def canonical(value: Any) -> Any:
+    if isinstance(value, dict):
+        return ("map", [(k, canonical(v)) for k, v in value.items()])
+    if isinstance(value, list):
+        return ("seq", [canonical(v) for v in value])
+    if isinstance(value, float) and math.isnan(value):
+        return ("nan",)
+    return (type(value).__name__, value)
+
+
+def outcome(raw: bytes, fast: bool, monkeypatch: pytest.MonkeyPatch) -> Any:
+    with monkeypatch.context() as patch:
+        if not fast:
+            patch.setattr(fast_yaml, "compose", lambda text: None)
+        try:
+            spec = loader.load_bytes(raw, "rose.yaml")
+        except SpecError as error:
+            return "error", error.diagnostics
+        return ("loaded", canonical(spec.data), spec.positions.values, spec.positions.keys, sorted(spec.errors),
+                sorted(spec.broken))
+
+
+@pytest.mark.parametrize("path", CORPUS, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_corpus_loads_as_with_ruamel(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    raw = path.read_bytes()
+    assert outcome(raw, True, monkeypatch) == outcome(raw, False, monkeypatch)
+
+
+def test_mutated_specs_load_as_with_ruamel(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = random.Random(20240601)
+    seeds = [p.read_text("utf-8") for p in CORPUS
+             if p.stem in ("demo", "rose", "yaml-alias-bomb", "yaml-duplicate-key")]
+    for _ in range(250):
+        text = rng.choice(seeds)
+        for _ in range(rng.randint(1, 4)):
+            at = rng.randrange(len(text) + 1)
+            if rng.random() < 0.6:
+                text = text[:at] + rng.choice(PIECES) + text[at:]
+            else:
+                text = text[:at] + text[at + rng.randint(1, 5):]
+        raw = text.encode("utf-8")
+        assert outcome(raw, True, monkeypatch) == outcome(raw, False, monkeypatch), text
+
+
+@pytest.mark.parametrize("value", [
+    "", "~", "null", "Null", "NULL", "nULL", "true", "True", "TRUE", "tRUE", "yes", "no", "on", "off", "y", "n",
+    "0", "-0", "+12", "012", "0o17", "0o8", "0x1F", "0b101", "1_000", "_1", "1.5", ".5", "5.", "1e3", "1.0e+3",
+    "-.inf", ".NaN", ".nan", "1:30", "2024-01-01", "2024-01-01 10:00:00", "2024-1-1", "=", "<<", "uuid", "list[Order]",
+])
+def test_plain_scalars_resolve_and_construct_as_with_ruamel(value: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    raw = f"value: {value}\n".encode()
+    assert outcome(raw, True, monkeypatch) == outcome(raw, False, monkeypatch)
+
+
+def test_resolver_table_is_ruamels() -> None:
+    from ruamel.yaml.resolver import implicit_resolvers
+
+    ruamel = [(tag, regexp.pattern, first) for versions, tag, regexp, first in implicit_resolvers if (1, 2) in versions]
+    ours = [(tag, regexp.pattern, first) for tag, regexp, first in fast_yaml.IMPLICIT_RESOLVERS_1_2]
+    assert ours == ruamel
+
+
+@pytest.mark.parametrize(("text", "pure"), [
+    ("a: b\n", False),
+    ("a: [x, y]\nb: {c: d}\n", False),
+    ("a: Hello!\nb: 'it is'\n", False),
+    ("a: !!int 5\n", True),
+    ("a: [!x 1]\n", True),
+    ("%YAML 1.1\n---\na: b\n", True),
+    ("a:\tb\n", True),
+    ("a: |\n  text\n", False),
+    ("a: |#\n  text\n", True),
+    ("a: |\n\n    text\n", True),
+    ("a: &x 1\nb: *x\n", False),
+    ("a: &x: 1\n", True),
+    ("a: b\u2028c\n", True),
+])
+def test_what_goes_to_ruamel(text: str, pure: bool) -> None:
+    assert fast_yaml.pure_only(text) is pure
+
+
+def test_a_large_spec_without_aliases_is_no_alias_bomb() -> None:
+    items = ", ".join(["x"] * (guards.MAX_NODES + 10_000))
+    spec = loader.load_bytes(f"rose: 1\nbig: [{items}]\n".encode(), "rose.yaml")
+    assert len(spec.data["big"]) == guards.MAX_NODES + 10_000
+
+
+def test_aliases_may_add_up_to_the_limit_to_a_large_spec() -> None:
+    big = ", ".join(["x"] * guards.MAX_NODES)
+    block = ", ".join(["y"] * 1000)
+    adds = ", ".join(["*a"] * 150)  # 150 x 1001 nodes: below the limit
+    spec = loader.load_bytes(f"big: [{big}]\na: &a [{block}]\nb: [{adds}]\n".encode(), "rose.yaml")
+    assert len(spec.data["b"]) == 150
+    too_many = ", ".join(["*a"] * 250)
+    with pytest.raises(SpecError, match=re.escape(f"expand this value to more than {guards.MAX_NODES} nodes")):
+        loader.load_bytes(f"big: [{big}]\na: &a [{block}]\nb: [{too_many}]\n".encode(), "rose.yaml")

@@ -1,0 +1,142 @@
+"""rosec.emit.yaml_emitter: what to_yaml writes must read back as exactly the data, and look as ruamel wrote it.
+
+Property tests over random nested data with nasty strings (YAML indicators, quotes, unicode, leading and
+trailing spaces, YAML 1.1 and 1.2 look-alikes of bools, nulls, numbers and dates, multi-line text with
+leading spaces and trailing newlines, control characters), bounded so that they run in a few seconds.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from ruamel.yaml import YAML
+
+from rosec.emit import yaml_emitter
+from rosec.emit.serialize import _ruamel_yaml, to_json, to_yaml
+
+ATOMS = [
+    "a", "b c", "x", "-", "--", "- x", "-x", "?", "? x", ":", ": ", "x:y", "x: y", "a:", "#", " #", "x #c", "a#b",
+    "'", '"', "''", "\\", "&", "*", "!", "%", "@", "`", "|", ">", "[", "]", "{", "}", ",", "---", "...", "<<", "=",
+    "true", "True", "TRUE", "false", "yes", "No", "on", "OFF", "y", "n", "~", "null", "Null", "NULL",
+    "0", "-0", "+1", "012", "0o17", "0x1F", "0b101", "1_000", "1.5", ".5", "1e3", "1.0e+3", "-.inf", ".NaN", ".nan",
+    "1:30", "2024-01-01", "2024-01-01 10:00:00", "127.0.0.1:8080", "${VAR:-}",
+    "é", "😀", "\xa0", "ü", "中", " ", "  ", "\n", "\n\n", "\n  ", "  \n", "\n\n\n",
+]
+EXOTIC = ["\t", "\r", "\r\n", "\x85", "\u2028", "\u2029", "\ufeff", "\x07", "\x00", "\x1b", "\x7f"]
+
+text = st.lists(st.sampled_from(ATOMS), max_size=5).map("".join)
+nasty = st.lists(st.sampled_from(ATOMS + EXOTIC), max_size=5).map("".join)
+numbers = st.one_of(st.integers(min_value=-(2**70), max_value=2**70), st.booleans(), st.none(),
+                    st.floats(allow_nan=True, allow_infinity=True))
+
+
+def data_of(strings: st.SearchStrategy[str]) -> st.SearchStrategy[Any]:
+    scalars = st.one_of(strings, strings, numbers)
+    keys = st.one_of(strings.map(lambda s: s.replace("\n", " ")), st.integers(min_value=-5, max_value=500))
+    return st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=4),
+                                                         st.dictionaries(keys, inner, max_size=4)), max_leaves=25)
+
+
+documents = st.one_of(st.dictionaries(text.map(lambda s: s.replace("\n", " ")), data_of(text), max_size=5),
+                      st.lists(data_of(text), max_size=4))
+nasty_documents = st.one_of(st.dictionaries(nasty.map(lambda s: s.replace("\n", " ")), data_of(nasty), max_size=5),
+                            st.lists(data_of(nasty), max_size=4))
+SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def canonical(value: Any) -> Any:
+    """Comparable form: types matter (True is not 1), NaN equals NaN, key order matters."""
+    if isinstance(value, dict):
+        return ("map", [(canonical(k), canonical(v)) for k, v in value.items()])
+    if isinstance(value, list):
+        return ("seq", [canonical(v) for v in value])
+    if isinstance(value, float) and math.isnan(value):
+        return ("nan",)
+    return (type(value).__name__, value)
+
+
+def load(text: str) -> Any:
+    return YAML(typ="safe", pure=True).load(text)
+
+
+def ruamel_dump(data: Any) -> str:
+    stream = io.StringIO()
+    _ruamel_yaml().dump(data, stream)
+    return stream.getvalue()
+
+
+@SETTINGS
+@given(nasty_documents)
+def test_output_loads_back_as_the_data(data: Any) -> None:
+    try:
+        text = yaml_emitter.dump(data)
+    except yaml_emitter.UnsupportedError:
+        return  # to_yaml hands these to ruamel
+    assert canonical(load(text)) == canonical(data), text
+
+
+@SETTINGS
+@given(documents)
+def test_output_is_what_ruamel_wrote(data: Any) -> None:
+    """Without control characters and other line breaks than \\n, every byte is as before (ruamel.yaml)."""
+    try:
+        text = yaml_emitter.dump(data)
+    except yaml_emitter.UnsupportedError:
+        return
+    assert text == ruamel_dump(data)
+
+
+@pytest.mark.parametrize("data", [
+    {"tuple": (1, 2)},  # not plain data
+    {("a", "b"): 1},  # a key ruamel writes as a complex key
+    {"k" * 200: 1},  # a key ruamel writes as `? key`
+    {"a": "word " * 1000},  # long enough for ruamel to fold it at its width
+    "scalar document",
+])
+def test_what_the_emitter_leaves_to_ruamel(data: Any) -> None:
+    with pytest.raises(yaml_emitter.UnsupportedError):
+        yaml_emitter.dump(data)
+    assert to_yaml(data) == ruamel_dump(data).encode("utf-8")
+
+
+def test_format() -> None:
+    data = {"name": "shop", "on": "yes", "ports": ["127.0.0.1:80:80"], "empty": {}, "none": [], "null": None,
+            "nested": [{"a": 1, "b": [True, 1.5]}, [["x"]]], "script": "line 1\n  line 2\n", "lead": "  x\ny"}
+    assert yaml_emitter.dump(data) == (
+        "name: shop\n"
+        "'on': 'yes'\n"
+        "ports:\n"
+        "  - '127.0.0.1:80:80'\n"
+        "empty: {}\n"
+        "none: []\n"
+        "'null': null\n"
+        "nested:\n"
+        "  - a: 1\n"
+        "    b:\n"
+        "      - true\n"
+        "      - 1.5\n"
+        "  -   -   - x\n"
+        "script: |\n"
+        "  line 1\n"
+        "    line 2\n"
+        "lead: |2-\n"
+        "    x\n"
+        "  y\n"
+    )
+
+
+@pytest.mark.parametrize("data", [
+    {"b": [1, {}, [], {"z": None, "a": True}], "a": "x\u2028\"\\\t\x00é😀", "é": 2.5, "Z": -0.0},
+    {"tiny": 1e-05, "tinier": -1e-7, "text": "1e-5 and 0.00001"},
+    {"big": 2**70, "floats": [1e16, 1e22, 123456789.123, 0.1]},
+    {1: "non-str key"},
+    [],
+])
+def test_to_json_is_what_json_dumps_writes(data: Any) -> None:
+    assert to_json(data) == (json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
