@@ -50,6 +50,16 @@ def _fail_on_spec_errors(error: SpecError) -> None:
     sys.exit(1)
 
 
+def _load_or_exit(spec: Path) -> System:
+    """The resolved system, or every diagnostic on stderr and exit status 1."""
+    try:
+        return load_system(spec)
+    except SpecError as error:
+        _fail_on_spec_errors(error)
+        raise  # unreachable: _fail_on_spec_errors exits
+
+
+
 def _chosen_targets(targets: tuple[str, ...]) -> list[str] | None:
     if not targets:
         return None
@@ -98,11 +108,7 @@ def build(spec: Path, output: Path | None, targets: tuple[str, ...], force: bool
     from rosec.emit import writer
 
     chosen = _chosen_targets(targets)
-    try:
-        system = load_system(spec)
-    except SpecError as error:
-        _fail_on_spec_errors(error)
-        return
+    system = _load_or_exit(spec)
     out = output or default_output(system)
     tree = render(system, chosen)
     try:
@@ -146,11 +152,7 @@ def check(spec: Path, output: Path | None, targets: tuple[str, ...]) -> None:
     from rosec.emit import writer
 
     chosen = _chosen_targets(targets)
-    try:
-        system = load_system(spec)
-    except SpecError as error:
-        _fail_on_spec_errors(error)
-        return
+    system = _load_or_exit(spec)
     out = output or default_output(system)
     drift = writer.compare(out, render(system, chosen), chosen)
     if drift.clean:
@@ -248,11 +250,7 @@ def run_command(spec: Path, services: tuple[str, ...], env_file: Path | None, po
     """
     from rosec import run as run_services
 
-    try:
-        system = load_system(spec)
-    except SpecError as error:
-        _fail_on_spec_errors(error)
-        return
+    system = _load_or_exit(spec)
     try:
         status = run_services.run(system, Path("."), services=services or None, env_file=env_file,
                                   port_offset=port_offset, ready_timeout=ready_timeout)

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from functools import cache
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import Environment
 
 from rosec.emit.serialize import text
+from rosec.emit.templates import code_environment
 from rosec.model.system import Service, System
 from rosec.targets.services import signatures
 from rosec.targets.services.templating import Imports, py_doc, py_value
@@ -70,15 +71,4 @@ def messaging_module(system: System, service: Service) -> bytes:
 
 @cache
 def _environment() -> Environment:
-    env = Environment(
-        loader=PackageLoader("rosec.resources", TEMPLATES),
-        undefined=StrictUndefined,
-        autoescape=False,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        auto_reload=False,  # templates are package data: no stat() per get_template
-    )
-    env.filters["py"] = py_value
-    env.filters["doc"] = py_doc
-    return env
+    return code_environment(TEMPLATES, {"py": py_value, "doc": py_doc})

@@ -11,9 +11,10 @@ from functools import cache, lru_cache
 from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import Environment
 
 from rosec.emit.serialize import text
+from rosec.emit.templates import code_environment
 
 TEMPLATES = "templates/services"
 LINE_WIDTH = 116
@@ -64,18 +65,7 @@ def py_value(value: Any) -> str:
 
 @cache
 def environment() -> Environment:
-    env = Environment(
-        loader=PackageLoader("rosec.resources", TEMPLATES),
-        undefined=StrictUndefined,
-        autoescape=False,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        auto_reload=False,  # templates are package data: no stat() per get_template
-    )
-    env.filters["py"] = py_value
-    env.filters["doc"] = py_doc
-    return env
+    return code_environment(TEMPLATES, {"py": py_value, "doc": py_doc})
 
 
 def render(template: str, **context: Any) -> bytes:

@@ -8,9 +8,10 @@ from functools import cache
 from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from typing import Any
 
-import jinja2
+from jinja2 import Environment
 
 from rosec.emit.serialize import text
+from rosec.emit.templates import code_environment
 
 
 def one_line(value: str) -> str:
@@ -48,21 +49,9 @@ def def_line(indent: str, name: str, params: list[str], returns: str, *, is_asyn
 
 
 @cache
-def environment() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("rosec.resources", "templates/grpc"),
-        undefined=jinja2.StrictUndefined,
-        autoescape=False,  # code, not HTML: values are identifiers checked by the resolver or pass a filter
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        auto_reload=False,  # templates are package data: no stat() per get_template
-    )
-    env.filters["one_line"] = one_line
-    env.filters["py"] = py_string
-    env.filters["py_tuple"] = py_tuple
-    env.filters["doc"] = docstring_text
-    return env
+def environment() -> Environment:
+    filters = {"one_line": one_line, "py": py_string, "py_tuple": py_tuple, "doc": docstring_text}
+    return code_environment("templates/grpc", filters)
 
 
 def render(template: str, **context: Any) -> bytes:
