@@ -53,8 +53,11 @@ def topology(*events: str, max_attempts: int = 5) -> Topology:
     from rose_runtime.amqp import ConsumerTopology, Topology
 
     system = f"t{uuid.uuid4().hex[:10]}"
-    consumers = tuple(ConsumerTopology(event, f"{system}.orders.{event}", f"{system}.orders.{event}.retry",
-                                       f"{system}.orders.{event}.dead", max_attempts) for event in events)
+    consumers = tuple(ConsumerTopology(event, queue, f"{queue}.retry", f"{queue}.dead", max_attempts,
+                                       (("x-dead-letter-exchange", f"{system}.dead-letter"),
+                                        ("x-dead-letter-routing-key", queue)),
+                                       (("x-dead-letter-exchange", ""), ("x-dead-letter-routing-key", queue)))
+                      for event in events for queue in [f"{system}.orders.{event}"])
     return Topology(f"{system}.events", f"{system}.retry", f"{system}.dead-letter", consumers)
 
 

@@ -83,7 +83,8 @@ def test_declare_creates_the_models_topology_idempotently(amqp_vhost: str, shop:
     assert shop.messaging is not None
     orders = shop.service("orders")
     topo = Topology(shop.messaging.exchange, shop.messaging.retry_exchange, shop.messaging.dead_letter_exchange,
-                    tuple(ConsumerTopology(c.event, c.queue, c.retry_queue, c.dead_letter_queue, c.max_attempts)
+                    tuple(ConsumerTopology(c.event, c.queue, c.retry_queue, c.dead_letter_queue, c.max_attempts,
+                                           c.queues[0].arguments, c.queues[1].arguments)
                           for c in orders.consumers))
 
     async def main() -> None:

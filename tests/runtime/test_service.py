@@ -44,8 +44,10 @@ async def main() -> None:
     install(app, runtime)
     grpc_server = create_server(runtime, runtime.settings.grpc_port, [], [], {}, host="127.0.0.1")
     t = json.loads(os.environ["TEST_TOPOLOGY"])
+    argument_fields = ("queue_arguments", "retry_queue_arguments")  # JSON turned their tuples into lists
     topology = Topology(t["exchange"], t["retry_exchange"], t["dead_letter_exchange"],
-                        tuple(ConsumerTopology(**c) for c in t["consumers"]))
+                        tuple(ConsumerTopology(**{**c, **{k: tuple(map(tuple, c[k])) for k in argument_fields}})
+                              for c in t["consumers"]))
     broker = Broker(runtime.settings, topology, runtime.metrics)
 
     async def on_payment(message: Payment, ctx) -> None:

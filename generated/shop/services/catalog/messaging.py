@@ -26,6 +26,8 @@ TOPOLOGY = Topology(
             retry_queue="shop.catalog.stock.depleted.retry",
             dead_letter_queue="shop.catalog.stock.depleted.dead",
             max_attempts=5,
+            queue_arguments=(("x-dead-letter-exchange", "shop.dead-letter"), ("x-dead-letter-routing-key", "shop.catalog.stock.depleted")),
+            retry_queue_arguments=(("x-dead-letter-exchange", ""), ("x-dead-letter-routing-key", "shop.catalog.stock.depleted")),
         ),
     ),
 )

@@ -26,6 +26,8 @@ TOPOLOGY = Topology(
             retry_queue="shop.notifications.order.created.retry",
             dead_letter_queue="shop.notifications.order.created.dead",
             max_attempts=5,
+            queue_arguments=(("x-dead-letter-exchange", "shop.dead-letter"), ("x-dead-letter-routing-key", "shop.notifications.order.created")),
+            retry_queue_arguments=(("x-dead-letter-exchange", ""), ("x-dead-letter-routing-key", "shop.notifications.order.created")),
         ),
         ConsumerTopology(
             event="payment.settled",
@@ -33,6 +35,8 @@ TOPOLOGY = Topology(
             retry_queue="shop.notifications.payment.settled.retry",
             dead_letter_queue="shop.notifications.payment.settled.dead",
             max_attempts=5,
+            queue_arguments=(("x-dead-letter-exchange", "shop.dead-letter"), ("x-dead-letter-routing-key", "shop.notifications.payment.settled")),
+            retry_queue_arguments=(("x-dead-letter-exchange", ""), ("x-dead-letter-routing-key", "shop.notifications.payment.settled")),
         ),
     ),
 )

@@ -26,6 +26,8 @@ TOPOLOGY = Topology(
             retry_queue="shop.orders.payment.settled.retry",
             dead_letter_queue="shop.orders.payment.settled.dead",
             max_attempts=5,
+            queue_arguments=(("x-dead-letter-exchange", "shop.dead-letter"), ("x-dead-letter-routing-key", "shop.orders.payment.settled")),
+            retry_queue_arguments=(("x-dead-letter-exchange", ""), ("x-dead-letter-routing-key", "shop.orders.payment.settled")),
         ),
     ),
 )

@@ -26,6 +26,8 @@ TOPOLOGY = Topology(
             retry_queue="shop.payments.order.created.retry",
             dead_letter_queue="shop.payments.order.created.dead",
             max_attempts=5,
+            queue_arguments=(("x-dead-letter-exchange", "shop.dead-letter"), ("x-dead-letter-routing-key", "shop.payments.order.created")),
+            retry_queue_arguments=(("x-dead-letter-exchange", ""), ("x-dead-letter-routing-key", "shop.payments.order.created")),
         ),
     ),
 )

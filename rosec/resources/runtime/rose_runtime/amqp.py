@@ -58,6 +58,10 @@ class ConsumerTopology:
     retry_queue: str  # <queue>.retry
     dead_letter_queue: str  # <queue>.dead
     max_attempts: int = DEFAULT_MAX_ATTEMPTS
+    # x-arguments as the rosec model derives them (the same as in messaging/definitions.json): the main queue
+    # dead-letters to the dead-letter exchange, the retry queue back to the main queue through the default exchange.
+    queue_arguments: tuple[tuple[str, str], ...] = ()
+    retry_queue_arguments: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -75,12 +79,13 @@ class Topology:
                 return consumer
         raise KeyError(f"queue {queue!r} is not in this service's topology")
 
-    def queue_arguments(self, consumer: ConsumerTopology) -> dict[str, Any]:
-        return {"x-dead-letter-exchange": self.dead_letter_exchange, "x-dead-letter-routing-key": consumer.queue}
+    @staticmethod
+    def queue_arguments(consumer: ConsumerTopology) -> dict[str, Any]:
+        return dict(consumer.queue_arguments)
 
     @staticmethod
     def retry_queue_arguments(consumer: ConsumerTopology) -> dict[str, Any]:
-        return {"x-dead-letter-exchange": "", "x-dead-letter-routing-key": consumer.queue}
+        return dict(consumer.retry_queue_arguments)
 
 
 def backoff(attempt: int, base: float = BACKOFF_BASE_SECONDS, cap: float = BACKOFF_CAP_SECONDS) -> float:
