@@ -178,7 +178,7 @@ def _service(spec: RoseSpec, name: str, s: ServiceSpec, port: int, order: dict[s
         client_id=f"{system}-{name}",
         class_prefix=naming.pascal_case(name),
         proto_package=f"{naming.python_identifier(name)}.v1",
-        proto_service=f"{naming.pascal_case(name)}Service",
+        proto_service=naming.generated_class(naming.pascal_case(name), naming.GeneratedClass.SERVICE),
         messages=_messages_used(spec, s, order),
         endpoints=tuple(_endpoint(e) for e in s.rest),
         grpc_methods=tuple(GrpcMethod(m.name, m.request, m.response, m.client_streaming, m.server_streaming,

@@ -26,8 +26,6 @@ GENERATED_NAMES = frozenset({
     "AsyncIterator", "Problem", "Principal", "Handlers", "JsonInt", "JsonDecimal",
     "JsonBytes", "Annotated", "BeforeValidator", "PlainSerializer", "ValidationInfo", "Field",
 })
-GENERATED_CLASS_SUFFIXES = ("Handlers", "Deps", "Config", "Secrets", "Events", "Consumers", "RestClient",
-                            "GrpcClient", "Servicer", "Service")
 # Names the handler base class defines, and the parameters every handler signature uses.
 RESERVED_HANDLERS = frozenset({"on_startup", "on_shutdown", "deps"})
 RESERVED_PARAMETERS = frozenset({"self", "body", "ctx"})
@@ -35,7 +33,8 @@ RESERVED_PARAMETERS = frozenset({"self", "body", "ctx"})
 
 def check_generated_code(checker: Checker) -> None:
     spec = checker.spec
-    class_names = {f"{naming.pascal_case(s)}{suffix}" for s in spec.services for suffix in GENERATED_CLASS_SUFFIXES}
+    class_names = {naming.generated_class(naming.pascal_case(s), kind) for s in spec.services
+                   for kind in naming.GeneratedClass}
     for name in spec.messages:
         if name in GENERATED_NAMES or name in class_names:
             checker.error(("messages", name), f"message name '{name}' is used by the generated service code",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import keyword
 import re
+from enum import StrEnum
 
 
 def python_identifier(name: str) -> str:
@@ -14,6 +15,28 @@ def python_identifier(name: str) -> str:
 def env_prefix(name: str) -> str:
     """orders-db -> ORDERS_DB"""
     return python_identifier(name).upper()
+
+
+class GeneratedClass(StrEnum):
+    """Suffixes of the classes generated for every service: <Service.class_prefix><suffix>, e.g. OrdersHandlers.
+
+    One table for the targets that write these classes and the check that keeps messages from taking their names.
+    """
+
+    HANDLERS = "Handlers"
+    DEPS = "Deps"
+    CONFIG = "Config"
+    SECRETS = "Secrets"
+    EVENTS = "Events"
+    CONSUMERS = "Consumers"
+    REST_CLIENT = "RestClient"
+    GRPC_CLIENT = "GrpcClient"
+    SERVICER = "Servicer"
+    SERVICE = "Service"  # the gRPC service of the .proto (Service.proto_service)
+
+
+def generated_class(class_prefix: str, kind: GeneratedClass) -> str:
+    return f"{class_prefix}{kind}"
 
 
 def pascal_case(name: str) -> str:

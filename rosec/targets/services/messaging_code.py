@@ -13,6 +13,7 @@ from jinja2 import Environment
 
 from rosec.emit.serialize import text
 from rosec.emit.templates import code_environment
+from rosec.model.naming import GeneratedClass, generated_class
 from rosec.model.system import Service, System
 from rosec.targets.services import signatures
 from rosec.targets.services.templating import Imports, py_doc, py_value
@@ -22,12 +23,12 @@ TEMPLATES = "templates/messaging"
 
 def events_class(service: Service) -> str:
     """`<Prefix>Events`: constructed in deps.py as `events`."""
-    return f"{service.class_prefix}Events"
+    return generated_class(service.class_prefix, GeneratedClass.EVENTS)
 
 
 def consumers_class(service: Service) -> str:
     """`<Prefix>Consumers`: the protocol of the consumer handlers that start_consumers binds."""
-    return f"{service.class_prefix}Consumers"
+    return generated_class(service.class_prefix, GeneratedClass.CONSUMERS)
 
 
 def module_path(system: System, service: Service) -> str:

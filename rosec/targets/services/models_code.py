@@ -63,19 +63,9 @@ def models_module(system: System, service: Service) -> bytes:
                   records=_tuple_text(record_names) if record_names else "")
 
 
-def model_annotation(ref: TypeRef, key: bool = False) -> str:
-    """The annotation of a model field: python_types.annotation, with the JSON aliases for int, decimal and bytes
-    (not for map keys, which JSON always writes as strings)."""
-    if ref.kind == "scalar":
-        return python_types.SCALAR_ANNOTATIONS[ref.name] if key else JSON_ALIASES.get(ref.name) or \
-            python_types.SCALAR_ANNOTATIONS[ref.name]
-    if ref.kind == "ref":
-        return ref.name
-    if ref.kind == "list":
-        return f"list[{model_annotation(ref.item)}]"
-    if ref.kind == "map":
-        return f"dict[{model_annotation(ref.args[0], key=True)}, {model_annotation(ref.args[1])}]"
-    return f"{model_annotation(ref.item)} | None"
+def model_annotation(ref: TypeRef) -> str:
+    """The annotation of a model field: python_types.annotation with the JSON aliases for int, decimal and bytes."""
+    return python_types.annotation(ref, JSON_ALIASES)
 
 
 def _record_fields(message: Message) -> list[dict[str, Any]]:

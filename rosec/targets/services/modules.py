@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from rosec.model.naming import python_identifier
+from rosec.model.naming import GeneratedClass, generated_class, python_identifier
 from rosec.model.system import Datastore, Endpoint, Service, System
 from rosec.spec.types import TypeRef
 from rosec.targets.services import python_types
@@ -24,27 +24,27 @@ from rosec.targets.services.templating import Imports, py_str, py_value, render
 
 # -- names shared by the modules of a service and by its peers -----------------------------------------------
 def base_class(service: Service) -> str:
-    return f"{service.class_prefix}Handlers"
+    return generated_class(service.class_prefix, GeneratedClass.HANDLERS)
 
 
 def deps_class(service: Service) -> str:
-    return f"{service.class_prefix}Deps"
+    return generated_class(service.class_prefix, GeneratedClass.DEPS)
 
 
 def config_class(service: Service) -> str:
-    return f"{service.class_prefix}Config"
+    return generated_class(service.class_prefix, GeneratedClass.CONFIG)
 
 
 def secrets_class(service: Service) -> str:
-    return f"{service.class_prefix}Secrets"
+    return generated_class(service.class_prefix, GeneratedClass.SECRETS)
 
 
 def rest_client_class(service: Service) -> str:
-    return f"{service.class_prefix}RestClient"
+    return generated_class(service.class_prefix, GeneratedClass.REST_CLIENT)
 
 
 def grpc_client_class(service: Service) -> str:
-    return f"{service.class_prefix}GrpcClient"
+    return generated_class(service.class_prefix, GeneratedClass.GRPC_CLIENT)
 
 
 def handlers_file(system: System, service: Service) -> str:

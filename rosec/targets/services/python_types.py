@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from rosec.spec.types import TypeRef
 
 SCALAR_ANNOTATIONS = {
@@ -25,17 +27,20 @@ SCALAR_IMPORTS = {
 }
 
 
-def annotation(ref: TypeRef) -> str:
-    """list[OrderLine] -> list[OrderLine]; optional[uuid] -> UUID | None; map[string, int] -> dict[str, int]"""
+def annotation(ref: TypeRef, scalars: Mapping[str, str] | None = None) -> str:
+    """list[OrderLine] -> list[OrderLine]; optional[uuid] -> UUID | None; map[string, int] -> dict[str, int]
+
+    `scalars` overrides the annotation of some scalars (not of map keys, which JSON always writes as strings).
+    """
     if ref.kind == "scalar":
-        return SCALAR_ANNOTATIONS[ref.name]
+        return (scalars or {}).get(ref.name) or SCALAR_ANNOTATIONS[ref.name]
     if ref.kind == "ref":
         return ref.name
     if ref.kind == "list":
-        return f"list[{annotation(ref.item)}]"
+        return f"list[{annotation(ref.item, scalars)}]"
     if ref.kind == "map":
-        return f"dict[{annotation(ref.args[0])}, {annotation(ref.args[1])}]"
-    return f"{annotation(ref.item)} | None"
+        return f"dict[{annotation(ref.args[0])}, {annotation(ref.args[1], scalars)}]"
+    return f"{annotation(ref.item, scalars)} | None"
 
 
 def scalar_imports(refs: list[TypeRef]) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import logging
 import time
@@ -128,31 +129,11 @@ class _Call:
         """Unary response: unary-unary (request) and stream-unary (request iterator)."""
 
         async def handle(request: Any, context: grpc.aio.ServicerContext) -> Any:
-            cid = correlation_id_from_metadata(context.invocation_metadata())
-            trailing = ((REQUEST_ID_METADATA, cid),)
-            context.set_trailing_metadata(trailing)
-            code, start = grpc.StatusCode.UNKNOWN, time.perf_counter()
-            with log_scope(correlation_id=cid, grpc_method=self.method):
-                principal_token = None
-                try:
-                    principal_token = current_principal.set(await self._authenticate(context))
-                    response = behavior(request, context)
-                    if inspect.isawaitable(response):
-                        response = await response
-                    code = _code_of(context)
-                    return response
-                except Exception as error:
-                    code, details = self._classify(context, error)
-                    if details is not None:
-                        await context.abort(code, details, trailing)
-                    raise
-                except BaseException:  # cancelled by the client or the shutdown
-                    code = grpc.StatusCode.CANCELLED
-                    raise
-                finally:
-                    if principal_token is not None:
-                        current_principal.reset(principal_token)
-                    self._record(code, start)
+            async with self._call(context):
+                response = behavior(request, context)
+                if inspect.isawaitable(response):
+                    response = await response
+            return response
 
         return handle
 
@@ -162,35 +143,41 @@ class _Call:
         coroutine that writes with `context.write`."""
 
         async def handle(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
-            cid = correlation_id_from_metadata(context.invocation_metadata())
-            trailing = ((REQUEST_ID_METADATA, cid),)
-            context.set_trailing_metadata(trailing)
-            code, start = grpc.StatusCode.UNKNOWN, time.perf_counter()
-            with log_scope(correlation_id=cid, grpc_method=self.method):
-                principal_token = None
-                try:
-                    principal_token = current_principal.set(await self._authenticate(context))
-                    result = behavior(request, context)
-                    if hasattr(result, "__aiter__"):
-                        async for item in result:
-                            yield item
-                    else:
-                        await result
-                    code = _code_of(context)
-                except Exception as error:
-                    code, details = self._classify(context, error)
-                    if details is not None:
-                        await context.abort(code, details, trailing)
-                    raise
-                except BaseException:
-                    code = grpc.StatusCode.CANCELLED
-                    raise
-                finally:
-                    if principal_token is not None:
-                        current_principal.reset(principal_token)
-                    self._record(code, start)
+            async with self._call(context):
+                result = behavior(request, context)
+                if hasattr(result, "__aiter__"):
+                    async for item in result:
+                        yield item
+                else:
+                    await result
 
         return handle
+
+    @contextlib.asynccontextmanager
+    async def _call(self, context: grpc.aio.ServicerContext) -> AsyncIterator[None]:
+        """One call of any kind: correlation id, principal, status mapping, metrics and the log line."""
+        cid = correlation_id_from_metadata(context.invocation_metadata())
+        trailing = ((REQUEST_ID_METADATA, cid),)
+        context.set_trailing_metadata(trailing)
+        code, start = grpc.StatusCode.UNKNOWN, time.perf_counter()
+        with log_scope(correlation_id=cid, grpc_method=self.method):
+            principal_token = None
+            try:
+                principal_token = current_principal.set(await self._authenticate(context))
+                yield
+                code = _code_of(context)
+            except Exception as error:
+                code, details = self._classify(context, error)
+                if details is not None:
+                    await context.abort(code, details, trailing)
+                raise
+            except BaseException:  # cancelled by the client or the shutdown
+                code = grpc.StatusCode.CANCELLED
+                raise
+            finally:
+                if principal_token is not None:
+                    current_principal.reset(principal_token)
+                self._record(code, start)
 
     async def _authenticate(self, context: grpc.aio.ServicerContext) -> Any:
         authorization = next((_text(value) for key, value in context.invocation_metadata() or ()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rosec.model.naming import GeneratedClass, generated_class
 from rosec.model.system import GrpcMethod, Service, System
 from rosec.targets.services.grpc import naming
 from rosec.targets.services.grpc.conversions import Conversions
@@ -100,7 +101,9 @@ def _context(service: Service, system: System) -> dict[str, object]:
         "header": system.header(),
         "service": service.name,
         "py": service.python_name,
-        "prefix": service.class_prefix,
+        "handlers_class": generated_class(service.class_prefix, GeneratedClass.HANDLERS),
+        "servicer_class": generated_class(service.class_prefix, GeneratedClass.SERVICER),
+        "client_class": generated_class(service.class_prefix, GeneratedClass.GRPC_CLIENT),
         "proto_service": service.proto_service,
         "full_service": naming.full_service_name(service),
         "methods": methods,
