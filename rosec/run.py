@@ -1,8 +1,9 @@
 """`rosec run`: the services of a built system as local processes against infrastructure on 127.0.0.1.
 
-The environment of every service is the model's local env (`System.local_env`), overridden by layers of
-KEY=VALUE mappings (an --env-file, then the process environment) for the same names; a secret may also be given
-under its secret's name (AMQP_PASSWORD or RABBITMQ_PASSWORD), as in the `.env` of the compose environment.
+The environment of every service is the model's local env (`rosec.model.deployments.local_service_env`),
+overridden by layers of KEY=VALUE mappings (an --env-file, then the process environment) for the same names; a
+secret may also be given under its secret's name (AMQP_PASSWORD or RABBITMQ_PASSWORD), as in the `.env` of
+the compose environment.
 Services start one by one, called services before their callers, each once the previous one answered /readyz.
 
     processes = plan(system, Path("."), layers=[read_env_file(path), os.environ])
@@ -27,7 +28,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
 
-from rosec.model.system import EnvVar, Service, System
+from rosec.model.deployments import local_service_env
+from rosec.model.environments import EnvVar
+from rosec.model.services import Service
+from rosec.model.system import System
 from rosec.pipeline import default_output
 
 # Values that differ per service: an override shared by every service cannot be right for them, so they always
@@ -171,7 +175,7 @@ def plan(system: System, project_root: Path, *, services: Iterable[str] | None =
             raise RunError(f"{package / 'main.py'} does not exist: run `rosec build {system.spec_file}` first")
         if not (handlers / "handlers.py").is_file():
             raise RunError(f"{handlers / 'handlers.py'} does not exist: `rosec build` scaffolds it")
-        values, unset = resolve_env(system.local_env(service.name, port_offset), layers)
+        values, unset = resolve_env(local_service_env(system, service.name, port_offset), layers)
         for variable in unset:
             missing.setdefault(variable, []).append(service.name)
         volumes = tuple(root / values[system.datastore(d).url_env] for d in service.uses

@@ -7,7 +7,7 @@ import random
 from types import SimpleNamespace
 from typing import Any
 
-from rosec.model import checks
+from rosec.model import checks, graphs
 
 
 def reference_cycles(graph: dict[str, list[str]]) -> list[list[str]]:
@@ -55,7 +55,7 @@ def test_cycles_are_those_of_a_search_from_every_node() -> None:
         graph = {a: [rng.choice(names) for _ in range(rng.randint(0, 3))] for a in names}
         if rng.random() < 0.5:  # the call graph has no edges to the node itself
             graph = {a: [b for b in targets if b != a] for a, targets in graph.items()}
-        assert list(checks._cycles(graph)) == reference_cycles(graph), graph
+        assert list(graphs.cycles(graph)) == reference_cycles(graph), graph
 
 
 def test_gateway_routes_are_compared_like_every_pair() -> None:

@@ -10,7 +10,9 @@ import pytest
 from conftest import ROOT
 
 from rosec import run
-from rosec.model.system import EnvVar, System
+from rosec.model.deployments import local_service_env
+from rosec.model.environments import EnvVar
+from rosec.model.system import System
 
 SHOP_SECRETS = {"AMQP_PASSWORD": "a", "ORDERS_DB_PASSWORD": "o", "CATALOG_DB_PASSWORD": "c",
                 "PAYMENT_PROVIDER_API_KEY": "p", "SMTP_PASSWORD": "s"}
@@ -24,13 +26,13 @@ def test_local_env_has_the_compose_names_with_hosts_on_the_loopback(shop: System
     compose = shop.compose_environment
     assert compose is not None
     for service in shop.services:
-        local, container = shop.local_env(service.name), compose.deployments[service.name].env
+        local, container = local_service_env(shop, service.name), compose.deployments[service.name].env
         assert values(local)["BIND_HOST"] == "127.0.0.1", "a local process listens on the loopback only"
         assert "BIND_HOST" not in values(container), "in a container the service listens on every interface"
         local = tuple(v for v in local if v.name != "BIND_HOST")
         assert [v.name for v in local] == [v.name for v in container]
         assert [(v.secret, v.optional) for v in local] == [(v.secret, v.optional) for v in container]
-    orders = values(shop.local_env("orders"))
+    orders = values(local_service_env(shop, "orders"))
     assert orders["PORT"] == "8102"
     assert orders["ROSE_ENVIRONMENT"] == orders["SENTRY_ENVIRONMENT"] == "local"
     assert orders["AMQP_URL"] == "amqp://shop@127.0.0.1:5672/shop"
@@ -41,15 +43,15 @@ def test_local_env_has_the_compose_names_with_hosts_on_the_loopback(shop: System
     assert orders["OIDC_ISSUER_URL"] == compose.oidc_issuer == "http://localhost:8080/realms/shop"
     assert orders["OIDC_JWKS_URL"] == "http://127.0.0.1:8080/realms/shop/protocol/openid-connect/certs"
     assert orders["OIDC_AUDIENCE"] == "shop-orders"
-    assert values(shop.local_env("notifications"))["RECEIPTS_PATH"] == ".rosec/data/shop/receipts"
+    assert values(local_service_env(shop, "notifications"))["RECEIPTS_PATH"] == ".rosec/data/shop/receipts"
 
 
 def test_a_port_offset_moves_every_service_port_and_peer_address(shop: System) -> None:
-    orders = values(shop.local_env("orders", port_offset=1000))
+    orders = values(local_service_env(shop, "orders", port_offset=1000))
     assert (orders["PORT"], orders["INVENTORY_URL"], orders["INVENTORY_GRPC_TARGET"]) == \
         ("9102", "http://127.0.0.1:9103", "127.0.0.1:10103")
     assert orders["AMQP_URL"] == "amqp://shop@127.0.0.1:5672/shop"  # infrastructure keeps its ports
-    assert values(shop.local_env("inventory", port_offset=1000))["GRPC_PORT"] == "10103"
+    assert values(local_service_env(shop, "inventory", port_offset=1000))["GRPC_PORT"] == "10103"
 
 
 def test_called_services_start_before_their_callers(shop: System) -> None:

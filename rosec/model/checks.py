@@ -3,39 +3,26 @@
 from __future__ import annotations
 
 import keyword
-from collections.abc import Iterable, Iterator
-from functools import cached_property
-from typing import Any
 
 from pydantic import BaseModel
 
-from rosec.diagnostics import Diagnostic, did_you_mean, format_path
+from rosec.diagnostics import Diagnostic, did_you_mean
 from rosec.model import infrastructure, naming
+from rosec.model.check_context import CheckContext
 from rosec.model.code_checks import check_generated_code
+from rosec.model.graphs import cycles
 from rosec.model.proto_checks import check_proto_compatibility
 from rosec.model.service_checks import ServiceChecker
-from rosec.spec.loader import LoadedSpec, PathKey
-from rosec.spec.models import EnumSpec, RecordSpec, RoseSpec
-from rosec.spec.types import SCALARS, TypeRef, TypeSyntaxError, parse_type
+from rosec.spec.loader import PathKey
+from rosec.spec.models import RecordSpec
+from rosec.spec.types import TypeRef, TypeSyntaxError, parse_type
 
 # Attributes of pydantic's BaseModel that a generated model field must not shadow.
 _PYDANTIC_RESERVED = frozenset({n for n in dir(BaseModel) if not n.startswith("_")} | {"fields"})
-_TYPE_HINT = "types look like string, list[Order], map[string, int], optional[uuid]"
 
 
-class Checker:
-    def __init__(self, spec: RoseSpec, loaded: LoadedSpec) -> None:
-        self.spec = spec
-        self.loaded = loaded
-        self.errors: list[Diagnostic] = []
-
-    def error(self, path: PathKey, message: str, hint: str = "", at_key: bool = False) -> None:
-        self.errors.append(self.loaded.diagnostic(path, message, hint, at_key))
-
-    def missing(self, path: PathKey, message: str, hint: str) -> None:
-        """A required value that is absent: shown at the key of the mapping that lacks it."""
-        line, col = self.loaded.positions.of_key(path[:-1])
-        self.errors.append(Diagnostic(self.loaded.file, line, col, format_path(path), message, hint))
+class Checker(CheckContext):
+    """Every semantic check of a spec, run in order; the findings accumulate in `errors`."""
 
     def run(self) -> list[Diagnostic]:
         self.check_messages()
@@ -54,25 +41,6 @@ class Checker:
         return self.errors
 
     # -- messages -------------------------------------------------------------------------
-    @cached_property
-    def records(self) -> dict[str, RecordSpec]:
-        return {n: m for n, m in self.spec.messages.items() if isinstance(m, RecordSpec)}
-
-    @cached_property
-    def enums(self) -> dict[str, EnumSpec]:
-        return {n: m for n, m in self.spec.messages.items() if isinstance(m, EnumSpec)}
-
-    def type_ref(self, path: PathKey, text: str) -> TypeRef | None:
-        try:
-            ref = parse_type(text)
-        except TypeSyntaxError as exc:
-            self.error(path, f"invalid type '{text.strip()}': {exc}", exc.hint or _TYPE_HINT)
-            return None
-        for name in ref.references():
-            if name not in self.spec.messages:
-                self.error(path, f"unknown type '{name}'", did_you_mean(name, [*SCALARS, *self.spec.messages]))
-        return ref
-
     def check_messages(self) -> None:
         self.unique_ignoring_case(("messages",), self.spec.messages, "message")
         for name in self.spec.messages:
@@ -113,7 +81,7 @@ class Checker:
         """A record that requires itself through required record fields can never be built."""
         required = {name: self.required_fields(record) for name, record in self.records.items()}
         graph = {name: [target for _, target in fields] for name, fields in required.items()}
-        for cycle in _cycles(graph):
+        for cycle in cycles(graph):
             field_name = next(f for f, target in required[cycle[0]] if target == cycle[1])
             self.error(("messages", cycle[0], "fields", field_name),
                        f"messages require each other in a cycle: {' -> '.join(cycle)}",
@@ -129,15 +97,6 @@ class Checker:
                 self.error(("events", name), f"event '{name}' clashes with '{handlers[handler]}' after "
                            f"normalization (both become {handler})", "rename one of them", at_key=True)
             handlers.setdefault(handler, name)
-
-    def record_ref(self, path: PathKey, name: str | None) -> None:
-        if name is None:
-            return
-        if name in self.enums:
-            self.error(path, f"'{name}' is an enum; a message is needed here",
-                       f"wrap it in a message, e.g. `fields: {{value: {name}}}`")
-        elif name not in self.records:
-            self.error(path, f"unknown message '{name}'", did_you_mean(name, self.records))
 
     def check_datastores(self) -> None:
         for name, store in self.spec.datastores.items():
@@ -236,42 +195,13 @@ class Checker:
 
     def check_call_cycles(self) -> None:
         graph = {n: [c for c in s.calls if c in self.spec.services and c != n] for n, s in self.spec.services.items()}
-        for cycle in _cycles(graph):
+        for cycle in cycles(graph):
             index = self.spec.services[cycle[0]].calls.index(cycle[1])
             self.error(("services", cycle[0], "calls", index),
                        f"synchronous calls form a cycle: {' -> '.join(cycle)}",
                        "break the cycle: replace one call with an event")
 
     # -- helpers -----------------------------------------------------------------------
-    def check_roles(self, path: PathKey, roles: Iterable[str]) -> None:
-        roles = list(roles)
-        self.duplicates(path, roles, "role")
-        if roles and self.spec.identity is None:
-            self.error(path, "roles need an identity provider", "declare `identity: {realm: ..., roles: [...]}`")
-            return
-        known = self.spec.identity.roles if self.spec.identity else []
-        for i, role in enumerate(roles):
-            if role not in known:
-                self.error((*path, i), f"unknown role '{role}'",
-                           did_you_mean(role, known) or "declare it in `identity.roles`")
-
-    def duplicates(self, path: PathKey, items: Iterable[Any], what: str) -> None:
-        seen: set[Any] = set()
-        for i, item in enumerate(items):
-            if item in seen:
-                self.error((*path, i), f"duplicate {what} '{item}'", "list it once")
-            seen.add(item)
-
-    def unique_ignoring_case(self, path: PathKey, names: Iterable[str], what: str) -> None:
-        seen: dict[str, str] = {}
-        for name in names:
-            key = name.lower().replace("_", "-")
-            if key in seen:
-                self.error((*path, name), f"{what} '{name}' clashes with '{seen[key]}' (names must differ "
-                           "by more than case)", "rename one of them", at_key=True)
-            seen.setdefault(key, name)
-
-
 def reserved_ports() -> dict[int, str]:
     """Ports of the infrastructure containers, with who uses them."""
     owners = {
@@ -305,81 +235,3 @@ def _parsed(text: str) -> TypeRef | None:
 def _ancestors(path: str) -> list[str]:
     """Every p such that path starts with p + '/': the prefixes a path is nested in."""
     return [path[:i] for i, char in enumerate(path) if char == "/"]
-
-
-def _cycles(graph: dict[str, list[str]]) -> Iterator[list[str]]:
-    """Every cycle of the graph once, each starting at its first node in declaration order.
-
-    Only nodes of a strongly connected component with a cycle lie on a cycle, and a walk that
-    comes back to its start never leaves the start's component: the search runs on those components'
-    inner edges only, which finds the same cycles as on the whole graph, without a search per node of it.
-    """
-    component = _components(graph)
-    inner = {node: [n for n in graph.get(node, []) if component.get(n) == component[node]]
-             for node in graph if component[node] is not None}
-    reported: set[frozenset[str]] = set()
-    for start in inner:
-        cycle = _find_cycle(start, inner)
-        if cycle and frozenset(cycle) not in reported:
-            reported.add(frozenset(cycle))
-            yield cycle
-
-
-def _components(graph: dict[str, list[str]]) -> dict[str, int | None]:
-    """The strongly connected component of every node (Tarjan, iterative), None where it holds no cycle
-    (a single node without an edge to itself)."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    on_stack: set[str] = set()
-    stack: list[str] = []
-    found: dict[str, int | None] = {}
-    for root in graph:
-        if root in index:
-            continue
-        work = [(root, iter(graph.get(root, [])))]
-        index[root] = low[root] = len(index)
-        stack.append(root)
-        on_stack.add(root)
-        while work:
-            node, successors = work[-1]
-            for nxt in successors:
-                if nxt not in index:
-                    index[nxt] = low[nxt] = len(index)
-                    stack.append(nxt)
-                    on_stack.add(nxt)
-                    work.append((nxt, iter(graph.get(nxt, []))))
-                    break
-                if nxt in on_stack:
-                    low[node] = min(low[node], index[nxt])
-            else:
-                work.pop()
-                if work:
-                    parent = work[-1][0]
-                    low[parent] = min(low[parent], low[node])
-                if low[node] == index[node]:
-                    members = []
-                    while True:
-                        member = stack.pop()
-                        on_stack.discard(member)
-                        members.append(member)
-                        if member == node:
-                            break
-                    cyclic = len(members) > 1 or node in graph.get(node, [])
-                    for member in members:
-                        found[member] = index[node] if cyclic else None
-    return found
-
-
-def _find_cycle(start: str, graph: dict[str, list[str]]) -> list[str] | None:
-    """The first cycle through start, as [start, ..., start], in declaration order."""
-    stack: list[tuple[str, list[str]]] = [(start, [start])]
-    seen: set[str] = set()
-    while stack:
-        node, trail = stack.pop()
-        for nxt in reversed(graph.get(node, [])):
-            if nxt == start:
-                return [*trail, start]
-            if nxt not in seen:
-                seen.add(nxt)
-                stack.append((nxt, [*trail, nxt]))
-    return None

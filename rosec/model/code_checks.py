@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from rosec.model import naming
 
 if TYPE_CHECKING:
-    from rosec.model.checks import Checker
+    from rosec.model.check_context import CheckContext
 
 # Top-level imports of the generated services and their runtime; a service package of the same name would
 # shadow them on the one PYTHONPATH every service runs with. `handlers` is the user's module.
@@ -31,7 +31,7 @@ RESERVED_HANDLERS = frozenset({"on_startup", "on_shutdown", "deps"})
 RESERVED_PARAMETERS = frozenset({"self", "body", "ctx"})
 
 
-def check_generated_code(checker: Checker) -> None:
+def check_generated_code(checker: CheckContext) -> None:
     spec = checker.spec
     class_names = {naming.generated_class(naming.pascal_case(s), kind) for s in spec.services
                    for kind in naming.GeneratedClass}
@@ -47,7 +47,7 @@ def check_generated_code(checker: Checker) -> None:
     check_identity_needed(checker)
 
 
-def check_service_package(checker: Checker, name: str) -> None:
+def check_service_package(checker: CheckContext, name: str) -> None:
     module = naming.python_identifier(name)
     if module in sys.stdlib_module_names:
         shadows = "a Python standard library module"
@@ -59,7 +59,7 @@ def check_service_package(checker: Checker, name: str) -> None:
                   f"shadows {shadows}", f"rename the service, e.g. '{name}-service'", at_key=True)
 
 
-def check_handler_names(checker: Checker, name: str) -> None:
+def check_handler_names(checker: CheckContext, name: str) -> None:
     """REST operation ids, gRPC handlers and consumer handlers share one class: they must all differ."""
     service = checker.spec.services[name]
     base = ("services", name)
@@ -80,7 +80,7 @@ def check_handler_names(checker: Checker, name: str) -> None:
         owners.setdefault(handler, (kind, what))
 
 
-def check_parameter_names(checker: Checker, name: str) -> None:
+def check_parameter_names(checker: CheckContext, name: str) -> None:
     for i, endpoint in enumerate(checker.spec.services[name].rest):
         path = ("services", name, "rest", i)
         in_path = naming.path_params(endpoint.path)
@@ -97,7 +97,7 @@ def check_parameter_names(checker: Checker, name: str) -> None:
                               "parameter", "rename one of them", at_key=True)
 
 
-def check_deps_fields(checker: Checker, name: str) -> None:
+def check_deps_fields(checker: CheckContext, name: str) -> None:
     """Datastores become fields of the service's Deps next to events, config, secrets and peer clients."""
     service = checker.spec.services[name]
     taken = {"events", "config", "secrets"}
@@ -110,7 +110,7 @@ def check_deps_fields(checker: Checker, name: str) -> None:
                           "rename the datastore")
 
 
-def check_identity_needed(checker: Checker) -> None:
+def check_identity_needed(checker: CheckContext) -> None:
     """Endpoints and methods that are not public verify a token: that needs an identity provider."""
     if checker.spec.identity is not None:
         return

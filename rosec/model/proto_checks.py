@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from rosec.spec.models import EnumSpec, RecordSpec
 
 if TYPE_CHECKING:
-    from rosec.model.checks import Checker
+    from rosec.model.check_context import CheckContext
 
 # The generated zero value of every enum is <ENUM>_UNSPECIFIED.
 RESERVED_ENUM_VALUES = frozenset({"unspecified"})
@@ -19,7 +19,7 @@ def json_name(field: str) -> str:
     return re.sub(r"_([a-z0-9])", lambda m: m.group(1).upper(), field)
 
 
-def check_proto_compatibility(checker: Checker) -> None:
+def check_proto_compatibility(checker: CheckContext) -> None:
     for name, message in checker.spec.messages.items():
         if isinstance(message, EnumSpec):
             for i, value in enumerate(message.enum):

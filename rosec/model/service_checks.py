@@ -11,13 +11,13 @@ from rosec.spec.loader import PathKey
 from rosec.spec.models import RestEndpoint, RoseSpec, ServiceSpec
 
 if TYPE_CHECKING:
-    from rosec.model.checks import Checker
+    from rosec.model.check_context import CheckContext
 
 _UNSAFE_SEGMENTS = frozenset({".", ".."})
 
 
 class ServiceChecker:
-    def __init__(self, checker: Checker, name: str, service: ServiceSpec) -> None:
+    def __init__(self, checker: CheckContext, name: str, service: ServiceSpec) -> None:
         self.c = checker
         self.name = name
         self.s = service

@@ -13,7 +13,9 @@ from __future__ import annotations
 from typing import Any
 
 from rosec.emit.serialize import to_json, to_yaml
-from rosec.model.system import Consumer, Event, Service, System
+from rosec.model.messaging import Consumer, Event
+from rosec.model.services import Service
+from rosec.model.system import System
 from rosec.targets.services.json_schema import component_schemas
 
 ASYNCAPI_VERSION = "3.0.0"

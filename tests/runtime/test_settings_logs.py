@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from rosec.model.deployments import local_service_env
 from rosec.model.system import System
 
 from .support import settings
@@ -46,7 +47,7 @@ def test_settings_read_every_variable_the_model_gives_a_service(shop: System) ->
     assert s.get("ORDER_CURRENCY") == "EUR"
     assert "secret" not in repr(s)
     assert s.bind_host == "0.0.0.0", "in a container a service listens on every interface"
-    local = {v.name: v.value if v.value is not None else "x" for v in shop.local_env("orders")}
+    local = {v.name: v.value if v.value is not None else "x" for v in local_service_env(shop, "orders")}
     assert Settings.from_env(local).bind_host == "127.0.0.1", "a local process listens on the loopback only"
 
 

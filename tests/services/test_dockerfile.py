@@ -9,7 +9,8 @@ import re
 import pytest
 from conftest import GENERATED, ROOT, example_specs
 
-from rosec.model.system import Service, System
+from rosec.model.services import Service
+from rosec.model.system import System
 from rosec.pipeline import load_system
 from rosec.targets import compose
 from rosec.targets.services import render

@@ -10,7 +10,8 @@ import pytest
 from conftest import example_specs, shared_schema
 from jsonschema import Draft202012Validator
 
-from rosec.model.system import Service, System
+from rosec.model.services import Service
+from rosec.model.system import System
 from rosec.pipeline import load_system
 from rosec.targets.services import render
 from rosec.targets.services.signatures import rest_handler

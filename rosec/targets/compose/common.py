@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from rosec.model.environments import Environment
 from rosec.model.infrastructure import LOCAL_BIND
-from rosec.model.system import Environment, System
+from rosec.model.system import System
 
 INFRA_INTERVAL_S = 10
 INFRA_TIMEOUT_S = 5

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from rosec.model import infrastructure as infra
-from rosec.model.system import Datastore
+from rosec.model.datastores import Datastore
 from rosec.targets.compose.common import Context, bind, healthcheck, healthy, literal, publish
 from rosec.targets.compose.services import running
 

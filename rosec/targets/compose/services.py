@@ -6,7 +6,8 @@ from decimal import Decimal
 from typing import Any
 
 from rosec.model import infrastructure as infra
-from rosec.model.system import Environment, EnvVar, Service, ServiceDeployment
+from rosec.model.environments import Environment, EnvVar, ServiceDeployment
+from rosec.model.services import Service
 from rosec.targets.compose.common import Context, healthcheck, healthy, literal, publish
 
 

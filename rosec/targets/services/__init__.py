@@ -9,7 +9,8 @@ separate `runtime` target. Pure: the System model in, {path: bytes} out.
 from __future__ import annotations
 
 from rosec.emit.serialize import to_json
-from rosec.model.system import Service, System
+from rosec.model.services import Service
+from rosec.model.system import System
 from rosec.targets.services import modules
 from rosec.targets.services.dockerfile import dockerfile
 from rosec.targets.services.grpc import render_grpc

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from rosec.model.system import Service, System
+from rosec.model.services import Service
+from rosec.model.system import System
 from rosec.targets.services.templating import render
 
 # Pinned to a patch release and Debian suite so that a rebuild gets the same interpreter.

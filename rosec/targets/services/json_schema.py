@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from rosec.model.system import EnumType, Message, System
+from rosec.model.messages import EnumType, Message
+from rosec.model.system import System
 from rosec.spec.types import TypeRef
 
 DECIMAL_PATTERN = r"^-?[0-9]+(\.[0-9]+)?$"

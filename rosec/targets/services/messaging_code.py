@@ -14,7 +14,8 @@ from jinja2 import Environment
 from rosec.emit.serialize import text
 from rosec.emit.templates import code_environment
 from rosec.model.naming import GeneratedClass, generated_class
-from rosec.model.system import Service, System
+from rosec.model.services import Service
+from rosec.model.system import System
 from rosec.targets.services import signatures
 from rosec.targets.services.templating import Imports, py_doc, py_value
 

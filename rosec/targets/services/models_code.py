@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from rosec.model.system import Message, Service, System
+from rosec.model.messages import Message
+from rosec.model.services import Service
+from rosec.model.system import System
 from rosec.spec.types import TypeRef
 from rosec.targets.services import python_types
 from rosec.targets.services.json_schema import DECIMAL_PATTERN

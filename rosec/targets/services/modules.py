@@ -11,8 +11,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from rosec.model.datastores import Datastore
 from rosec.model.naming import GeneratedClass, generated_class, python_identifier
-from rosec.model.system import Datastore, Endpoint, Service, System
+from rosec.model.services import Endpoint, Service
+from rosec.model.system import System
 from rosec.spec.types import TypeRef
 from rosec.targets.services import python_types
 from rosec.targets.services.messaging_code import events_class

@@ -9,7 +9,8 @@ from __future__ import annotations
 from http import HTTPStatus
 from typing import Any
 
-from rosec.model.system import Endpoint, Service, System
+from rosec.model.services import Endpoint, Service
+from rosec.model.system import System
 from rosec.spec.types import TypeRef
 from rosec.targets.services import json_schema
 

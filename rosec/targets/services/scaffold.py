@@ -10,7 +10,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path, PurePosixPath
 
-from rosec.model.system import Service, System
+from rosec.model.services import Service
+from rosec.model.system import System
 from rosec.targets.services import modules
 from rosec.targets.services.signatures import handlers
 from rosec.targets.services.templating import render

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rosec.model.system import Consumer, Endpoint, GrpcMethod, Service
+from rosec.model.messaging import Consumer
+from rosec.model.services import Endpoint, GrpcMethod, Service
 from rosec.spec.types import TypeRef
 from rosec.targets.services import python_types
 

@@ -11,7 +11,8 @@ Everything is a pure function of the System model, except that protoc needs a pr
 from __future__ import annotations
 
 from rosec.emit.serialize import text, to_yaml
-from rosec.model.system import Service, System
+from rosec.model.services import Service
+from rosec.model.system import System
 from rosec.targets.services.grpc.compiler import GRPCIO_TOOLS_PIN, compile_protos
 from rosec.targets.services.grpc.modules import render_client, render_convert, render_service
 from rosec.targets.services.grpc.proto import render_proto

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rosec.model.system import EnumType, Message, MessageField, Service, System
+from rosec.model.messages import EnumType, Message, MessageField
+from rosec.model.services import Service
+from rosec.model.system import System
 from rosec.spec.types import TypeRef
 from rosec.targets.services.grpc import naming
 

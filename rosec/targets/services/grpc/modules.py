@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from rosec.model.naming import GeneratedClass, generated_class
-from rosec.model.system import GrpcMethod, Service, System
+from rosec.model.services import GrpcMethod, Service
+from rosec.model.system import System
 from rosec.targets.services.grpc import naming
 from rosec.targets.services.grpc.conversions import Conversions
 from rosec.targets.services.grpc.templates import def_line, render

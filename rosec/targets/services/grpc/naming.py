@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from rosec.model import naming
-from rosec.model.system import EnumType, Service
+from rosec.model.messages import EnumType
+from rosec.model.services import Service
 
 
 def upper_snake(name: str) -> str:

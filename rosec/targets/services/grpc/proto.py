@@ -11,7 +11,9 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from rosec.model.system import EnumType, GrpcMethod, Message, MessageField, Service, System
+from rosec.model.messages import EnumType, Message, MessageField
+from rosec.model.services import GrpcMethod, Service
+from rosec.model.system import System
 from rosec.spec.types import TypeRef
 from rosec.targets.services.grpc import naming
 from rosec.targets.services.grpc.templates import render

@@ -1,0 +1,273 @@
+"""Services of the model: their API (endpoints, gRPC methods), wiring, sizing and derived names."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rosec.model import infrastructure, naming
+from rosec.model.messaging import Consumer, Messaging, build_consumer
+from rosec.spec import models as spec_models
+from rosec.spec.models import RecordSpec, RoseSpec, ServiceSpec
+from rosec.spec.types import TypeRef, parse_type
+
+FIRST_SERVICE_PORT = 8101
+GRPC_PORT_OFFSET = 1000
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: TypeRef
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    method: str
+    path: str
+    params: tuple[Param, ...]
+    query: tuple[Param, ...]
+    request: str | None
+    response: str | None
+    status: int
+    roles: tuple[str, ...]
+    public: bool
+    summary: str
+    operation_id: str  # snake_case, unique per service; also the handler name
+
+
+@dataclass(frozen=True)
+class GrpcMethod:
+    name: str
+    request: str
+    response: str
+    client_streaming: bool
+    server_streaming: bool
+    roles: tuple[str, ...]
+    public: bool
+    summary: str
+    handler: str  # snake_case handler name
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    count: int
+    unit: str  # second | minute | hour | day
+
+
+@dataclass(frozen=True)
+class Gateway:
+    path: str
+    rate_limit: RateLimit | None
+    auth: str  # public | authenticated
+
+
+@dataclass(frozen=True)
+class Resources:
+    cpu: str  # Kubernetes quantity as written
+    memory: str
+    cpu_millicores: int
+    memory_mib: int
+
+
+@dataclass(frozen=True)
+class Scaling:
+    min: int
+    max: int
+    cpu_target: int
+
+
+@dataclass(frozen=True)
+class Health:
+    liveness_path: str
+    readiness_path: str
+    interval_s: int
+    timeout_s: int
+    retries: int
+    start_period_s: int
+
+
+@dataclass(frozen=True)
+class Slo:
+    availability: float
+    latency_p99_ms: int | None
+
+
+@dataclass(frozen=True)
+class Service:
+    name: str
+    python_name: str
+    env_prefix: str
+    description: str
+    host: str
+    port: int
+    grpc_port: int | None
+    image: str  # repository name, e.g. shop/orders
+    client_id: str
+    class_prefix: str  # PascalCase for generated classes, e.g. Orders
+    proto_package: str  # e.g. orders.v1 (the file lives at <python_name>/v1/<python_name>.proto)
+    proto_service: str  # e.g. OrdersService
+    messages: tuple[str, ...]  # records and enums its API and events use, transitively, in spec order
+    endpoints: tuple[Endpoint, ...]
+    grpc_methods: tuple[GrpcMethod, ...]
+    publishes: tuple[str, ...]
+    consumers: tuple[Consumer, ...]
+    uses: tuple[str, ...]
+    calls: tuple[str, ...]
+    gateway: Gateway | None
+    scaling: Scaling
+    resources: Resources
+    health: Health
+    slo: Slo | None
+    config: tuple[tuple[str, str], ...]
+    secrets: tuple[str, ...]
+
+    @property
+    def needs_broker(self) -> bool:
+        return bool(self.publishes or self.consumers)
+
+    @property
+    def url_env(self) -> str:
+        """The variable that tells a calling service this service's REST base URL, e.g. ORDERS_URL."""
+        return f"{self.env_prefix}_URL"
+
+    @property
+    def grpc_target_env(self) -> str:
+        """The variable that tells a calling service this service's gRPC target (host:port)."""
+        return f"{self.env_prefix}_GRPC_TARGET"
+
+    @property
+    def proto_file(self) -> str:
+        """Path of the .proto file under the services directory (the buf module root)."""
+        return f"{self.python_name}/v1/{self.python_name}.proto"
+
+    @property
+    def roles(self) -> tuple[str, ...]:
+        found = {r for e in self.endpoints for r in e.roles} | {r for m in self.grpc_methods for r in m.roles}
+        return tuple(sorted(found))
+
+
+def build_services(spec: RoseSpec, messaging: Messaging | None) -> tuple[Service, ...]:
+    ports = _assign_ports(spec)
+    order = {n: i for i, n in enumerate(spec.messages)}
+    return tuple(_service(spec, messaging, n, s, ports[n], order) for n, s in spec.services.items())
+
+
+def _assign_ports(spec: RoseSpec) -> dict[str, int]:
+    """Explicit ports first; the rest from FIRST_SERVICE_PORT up in declaration order, skipping taken ones."""
+    taken = set(infrastructure.RESERVED_PORTS)
+    for s in spec.services.values():
+        if s.port is not None:
+            taken |= {s.port, s.port + GRPC_PORT_OFFSET}
+    ports: dict[str, int] = {}
+    candidate = FIRST_SERVICE_PORT
+    for name, s in spec.services.items():
+        if s.port is not None:
+            ports[name] = s.port
+            continue
+        while candidate in taken or candidate + GRPC_PORT_OFFSET in taken:
+            candidate += 1
+        ports[name] = candidate
+        taken |= {candidate, candidate + GRPC_PORT_OFFSET}
+    return ports
+
+
+def _service(spec: RoseSpec, messaging: Messaging | None, name: str, s: ServiceSpec, port: int,
+             order: dict[str, int]) -> Service:
+    system = spec.system.name
+    consumers = tuple(build_consumer(spec, messaging, name, event) for event in s.consumes) if messaging else ()
+    return Service(
+        name=name,
+        python_name=naming.python_identifier(name),
+        env_prefix=naming.env_prefix(name),
+        description=s.description,
+        host=name,
+        port=port,
+        grpc_port=port + GRPC_PORT_OFFSET if s.grpc else None,
+        image=f"{system}/{name}",
+        client_id=f"{system}-{name}",
+        class_prefix=naming.pascal_case(name),
+        proto_package=f"{naming.python_identifier(name)}.v1",
+        proto_service=naming.generated_class(naming.pascal_case(name), naming.GeneratedClass.SERVICE),
+        messages=_messages_used(spec, s, order),
+        endpoints=tuple(_endpoint(e) for e in s.rest),
+        grpc_methods=tuple(GrpcMethod(m.name, m.request, m.response, m.client_streaming, m.server_streaming,
+                                      tuple(m.roles), m.public, m.summary, naming.snake_case(m.name))
+                           for m in s.grpc),
+        publishes=tuple(s.publishes),
+        consumers=consumers,
+        uses=tuple(s.uses),
+        calls=tuple(s.calls),
+        gateway=_gateway(s.gateway) if s.gateway else None,
+        scaling=Scaling(s.scaling.min, s.scaling.max, s.scaling.cpu_target),
+        resources=build_resources(s.resources),
+        health=Health("/healthz", "/readyz", s.health.interval_s, s.health.timeout_s, s.health.retries,
+                      s.health.start_period_s),
+        slo=Slo(s.slo.availability, s.slo.latency_p99_ms) if s.slo else None,
+        config=tuple((k, _config_text(v)) for k, v in s.config.items()),
+        secrets=tuple(s.secrets),
+    )
+
+
+def _messages_used(spec: RoseSpec, s: ServiceSpec, order: dict[str, int]) -> tuple[str, ...]:
+    """Records and enums reachable from the service's endpoints, methods and events, in spec order
+    (`order`: the position of every message in the spec)."""
+    roots = [t for e in s.rest for t in (*e.params.values(), *e.query.values())]
+    roots += [m for e in s.rest for m in (e.request, e.response) if m]
+    roots += [m for g in s.grpc for m in (g.request, g.response)]
+    roots += [spec.events[e].message for e in (*s.publishes, *s.consumes)]
+    found: set[str] = set()
+    pending = [name for text in roots for name in parse_type(text).references()]
+    while pending:
+        name = pending.pop()
+        if name in found or name not in spec.messages:
+            continue
+        found.add(name)
+        message = spec.messages[name]
+        if isinstance(message, RecordSpec):
+            pending += [n for text in message.fields.values() for n in parse_type(text).references()]
+    return tuple(sorted(found, key=order.__getitem__))
+
+
+def _endpoint(e: spec_models.RestEndpoint) -> Endpoint:
+    method = e.method.value
+    params = tuple(Param(p, parse_type(e.params.get(p, "string"))) for p in naming.path_params(e.path))
+    query = tuple(Param(q, parse_type(t)) for q, t in e.query.items())
+    return Endpoint(
+        method=method,
+        path=e.path,
+        params=params,
+        query=query,
+        request=e.request,
+        response=e.response,
+        status=e.status or _default_status(method, e.response),
+        roles=tuple(e.roles),
+        public=e.public,
+        summary=e.summary,
+        operation_id=naming.operation_id(method, e.path),
+    )
+
+
+def _default_status(method: str, response: str | None) -> int:
+    if response is None:
+        return 204
+    return 201 if method == "POST" else 200
+
+
+def _gateway(g: spec_models.GatewaySpec) -> Gateway:
+    limit = None
+    if g.rate_limit:
+        count, unit = g.rate_limit.split("/")
+        limit = RateLimit(int(count), unit)
+    return Gateway(g.path, limit, g.auth.value)
+
+
+def build_resources(r: spec_models.Resources) -> Resources:
+    cpu = int(r.cpu[:-1]) if r.cpu.endswith("m") else round(float(r.cpu) * 1000)
+    memory = int(r.memory[:-2]) * (1024 if r.memory.endswith("Gi") else 1)
+    return Resources(r.cpu, r.memory, cpu, memory)
+
+
+def _config_text(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
