@@ -139,7 +139,7 @@ def deps_module(system: System, service: Service) -> bytes:
     peers = list(map(system.service, service.calls))
     stores = list(map(system.datastore, service.uses))
     imports = Imports().add("dataclasses", "dataclass").add("collections.abc", "Awaitable", "Callable")
-    imports.add("rose_runtime.service", "Runtime").add("rose_runtime.amqp", "Broker")
+    imports.add("rose_runtime.runtime", "Runtime").add("rose_runtime.amqp", "Broker")
     if service.secrets:
         imports.add("dataclasses", "field")
     if service.config or service.secrets:
@@ -219,7 +219,7 @@ def api_module(system: System, service: Service) -> bytes:
         imports.add("fastapi", "Response")
     imports.add("rose_runtime.auth", "Principal").add("rose_runtime.context", REQUEST_CONTEXT)
     imports.add("rose_runtime.errors", "Problem").add("rose_runtime.logs", "current_correlation_id")
-    imports.add("rose_runtime.http", "install", "require").add("rose_runtime.service", "Runtime")
+    imports.add("rose_runtime.http", "install", "require").add("rose_runtime.runtime", "Runtime")
     imports.add(f"{service.python_name}.handlers", base_class(service))
     if models:
         imports.add(f"{service.python_name}.models", *models)
@@ -268,7 +268,7 @@ def rest_client_module(system: System, service: Service) -> bytes:
     imports = Imports().add("base64").add("datetime", "date", "datetime").add("enum", "Enum")
     imports.add("typing", "Any").add("urllib.parse", "quote")
     imports.add_lines(python_types.scalar_imports(refs))
-    imports.add("rose_runtime.clients", "HttpClient").add("rose_runtime.service", "Runtime")
+    imports.add("rose_runtime.clients", "HttpClient").add("rose_runtime.runtime", "Runtime")
     if models:
         imports.add(f"{service.python_name}.models", *models)
     return render("rest_client.py.jinja", header=system.header(), service=service,
@@ -280,7 +280,8 @@ def rest_client_module(system: System, service: Service) -> bytes:
 def main_module(system: System, service: Service) -> bytes:
     py = service.python_name
     imports = Imports().add("rose_runtime.handlers", "HandlerMismatch", "verify_handlers")
-    imports.add("rose_runtime.service", "Runtime", "run", "serve").add("rose_runtime.settings", "SettingsError")
+    imports.add("rose_runtime.runtime", "Runtime").add("rose_runtime.service", "run", "serve")
+    imports.add("rose_runtime.settings", "SettingsError")
     imports.add("rose_runtime.amqp", "Broker")
     imports.add(f"{py}.deps", "build_deps").add(f"{py}.handlers", base_class(service))
     broker = service.needs_broker and system.messaging is not None

@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from rose_runtime.amqp import Broker
-from rose_runtime.service import Runtime
+from rose_runtime.runtime import Runtime
 
 __all__ = ["HelloDeps", "build_deps"]
 

@@ -13,7 +13,8 @@ from hello.deps import build_deps
 from hello.handlers import HelloHandlers
 from rose_runtime.amqp import Broker
 from rose_runtime.handlers import HandlerMismatch, verify_handlers
-from rose_runtime.service import Runtime, run, serve
+from rose_runtime.runtime import Runtime
+from rose_runtime.service import run, serve
 from rose_runtime.settings import SettingsError
 
 SERVICE = "hello"

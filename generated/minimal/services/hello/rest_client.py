@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 from hello.models import Greeting
 from rose_runtime.clients import HttpClient
-from rose_runtime.service import Runtime
+from rose_runtime.runtime import Runtime
 
 __all__ = ["HelloRestClient"]
 

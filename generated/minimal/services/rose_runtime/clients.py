@@ -16,7 +16,7 @@ from .errors import Problem, http_status, reason_phrase
 from .logs import REQUEST_ID_HEADER, REQUEST_ID_METADATA, current_correlation_id
 
 if TYPE_CHECKING:
-    from .service import Runtime
+    from .runtime import Runtime
 
 DEFAULT_TIMEOUT = 5.0
 DEFAULT_RETRIES = 2

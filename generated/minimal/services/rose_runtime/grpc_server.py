@@ -22,7 +22,7 @@ from .errors import Problem
 from .logs import REQUEST_ID_METADATA, correlation_id_from_metadata, log_scope
 
 if TYPE_CHECKING:
-    from .service import Runtime
+    from .runtime import Runtime
 
 MethodPolicy = tuple[tuple[str, ...], bool]  # (roles, public) of one full method name
 AddServicer = Callable[[Any, grpc.aio.Server], None]  # e.g. add_InventoryServiceServicer_to_server

@@ -23,7 +23,7 @@ from rose_runtime.context import RequestContext
 from rose_runtime.errors import Problem
 from rose_runtime.http import install, require
 from rose_runtime.logs import current_correlation_id
-from rose_runtime.service import Runtime
+from rose_runtime.runtime import Runtime
 
 __all__ = ["create_app", "json_body", "openapi_document"]
 

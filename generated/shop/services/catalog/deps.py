@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from rose_runtime.amqp import Broker
 from rose_runtime.db import PostgresPool
-from rose_runtime.service import Runtime
+from rose_runtime.runtime import Runtime
 
 __all__ = ["CatalogDeps", "build_deps"]
 

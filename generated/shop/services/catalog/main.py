@@ -14,7 +14,8 @@ from catalog.handlers import CatalogHandlers
 from catalog.messaging import TOPOLOGY, start_consumers
 from rose_runtime.amqp import Broker
 from rose_runtime.handlers import HandlerMismatch, verify_handlers
-from rose_runtime.service import Runtime, run, serve
+from rose_runtime.runtime import Runtime
+from rose_runtime.service import run, serve
 from rose_runtime.settings import SettingsError
 
 SERVICE = "catalog"

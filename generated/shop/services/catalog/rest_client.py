@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 from catalog.models import Product, ProductList
 from rose_runtime.clients import HttpClient
-from rose_runtime.service import Runtime
+from rose_runtime.runtime import Runtime
 
 __all__ = ["CatalogRestClient"]
 

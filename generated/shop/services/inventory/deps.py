@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from inventory.messaging import InventoryEvents
 from rose_runtime.amqp import Broker
-from rose_runtime.service import Runtime
+from rose_runtime.runtime import Runtime
 
 __all__ = ["InventoryDeps", "build_deps"]
 

@@ -18,7 +18,8 @@ from rose_runtime.amqp import Broker
 from rose_runtime.grpc_server import create_server
 from rose_runtime.handlers import HandlerMismatch, verify_handlers
 from rose_runtime.http import install
-from rose_runtime.service import Runtime, run, serve
+from rose_runtime.runtime import Runtime
+from rose_runtime.service import run, serve
 from rose_runtime.settings import SettingsError
 
 SERVICE = "inventory"

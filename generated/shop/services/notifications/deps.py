@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rose_runtime.amqp import Broker
-from rose_runtime.service import Runtime
+from rose_runtime.runtime import Runtime
 from rose_runtime.settings import Settings
 
 __all__ = ["NotificationsConfig", "NotificationsSecrets", "NotificationsDeps", "build_deps"]

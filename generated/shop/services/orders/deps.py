@@ -16,7 +16,7 @@ from payments.grpc_client import PaymentsGrpcClient
 from payments.rest_client import PaymentsRestClient
 from rose_runtime.amqp import Broker
 from rose_runtime.db import PostgresPool
-from rose_runtime.service import Runtime
+from rose_runtime.runtime import Runtime
 from rose_runtime.settings import Settings
 
 __all__ = ["OrdersConfig", "OrdersDeps", "build_deps"]

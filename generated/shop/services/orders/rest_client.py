@@ -16,7 +16,7 @@ from uuid import UUID
 
 from orders.models import NewOrder, Order, OrderList, OrderStatus
 from rose_runtime.clients import HttpClient
-from rose_runtime.service import Runtime
+from rose_runtime.runtime import Runtime
 
 __all__ = ["OrdersRestClient"]
 

@@ -22,7 +22,7 @@ from rose_runtime.clients import grpc_channel, problem_from_rpc_error
 from rose_runtime.errors import Problem
 
 if TYPE_CHECKING:
-    from rose_runtime.service import Runtime
+    from rose_runtime.runtime import Runtime
 
 SERVICE_NAME = "payments.v1.PaymentsService"
 DEFAULT_TIMEOUT = 5.0

@@ -22,7 +22,7 @@ from .logs import REQUEST_ID_HEADER, accept_correlation_id, current_correlation_
 from .metrics import UNMATCHED_ROUTE
 
 if TYPE_CHECKING:
-    from .service import Runtime
+    from .runtime import Runtime
 
 PROBLEM_JSON = "application/problem+json"
 HEALTH_PATH, READY_PATH, METRICS_PATH = "/healthz", "/readyz", "/metrics"

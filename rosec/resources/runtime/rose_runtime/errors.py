@@ -16,6 +16,7 @@ _GRPC_CODES: Mapping[int, grpc.StatusCode] = {
     409: grpc.StatusCode.ALREADY_EXISTS,
     412: grpc.StatusCode.FAILED_PRECONDITION,
     429: grpc.StatusCode.RESOURCE_EXHAUSTED,
+    501: grpc.StatusCode.UNIMPLEMENTED,  # what a scaffolded handler raises until it is written
     503: grpc.StatusCode.UNAVAILABLE,
 }
 
@@ -24,7 +25,6 @@ _HTTP_STATUSES: Mapping[grpc.StatusCode, int] = {
     grpc.StatusCode.OK: 200,
     grpc.StatusCode.CANCELLED: 499,
     grpc.StatusCode.DEADLINE_EXCEEDED: 504,
-    grpc.StatusCode.UNIMPLEMENTED: 501,
     grpc.StatusCode.OUT_OF_RANGE: 400,
     grpc.StatusCode.ABORTED: 409,
 }
