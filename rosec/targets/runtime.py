@@ -8,9 +8,13 @@ from importlib.resources.abc import Traversable
 
 from rosec.emit.serialize import text
 from rosec.model.metrics import LATENCY_BUCKETS, METRICS
-from rosec.model.system import System
+from rosec.model.system import Layout, System
 
 PACKAGE = "rose_runtime"
+
+
+def outputs(layout: Layout) -> tuple[str, ...]:
+    return (f"{layout.services_dir}/{PACKAGE}/",)
 
 
 def render(system: System) -> dict[str, bytes]:

@@ -9,7 +9,7 @@ separate `runtime` target. Pure: the System model in, {path: bytes} out.
 from __future__ import annotations
 
 from rosec.emit.serialize import to_json
-from rosec.model.system import Service, System
+from rosec.model.system import Layout, Service, System
 from rosec.targets.services import modules
 from rosec.targets.services.dockerfile import dockerfile
 from rosec.targets.services.grpc import render_grpc
@@ -18,7 +18,11 @@ from rosec.targets.services.models_code import models_module
 from rosec.targets.services.openapi import document
 from rosec.targets.services.requirements import requirements_txt
 
-__all__ = ["render", "service_files"]
+__all__ = ["outputs", "render", "service_files"]
+
+
+def outputs(layout: Layout) -> tuple[str, ...]:
+    return (f"{layout.services_dir}/",)
 
 
 def render(system: System) -> dict[str, bytes]:

@@ -28,8 +28,9 @@ class Runtime:
     `from_env` is for a service's entry point and also configures logging and Sentry.
     """
 
-    def __init__(self, settings: Settings, *, registry: CollectorRegistry | None = None,
-                 verifier: TokenVerifier | None = None) -> None:
+    def __init__(
+        self, settings: Settings, *, registry: CollectorRegistry | None = None, verifier: TokenVerifier | None = None
+    ) -> None:
         self.settings = settings
         self.registry = registry if registry is not None else CollectorRegistry()
         self.metrics = ServiceMetrics(settings.service, self.registry)
@@ -50,8 +51,9 @@ class Runtime:
         return runtime
 
     def logger_for(self, name: str) -> ServiceLogger:
-        return ServiceLogger(logging.getLogger(name),
-                             {"service": self.settings.service, "environment": self.settings.environment})
+        return ServiceLogger(
+            logging.getLogger(name), {"service": self.settings.service, "environment": self.settings.environment}
+        )
 
     def add_readiness_check(self, name: str, check: ReadinessCheck) -> None:
         if name in self._checks:

@@ -37,8 +37,15 @@ _STANDARD_FIELDS = frozenset({"type", "title", "status", "detail", "instance"})
 class Problem(Exception):  # noqa: N818 - the RFC's name for it
     """An error with an HTTP status, reported as application/problem+json (RFC 9457)."""
 
-    def __init__(self, status: int, title: str, detail: str | None = None, type: str = "about:blank",
-                 extra: Mapping[str, Any] | None = None, headers: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        title: str,
+        detail: str | None = None,
+        type: str = "about:blank",
+        extra: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
         if not 400 <= status <= 599:
             raise ValueError(f"a problem's status must be 4xx or 5xx, not {status}")
         clash = _STANDARD_FIELDS & set(extra or {})

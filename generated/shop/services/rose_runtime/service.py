@@ -29,9 +29,17 @@ GRPC_GRACE_SECONDS = 5.0
 _STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 
-async def serve(runtime: Runtime, *, app: Any = None, grpc_server: GrpcServer | None = None,
-                broker: Broker | None = None, startup: Sequence[Hook] = (), shutdown: Sequence[Hook] = (),
-                stop: asyncio.Event | None = None, host: str | None = None) -> None:
+async def serve(
+    runtime: Runtime,
+    *,
+    app: Any = None,
+    grpc_server: GrpcServer | None = None,
+    broker: Broker | None = None,
+    startup: Sequence[Hook] = (),
+    shutdown: Sequence[Hook] = (),
+    stop: asyncio.Event | None = None,
+    host: str | None = None,
+) -> None:
     """Run a service until SIGTERM/SIGINT (or `stop` is set), then shut down gracefully and return.
 
     Start: broker connect + declare, `startup` hooks in order, gRPC server, HTTP server (uvicorn), consumers.
@@ -55,16 +63,25 @@ async def serve(runtime: Runtime, *, app: Any = None, grpc_server: GrpcServer | 
                 await grpc_server.start()
             if app is not None:
                 bind = host or runtime.settings.bind_host
-                config = uvicorn.Config(app, host=bind, port=runtime.settings.port, log_config=None,
-                                        access_log=False, server_header=False, lifespan="auto",
-                                        timeout_graceful_shutdown=int(HTTP_DRAIN_SECONDS))
+                config = uvicorn.Config(
+                    app,
+                    host=bind,
+                    port=runtime.settings.port,
+                    log_config=None,
+                    access_log=False,
+                    server_header=False,
+                    lifespan="auto",
+                    timeout_graceful_shutdown=int(HTTP_DRAIN_SECONDS),
+                )
                 http = _UvicornServer(config)
                 http_task = asyncio.create_task(_serve_http(http), name="rose-http")
                 await _until_started(http, http_task)
             if broker is not None:
                 await broker.start_consumers()
-            log.info("service started", extra={"port": runtime.settings.port,
-                                               "grpc_port": grpc_server.port if grpc_server else None})
+            log.info(
+                "service started",
+                extra={"port": runtime.settings.port, "grpc_port": grpc_server.port if grpc_server else None},
+            )
             await _until_stopped(stop, http_task)
         finally:
             await _shut_down(runtime, http, http_task, grpc_server, broker, shutdown)
@@ -120,8 +137,14 @@ async def _until_stopped(stop: asyncio.Event, http_task: asyncio.Task[None] | No
         raise RuntimeError("the HTTP server stopped unexpectedly")
 
 
-async def _shut_down(runtime: Runtime, http: _UvicornServer | None, http_task: asyncio.Task[None] | None,
-                     grpc_server: GrpcServer | None, broker: Broker | None, hooks: Sequence[Hook]) -> None:
+async def _shut_down(
+    runtime: Runtime,
+    http: _UvicornServer | None,
+    http_task: asyncio.Task[None] | None,
+    grpc_server: GrpcServer | None,
+    broker: Broker | None,
+    hooks: Sequence[Hook],
+) -> None:
     log = runtime.logger
     runtime.draining = True
     log.info("shutting down")
@@ -141,8 +164,9 @@ async def _shut_down(runtime: Runtime, http: _UvicornServer | None, http_task: a
         await _quietly(log, f"shutdown hook {getattr(hook, '__qualname__', hook)!s}", hook())
 
 
-async def _quietly(log: logging.Logger | logging.LoggerAdapter[logging.Logger], what: str,
-                   step: Awaitable[Any]) -> None:
+async def _quietly(
+    log: logging.Logger | logging.LoggerAdapter[logging.Logger], what: str, step: Awaitable[Any]
+) -> None:
     """Await one shutdown step; a failing step is logged and does not keep the others from running."""
     try:
         await step
@@ -151,8 +175,9 @@ async def _quietly(log: logging.Logger | logging.LoggerAdapter[logging.Logger], 
 
 
 @contextlib.contextmanager
-def _stop_on_signals(stop: asyncio.Event, log: logging.Logger | logging.LoggerAdapter[logging.Logger]) \
-        -> Iterator[None]:
+def _stop_on_signals(
+    stop: asyncio.Event, log: logging.Logger | logging.LoggerAdapter[logging.Logger]
+) -> Iterator[None]:
     loop = asyncio.get_running_loop()
     installed: list[signal.Signals] = []
 
