@@ -52,10 +52,6 @@ def handlers_file(system: System, service: Service) -> str:
     return f"{system.layout.handlers_dir}/{service.name}/handlers.py"
 
 
-def _roots(system: System) -> frozenset[str]:
-    return system.package_names
-
-
 # -- __init__.py ---------------------------------------------------------------------------------------------
 def init_module(system: System, service: Service) -> bytes:
     summary = f"The generated contract of the {service.name} service" + (
@@ -80,12 +76,12 @@ def handler_imports(service: Service, handler_list: list[Handler]) -> Imports:
 
 def handlers_module(system: System, service: Service) -> bytes:
     handler_list = handlers(service)
-    imports = handler_imports(service, handler_list).add("abc")
+    imports = handler_imports(service, handler_list).add("abc").add("rose_runtime.handlers", "LifecycleHooks")
     imports.add(f"{service.python_name}.deps", deps_class(service))
     doc = (f"The generated contract of the {service.name} service: one abstract method per REST endpoint, gRPC "
            "method and consumed event. `self.deps` holds what the handlers use.")
     return render("handlers.py.jinja", header=system.header(), service=service, base=base_class(service),
-                  deps_class=deps_class(service), handlers=handler_list, imports=imports.render(_roots(system)),
+                  deps_class=deps_class(service), handlers=handler_list, imports=imports.render(service.python_name),
                   handlers_file=handlers_file(system, service), doc=doc)
 
 
@@ -163,7 +159,7 @@ def deps_module(system: System, service: Service) -> bytes:
         exports.insert(0, config_class(service))
     if service.secrets:
         exports.insert(len(exports) - 2, secrets_class(service))
-    return render("deps.py.jinja", header=system.header(), service=service, imports=imports.render(_roots(system)),
+    return render("deps.py.jinja", header=system.header(), service=service, imports=imports.render(service.python_name),
                   exports=exports, deps_class=deps_class(service),
                   config_class=config_class(service), secrets_class=secrets_class(service),
                   config=[{"field": k.lower(), "env": k, "default": v} for k, v in service.config],
@@ -224,7 +220,7 @@ def api_module(system: System, service: Service) -> bytes:
     if models:
         imports.add(f"{service.python_name}.models", *models)
     return render("api.py.jinja", header=system.header(), service=service, base=base_class(service),
-                  imports=imports.render(_roots(system)), routes=routes, title=f"{system.name} {service.name}",
+                  imports=imports.render(service.python_name), routes=routes, title=f"{system.name} {service.name}",
                   version=API_VERSION)
 
 
@@ -272,7 +268,7 @@ def rest_client_module(system: System, service: Service) -> bytes:
     if models:
         imports.add(f"{service.python_name}.models", *models)
     return render("rest_client.py.jinja", header=system.header(), service=service,
-                  client=rest_client_class(service), imports=imports.render(_roots(system)),
+                  client=rest_client_class(service), imports=imports.render(service.python_name),
                   methods=[_client_method(e) for e in service.endpoints])
 
 
@@ -299,7 +295,7 @@ def main_module(system: System, service: Service) -> bytes:
     serves = [part for part, present in (("its REST API", service.endpoints), ("its gRPC API", service.grpc_methods),
                                          ("its event consumers", service.consumers)) if present]
     return render("main.py.jinja", header=system.header(), service=service, base=base_class(service),
-                  imports=imports.render(_roots(system)), handlers_file=handlers_file(system, service),
+                  imports=imports.render(service.python_name), handlers_file=handlers_file(system, service),
                   broker=broker, consumers=bool(service.consumers), grpc=bool(service.grpc_methods),
                   rest=bool(service.endpoints),
                   serves=", ".join(serves) if serves else "health and metrics endpoints")

@@ -144,3 +144,13 @@ def _describe(name: str, function: Any, *, contract: bool = False) -> str:
     prefix = "async def" if _kind(function, contract=contract) != "function" else "def"
     rest = str(signature)[1:] if isinstance(signature, inspect.Signature) else "...)"
     return f"`{prefix} {name}(self{rest if rest.startswith(')') else ', ' + rest}`"
+
+
+class LifecycleHooks:
+    """The optional hooks of a service's handlers; every generated contract inherits them."""
+
+    async def on_startup(self) -> None:
+        """Runs once at startup, after the datastores are open and before requests or messages arrive."""
+
+    async def on_shutdown(self) -> None:
+        """Runs once at shutdown, after the service stopped serving and before the datastores close."""
