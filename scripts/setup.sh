@@ -8,3 +8,20 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+
+# The npm validators the tests run over generated output (Redocly, AsyncAPI CLI, @grafana/schema, TypeScript):
+# pinned by tools/package-lock.json, installed into the git-ignored .tools/ (tests look for .tools/node_modules/.bin).
+if ! command -v npm >/dev/null; then
+  if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+    apt-get install -y --no-install-recommends nodejs npm >/dev/null
+  else
+    echo "npm is missing: install Node.js 20+ and npm (Debian: apt-get install nodejs npm)" >&2
+    exit 1
+  fi
+fi
+if ! cmp -s tools/package-lock.json .tools/package-lock.json || [ ! -d .tools/node_modules/.bin ]; then
+  rm -rf .tools
+  mkdir -p .tools
+  cp tools/package.json tools/package-lock.json .tools/
+  (cd .tools && npm ci --no-audit --no-fund --loglevel=error)
+fi

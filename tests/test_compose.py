@@ -28,6 +28,10 @@ def rendered(system: System) -> tuple[dict[str, Any], str, str]:
     return YAML(typ="safe").load(io.StringIO(text)), text, files[system.layout.env_example].decode("utf-8")
 
 
+def yaml_of(files: dict[str, bytes], system: System) -> dict[str, Any]:
+    return YAML(typ="safe").load(io.StringIO(files[system.layout.compose_file].decode("utf-8")))
+
+
 def env_example_vars(text: str) -> dict[str, str]:
     found = {}
     for line in text.splitlines():
@@ -94,7 +98,7 @@ def test_one_compose_service_per_rose_service_built_from_the_generated_dockerfil
         entry = doc["services"][service.host]
         assert entry["build"] == {"context": "../..",
                                   "dockerfile": f"generated/shop/services/{service.name}/Dockerfile"}
-        assert entry["image"] == f"shop/{service.name}:dev"
+        assert "image" not in entry, "compose names the built image; a tag of ours would be a mutable one"
         assert entry["restart"] == "unless-stopped"
         names = [v.name for v in env.deployments[service.name].env]
         assert list(entry["environment"]) == names, "environment keeps the model's order"
@@ -271,7 +275,10 @@ def test_env_example_says_who_uses_each_secret(shop: System) -> None:
 
 def test_every_image_is_pinned(example: System) -> None:
     doc, _, _ = rendered(example)
+    built = {s.host for s in example.services}
     for name, entry in doc["services"].items():
+        if name in built:
+            continue
         image = entry["image"]
         repository, _, tag = image.rpartition(":")
         assert repository and "/" not in tag and tag not in ("", "latest"), f"{name}: image {image} is not pinned"
@@ -334,22 +341,58 @@ def test_infrastructure_configuration(shop: System) -> None:
     kong = services["kong"]
     assert kong["environment"]["KONG_DATABASE"] == "off"
     assert kong["environment"]["KONG_ADMIN_LISTEN"] == "127.0.0.1:8001"
-    assert kong["volumes"] == ["./config/kong/kong.yaml:/kong/kong.yaml:ro"]
     assert kong["ports"] == ["127.0.0.1:8000:8000"]
     keycloak = services["keycloak"]
     assert keycloak["command"] == ["start-dev", "--import-realm"]
     assert keycloak["environment"]["KC_HOSTNAME"] == "http://localhost:8080"
-    assert keycloak["volumes"] == ["./config/keycloak:/opt/keycloak/data/import:ro"]
     probe = keycloak["healthcheck"]["test"]
     assert probe[:3] == ["CMD", "bash", "-c"] and "/dev/tcp/127.0.0.1/9000" in probe[3] and "$$status" in probe[3]
-    assert "./config/prometheus:/etc/prometheus:ro" in services["prometheus"]["volumes"]
     assert "--config.file=/etc/prometheus/prometheus.yml" in services["prometheus"]["command"]
     grafana = services["grafana"]
     assert grafana["environment"]["GF_AUTH_ANONYMOUS_ENABLED"] == "false"
-    assert all(v.endswith(":ro") for v in grafana["volumes"] if v.startswith("./"))
     es = services["elasticsearch"]
     assert es["environment"]["discovery.type"] == "single-node"
-    assert "./config/logstash/pipeline:/usr/share/logstash/pipeline:ro" in services["logstash"]["volumes"]
+
+
+CONFIG_MOUNTS = {
+    "kong": "./config/kong/kong.yaml:/kong/kong.yaml:ro",
+    "keycloak": "./config/keycloak:/opt/keycloak/data/import:ro",
+    "prometheus": "./config/prometheus:/etc/prometheus:ro",
+    "grafana": "./config/grafana/dashboards:/etc/grafana/dashboards:ro",
+    "logstash": "./config/logstash/pipeline:/usr/share/logstash/pipeline:ro",
+}
+
+
+def test_generated_config_is_mounted_only_when_a_target_writes_it(shop: System) -> None:
+    unmounted = rendered(shop)[0]["services"]
+    for host, mount in CONFIG_MOUNTS.items():
+        assert mount not in unmounted[host].get("volumes", []), f"{host}: nothing writes {mount.split(':')[0]}"
+    assert "KONG_DECLARATIVE_CONFIG" not in unmounted["kong"]["environment"]
+    written: list[str] = []
+
+    def mountable(path: str) -> bool:
+        written.append(path)
+        return True
+
+    mounted = yaml_of(compose.render(shop, mountable), shop)["services"]
+    for host, mount in CONFIG_MOUNTS.items():
+        assert mount in mounted[host]["volumes"], host
+    assert mounted["kong"]["environment"]["KONG_DECLARATIVE_CONFIG"] == "/kong/kong.yaml"
+    assert "config/kong/kong.yaml" in written and "config/grafana/provisioning" in written
+
+
+def test_infrastructure_containers_are_locked_down(example: System) -> None:
+    doc, _, _ = rendered(example)
+    built = {s.host for s in example.services}
+    for name, entry in doc["services"].items():
+        if name in built:
+            continue
+        assert entry["cap_drop"] == ["ALL"] and "cap_add" not in entry, name
+        limits = entry["deploy"]["resources"]["limits"]
+        assert float(limits["cpus"]) > 0 and re.fullmatch(r"[0-9]+[MG]", limits["memory"]), name
+        assert isinstance(entry["read_only"], bool), name
+        if entry["read_only"]:
+            assert "/tmp" in entry.get("tmpfs", ["/tmp"]) or name == "prometheus", name
 
 
 def test_no_compose_environment_means_no_files(tmp_path: Path) -> None:

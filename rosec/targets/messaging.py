@@ -15,7 +15,7 @@ from typing import Any
 from rosec.emit.serialize import to_json, to_yaml
 from rosec.model.messaging import Consumer, Event
 from rosec.model.services import Service
-from rosec.model.system import System
+from rosec.model.system import Layout, System
 from rosec.targets.services.json_schema import component_schemas
 
 ASYNCAPI_VERSION = "3.0.0"
@@ -24,6 +24,10 @@ CONTENT_TYPE = "application/json"
 CORRELATION_ID_LOCATION = "$message.header#/correlation_id"
 SCHEMA_REF = "#/components/schemas/"
 PERSISTENT = 2  # AMQP delivery mode
+
+
+def outputs(layout: Layout) -> tuple[str, ...]:
+    return layout.messaging_definitions, layout.asyncapi
 
 
 def render(system: System) -> dict[str, bytes]:

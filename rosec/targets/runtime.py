@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 
 from rosec.emit.serialize import text
 from rosec.model.metrics import LATENCY_BUCKETS, METRICS
-from rosec.model.system import System
+from rosec.model.system import Layout, System
 
 PACKAGE = "rose_runtime"
+
+
+def outputs(layout: Layout) -> tuple[str, ...]:
+    return (f"{layout.services_dir}/{PACKAGE}/",)
 
 
 def render(system: System) -> dict[str, bytes]:
@@ -34,6 +39,6 @@ def _with_header(system: System, content: bytes) -> bytes:
 
 def _names_module(system: System) -> bytes:
     lines = [system.header().rstrip("\n"), '"""Metric names and buckets, derived once in the rosec model."""', ""]
-    lines += [f"{name.upper()} = {value!r}" for name, value in asdict(METRICS).items()]
+    lines += [f"{name.upper()} = {json.dumps(value)}" for name, value in asdict(METRICS).items()]
     lines.append(f"LATENCY_BUCKETS = {LATENCY_BUCKETS!r}")
     return text("\n".join(lines))

@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 if TYPE_CHECKING:
     from rose_runtime.amqp import Topology
-    from rose_runtime.service import Runtime
+    from rose_runtime.runtime import Runtime
     from rose_runtime.settings import Settings
 
 ISSUER = "http://127.0.0.1/realms/shop"
@@ -39,7 +39,7 @@ def settings(**overrides: str | None) -> Settings:
 
 
 def runtime(**overrides: str | None) -> Runtime:
-    from rose_runtime.service import Runtime
+    from rose_runtime.runtime import Runtime
 
     return Runtime(settings(**overrides))
 

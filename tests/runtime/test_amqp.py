@@ -22,7 +22,7 @@ from .support import amqp_env, runtime, topology
 if TYPE_CHECKING:
     from rose_runtime.amqp import Broker, Topology
     from rose_runtime.context import MessageContext
-    from rose_runtime.service import Runtime
+    from rose_runtime.runtime import Runtime
 
 
 class Payment(BaseModel):

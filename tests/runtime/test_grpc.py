@@ -15,7 +15,7 @@ from .support import JwksServer, runtime
 
 if TYPE_CHECKING:
     from rose_runtime.grpc_server import GrpcServer
-    from rose_runtime.service import Runtime
+    from rose_runtime.runtime import Runtime
 
 SERVICE = "test.v1.Echo"
 

@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from .support import AUDIENCE, ISSUER, JwksServer, runtime
 
 if TYPE_CHECKING:
-    from rose_runtime.service import Runtime
+    from rose_runtime.runtime import Runtime
 
 
 class NewOrder(BaseModel):

@@ -31,7 +31,8 @@ from pydantic import BaseModel
 from rose_runtime.amqp import Broker, ConsumerTopology, Topology
 from rose_runtime.grpc_server import create_server
 from rose_runtime.http import install
-from rose_runtime.service import Runtime, run, serve
+from rose_runtime.runtime import Runtime
+from rose_runtime.service import run, serve
 
 
 class Payment(BaseModel):
@@ -103,14 +104,16 @@ def service(services_dir: Path, tmp_path: Path, env: dict[str, str]) -> Iterator
     main = tmp_path / "main.py"
     main.write_text(MAIN, "utf-8")
     full_env = {**os.environ, **env, "PYTHONPATH": str(services_dir), "PYTHONUNBUFFERED": "1"}
-    process = subprocess.Popen([sys.executable, str(main)], env=full_env, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True)
-    try:
-        yield Service(process)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait(10)
+    with subprocess.Popen([sys.executable, str(main)], env=full_env, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True) as process:
+        running = Service(process)
+        try:
+            yield running
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait(10)
+            running._reader.join(5)  # the reader stops at end of output; then Popen closes the pipe
 
 
 def topology_env(vhost: str) -> tuple[Any, dict[str, str]]:

@@ -105,7 +105,7 @@ def test_log_lines_are_json_with_the_context_fields() -> None:
 
 def test_configure_logging_sends_every_logger_to_stdout_as_json(capsys: pytest.CaptureFixture[str]) -> None:
     from rose_runtime.logs import configure_logging
-    from rose_runtime.service import Runtime
+    from rose_runtime.runtime import Runtime
 
     root = logging.getLogger()
     saved = (list(root.handlers), root.level)
@@ -197,7 +197,11 @@ def test_sentry_is_initialised_only_with_a_dsn() -> None:
         client = sentry_sdk.get_client()
         assert enabled and client.is_active()
         assert client.options["environment"] == "staging"
-        assert client.options["traces_sample_rate"] == 0.0 and client.options["send_default_pii"] is False
+        assert client.options["traces_sample_rate"] == 0.0 and client.options["send_default_pii"] is None
+        collected = client.options["data_collection"]  # as the SDK resolved it
+        assert collected["provided_by_user"] and not collected["user_info"] and collected["http_bodies"] == []
+        assert collected["cookies"] == {"mode": "off"} and not collected["database_query_data"]
+        assert "authorization" in collected["http_headers"]["request"]["terms"]
     finally:
         sentry_sdk.get_client().close(timeout=0)
         sentry_sdk.get_global_scope().set_client(None)  # back to the non-recording client

@@ -39,7 +39,7 @@ def main(py: str, prefix: str) -> None:
 
 def check_app(py: str, handlers: Any) -> dict[str, Any]:
     from fastapi.openapi.utils import get_openapi
-    from rose_runtime.service import Runtime
+    from rose_runtime.runtime import Runtime
     from rose_runtime.settings import Settings
 
     api = importlib.import_module(f"{py}.api")

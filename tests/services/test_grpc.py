@@ -172,7 +172,7 @@ def generated(shop_services: Path, kitchen_services: Path) -> Iterator[SimpleNam
             "payments_handlers": "payments.handlers",
             "auth": "rose_runtime.auth", "context": "rose_runtime.context", "errors": "rose_runtime.errors",
             "logs": "rose_runtime.logs", "grpc_server": "rose_runtime.grpc_server",
-            "service": "rose_runtime.service", "settings": "rose_runtime.settings",
+            "runtime": "rose_runtime.runtime", "settings": "rose_runtime.settings",
         }
         yield SimpleNamespace(**{key: importlib.import_module(module) for key, module in names.items()})
 
@@ -496,7 +496,7 @@ class FakeVerifier:
 
 def make_runtime(g: SimpleNamespace, service: str) -> Any:
     settings = g.settings.Settings(system="shop", service=service, environment="test", port=8000)
-    return g.service.Runtime(settings, verifier=FakeVerifier(g))
+    return g.runtime.Runtime(settings, verifier=FakeVerifier(g))
 
 
 @asynccontextmanager
@@ -642,6 +642,33 @@ def test_status_codes_seen_by_a_plain_stub(generated: SimpleNamespace) -> None:
             assert error.value.code() == grpc.StatusCode.NOT_FOUND
             assert error.value.details() == "Not Found: no sku missing"
             assert ("x-request-id", "corr-error-1") in tuple(error.value.trailing_metadata() or ())
+
+    asyncio.run(scenario())
+
+
+def test_scaffolded_handlers_answer_unimplemented(generated: SimpleNamespace, shop_system: System) -> None:
+    """The handlers `rosec build` scaffolds raise Problem(501) until written: gRPC callers see UNIMPLEMENTED."""
+    from rosec.targets.services.scaffold import scaffold_module
+
+    g = generated
+    svc, pb = g.inventory_service, g.inventory_pb
+    scaffolded = ModuleType("scaffolded_inventory_handlers")
+    exec(compile(scaffold_module(shop_system, shop_system.service("inventory")), "handlers.py", "exec"),
+         scaffolded.__dict__)
+
+    async def scenario() -> None:
+        servicers = svc.grpc_servicers(scaffolded.Handlers(None))
+        async with serving(g, "inventory", servicers, svc.SERVICE_NAMES, svc.METHOD_POLICIES) as target, \
+                grpc.aio.insecure_channel(target) as channel:
+            stub = importlib.import_module("inventory.v1.inventory_pb2_grpc").InventoryServiceStub(channel)
+            with pytest.raises(grpc.aio.AioRpcError) as error:
+                await stub.GetStock(pb.StockQuery(sku="abc"), metadata=(("authorization", f"Bearer {ADMIN}"),))
+            assert error.value.code() == grpc.StatusCode.UNIMPLEMENTED
+            assert error.value.details() == "not implemented"
+            async with g.inventory_client.InventoryGrpcClient(target) as client:
+                with calling_as(g, CUSTOMER), pytest.raises(g.errors.Problem) as problem:
+                    await client.get_stock(g.inventory_models.StockQuery(sku="abc"))
+            assert problem.value.status == 501
 
     asyncio.run(scenario())
 

@@ -54,7 +54,7 @@ from fastapi.testclient import TestClient
 from handlers import Handlers
 from orders.api import create_app
 from rose_runtime.auth import Principal
-from rose_runtime.service import Runtime
+from rose_runtime.runtime import Runtime
 from rose_runtime.settings import Settings
 
 

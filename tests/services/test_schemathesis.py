@@ -26,7 +26,7 @@ import uvicorn
 from handlers import Handlers
 from orders.api import create_app
 from rose_runtime.auth import Principal
-from rose_runtime.service import Runtime
+from rose_runtime.runtime import Runtime
 from rose_runtime.settings import Settings
 
 

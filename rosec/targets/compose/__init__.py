@@ -6,20 +6,27 @@ compose.yaml interpolates them from an env file, and .env.example lists every va
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from rosec.emit.serialize import text, to_yaml
-from rosec.model.system import System
+from rosec.model.system import Layout, System
 from rosec.targets.compose.common import Context, Interpolations
 from rosec.targets.compose.infrastructure import infrastructure
 from rosec.targets.compose.services import services
 
 
-def render(system: System) -> dict[str, bytes]:
+def outputs(layout: Layout) -> tuple[str, ...]:
+    return layout.compose_file, layout.env_example
+
+
+def render(system: System, mountable: Callable[[str], bool] = lambda path: False) -> dict[str, bytes]:
+    """compose.yaml and .env.example; `mountable(path)` says whether a target writes that file of the output
+    directory, so that a container may bind-mount it (rosec.targets.written_by_a_target)."""
     environment = system.compose_environment
     if environment is None:
         return {}
-    ctx = Context(system, environment)
+    ctx = Context(system, environment, mountable)
     own, infra = services(ctx), infrastructure(ctx)
     assert own.keys().isdisjoint(infra), "host names are unique (rosec.model.checks)"
     document: dict[str, Any] = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,6 +48,7 @@ class Context:
 
     system: System
     environment: Environment
+    mountable: Callable[[str], bool]  # whether a target of the build writes this path of the output directory
     vars: Interpolations = field(default_factory=Interpolations)
     volumes: list[str] = field(default_factory=list)  # in order of first use
 
@@ -59,6 +61,12 @@ class Context:
         if name not in self.volumes:
             self.volumes.append(name)
         return f"{name}:{target}"
+
+    def binds(self, *mounts: tuple[str, str]) -> list[str]:
+        """Read-only bind mounts (source relative to compose.yaml, target in the container) of the generated
+        files some target writes; a source no target writes is left out (Docker would create an empty directory)."""
+        return [f"./{source}:{target}:ro" for source, target in mounts
+                if self.mountable(source) or self.mountable(source.rstrip("/") + "/")]
 
 
 def literal(value: str) -> str:
@@ -90,8 +98,3 @@ def publish(host_port: int, container_port: int | None = None, protocol: str = "
     """Short port syntax, bound to the loopback interface only."""
     suffix = f"/{protocol}" if protocol else ""
     return f"{LOCAL_BIND}:{host_port}:{container_port or host_port}{suffix}"
-
-
-def bind(source: str, target: str) -> str:
-    """A read-only bind mount of a generated file or directory, relative to compose.yaml."""
-    return f"./{source}:{target}:ro"

@@ -9,7 +9,9 @@ from typing import Any
 
 from rosec.model import infrastructure as infra
 from rosec.model.datastores import Datastore
-from rosec.targets.compose.common import Context, bind, healthcheck, healthy, literal, publish
+from rosec.targets.compose import hardening
+from rosec.targets.compose.common import Context, healthcheck, healthy, literal, publish
+from rosec.targets.compose.hardening import Hardening, locked_down
 from rosec.targets.compose.services import running
 
 
@@ -35,8 +37,8 @@ def infrastructure(ctx: Context) -> dict[str, dict[str, Any]]:
     return found
 
 
-def _entry(ctx: Context, image: str, test: list[str], startup_s: int, depends_on: tuple[str, ...] = (),
-           **fields: Any) -> dict[str, Any]:
+def _entry(ctx: Context, image: str, test: list[str], startup_s: int, locked: Hardening,
+           depends_on: tuple[str, ...] = (), **fields: Any) -> dict[str, Any]:
     """One infrastructure container; `fields` (hostname, command, environment, ports, volumes) in that order."""
     entry: dict[str, Any] = {"image": image}
     entry |= {key: value for key, value in fields.items() if value}
@@ -45,8 +47,7 @@ def _entry(ctx: Context, image: str, test: list[str], startup_s: int, depends_on
         entry["depends_on"] = healthy(list(depends_on))
     entry["healthcheck"] = healthcheck(test, start_period_s=startup_s)
     entry["restart"] = "unless-stopped"
-    entry["security_opt"] = ["no-new-privileges:true"]
-    return entry
+    return entry | locked_down(locked)
 
 
 def _state(ctx: Context, component: infra.Component) -> str:
@@ -58,7 +59,7 @@ def _rabbitmq(ctx: Context) -> dict[str, Any]:
     messaging, rabbitmq = ctx.system.messaging, infra.RABBITMQ
     assert messaging is not None
     return _entry(
-        ctx, rabbitmq.image, ["CMD", "rabbitmq-diagnostics", "-q", "ping"], rabbitmq.startup_s,
+        ctx, rabbitmq.image, ["CMD", "rabbitmq-diagnostics", "-q", "ping"], rabbitmq.startup_s, hardening.RABBITMQ,
         hostname=rabbitmq.host,  # the node name follows the host name, and the data directory the node name
         environment={
             "RABBITMQ_DEFAULT_USER": literal(messaging.user),
@@ -73,7 +74,7 @@ def _rabbitmq(ctx: Context) -> dict[str, Any]:
 def _postgres(ctx: Context, store: Datastore) -> dict[str, Any]:
     return _entry(
         ctx, infra.postgres_image(store.version), ["CMD", "pg_isready", "-U", store.user, "-d", store.database],
-        infra.POSTGRES_STARTUP_S,
+        infra.POSTGRES_STARTUP_S, hardening.POSTGRES,
         environment={
             "POSTGRES_USER": literal(store.user),
             "POSTGRES_DB": literal(store.database),
@@ -91,7 +92,7 @@ def _keycloak(ctx: Context) -> dict[str, Any]:
              "printf 'GET /health/ready HTTP/1.1\\r\\nHost: localhost\\r\\nConnection: close\\r\\n\\r\\n' >&3 && "
              'read -r status <&3 && [[ "$status" == *" 200 "* ]]')
     return _entry(
-        ctx, keycloak.image, ["CMD", "bash", "-c", probe], keycloak.startup_s,
+        ctx, keycloak.image, ["CMD", "bash", "-c", probe], keycloak.startup_s, hardening.KEYCLOAK,
         command=["start-dev", "--import-realm"],
         environment={
             "KC_HEALTH_ENABLED": "true",
@@ -101,18 +102,20 @@ def _keycloak(ctx: Context) -> dict[str, Any]:
             "KC_BOOTSTRAP_ADMIN_PASSWORD": ctx.vars.required(infra.KEYCLOAK_ADMIN_PASSWORD_ENV, keycloak.host),
         },
         ports=[publish(keycloak.published_port or keycloak.port, keycloak.port)],
-        volumes=[bind(layout.keycloak_import_dir, infra.KEYCLOAK_IMPORT_PATH)],
+        volumes=ctx.binds((layout.keycloak_import_dir, infra.KEYCLOAK_IMPORT_PATH)),
     )
 
 
 def _kong(ctx: Context) -> dict[str, Any]:
     kong, system = infra.KONG, ctx.system
     upstreams = tuple(s.host for s in system.services if s.gateway and running(ctx.environment, s.name))
+    config = ctx.binds((system.layout.kong_config, infra.KONG_CONFIG_PATH))
     return _entry(
-        ctx, kong.image, ["CMD", "kong", "health"], kong.startup_s,
+        ctx, kong.image, ["CMD", "kong", "health"], kong.startup_s, hardening.KONG,
         environment={
             "KONG_DATABASE": "off",
-            "KONG_DECLARATIVE_CONFIG": infra.KONG_CONFIG_PATH,
+            **({"KONG_DECLARATIVE_CONFIG": infra.KONG_CONFIG_PATH} if config else {}),
+            "KONG_PREFIX": hardening.KONG_PREFIX,
             "KONG_PROXY_LISTEN": f"0.0.0.0:{kong.port}",
             "KONG_ADMIN_LISTEN": f"127.0.0.1:{infra.KONG_ADMIN_PORT}",
             "KONG_PROXY_ACCESS_LOG": "/dev/stdout",
@@ -121,7 +124,7 @@ def _kong(ctx: Context) -> dict[str, Any]:
             "KONG_ADMIN_ERROR_LOG": "/dev/stderr",
         },
         ports=[publish(kong.published_port or kong.port, kong.port)],
-        volumes=[bind(system.layout.kong_config, infra.KONG_CONFIG_PATH)],
+        volumes=config,
         depends_on=upstreams,
     )
 
@@ -131,10 +134,11 @@ def _prometheus(ctx: Context) -> dict[str, Any]:
     return _entry(
         ctx, prometheus.image,
         ["CMD", "wget", "-q", "-O", "/dev/null", f"http://127.0.0.1:{prometheus.port}/-/ready"], prometheus.startup_s,
+        hardening.PROMETHEUS,
         command=[f"--config.file={infra.PROMETHEUS_CONFIG_DIR}/{infra.PROMETHEUS_CONFIG_FILE}",
                  f"--storage.tsdb.path={prometheus.data_path}"],
         ports=[publish(prometheus.published_port or prometheus.port, prometheus.port)],
-        volumes=[bind(ctx.system.layout.prometheus_dir, infra.PROMETHEUS_CONFIG_DIR), _state(ctx, prometheus)],
+        volumes=[*ctx.binds((ctx.system.layout.prometheus_dir, infra.PROMETHEUS_CONFIG_DIR)), _state(ctx, prometheus)],
     )
 
 
@@ -143,6 +147,7 @@ def _grafana(ctx: Context) -> dict[str, Any]:
     return _entry(
         ctx, grafana.image,
         ["CMD", "wget", "-q", "-O", "/dev/null", f"http://127.0.0.1:{grafana.port}/api/health"], grafana.startup_s,
+        hardening.GRAFANA,
         environment={
             "GF_SECURITY_ADMIN_USER": infra.GRAFANA_ADMIN_USER,
             "GF_SECURITY_ADMIN_PASSWORD": ctx.vars.required(infra.GRAFANA_ADMIN_PASSWORD_ENV, grafana.host),
@@ -150,8 +155,8 @@ def _grafana(ctx: Context) -> dict[str, Any]:
             "GF_USERS_ALLOW_SIGN_UP": "false",
         },
         ports=[publish(grafana.published_port or grafana.port, grafana.port)],
-        volumes=[bind(layout.grafana_provisioning_dir, infra.GRAFANA_PROVISIONING_PATH),
-                 bind(layout.grafana_dashboards_dir, infra.GRAFANA_DASHBOARDS_PATH),
+        volumes=[*ctx.binds((layout.grafana_provisioning_dir, infra.GRAFANA_PROVISIONING_PATH),
+                            (layout.grafana_dashboards_dir, infra.GRAFANA_DASHBOARDS_PATH)),
                  _state(ctx, grafana)],
         depends_on=(infra.PROMETHEUS.host,),
     )
@@ -162,7 +167,7 @@ def _elasticsearch(ctx: Context) -> dict[str, Any]:
     return _entry(
         ctx, es.image,
         ["CMD", "curl", "-fsS", f"http://127.0.0.1:{es.port}/_cluster/health?wait_for_status=yellow&timeout=5s"],
-        es.startup_s,
+        es.startup_s, hardening.ELASTICSEARCH,
         environment={
             "discovery.type": "single-node",
             "ES_JAVA_OPTS": f"-Xms{heap} -Xmx{heap}",
@@ -177,11 +182,11 @@ def _logstash(ctx: Context) -> dict[str, Any]:
     logstash, heap = infra.LOGSTASH, infra.LOGSTASH_HEAP
     return _entry(
         ctx, logstash.image, ["CMD", "curl", "-fsS", f"http://127.0.0.1:{infra.LOGSTASH_API_PORT}/"],
-        logstash.startup_s,
+        logstash.startup_s, hardening.LOGSTASH,
         environment={"LS_JAVA_OPTS": f"-Xms{heap} -Xmx{heap}", "XPACK_MONITORING_ENABLED": "false"},
         # Docker's gelf log driver runs on the host and sends to this published UDP port.
         ports=[publish(logstash.published_port or logstash.port, logstash.port, "udp")],
-        volumes=[bind(ctx.system.layout.logstash_pipeline_dir, infra.LOGSTASH_PIPELINE_PATH)],
+        volumes=ctx.binds((ctx.system.layout.logstash_pipeline_dir, infra.LOGSTASH_PIPELINE_PATH)),
         depends_on=(infra.ELASTICSEARCH.host,),
     )
 
@@ -190,6 +195,7 @@ def _kibana(ctx: Context) -> dict[str, Any]:
     kibana, es = infra.KIBANA, infra.ELASTICSEARCH
     return _entry(
         ctx, kibana.image, ["CMD", "curl", "-fsS", f"http://127.0.0.1:{kibana.port}/api/status"], kibana.startup_s,
+        hardening.KIBANA,
         environment={
             "ELASTICSEARCH_HOSTS": f"http://{es.host}:{es.port}",
             "SERVER_PUBLICBASEURL": f"http://localhost:{kibana.published_port}",

@@ -23,7 +23,7 @@ def _service(ctx: Context, service: Service) -> dict[str, Any]:
             "context": layout.project_root_from_output,
             "dockerfile": layout.from_project_root(system.name, layout.dockerfile(service.python_name)),
         },
-        "image": f"{service.image}:dev",
+        # No `image:` (compose names the built image <project>-<service>): a tag here would be a mutable one.
         "environment": {var.name: _value(ctx, service, var) for var in deployment.env},
     }
     if deployment.replicas == 1:  # more replicas cannot share one host port

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from rosec.emit.serialize import to_json
 from rosec.model.services import Service
-from rosec.model.system import System
+from rosec.model.system import Layout, System
 from rosec.targets.services import modules
 from rosec.targets.services.dockerfile import dockerfile
 from rosec.targets.services.grpc import render_grpc
@@ -19,7 +19,11 @@ from rosec.targets.services.models_code import models_module
 from rosec.targets.services.openapi import document
 from rosec.targets.services.requirements import requirements_txt
 
-__all__ = ["render", "service_files"]
+__all__ = ["outputs", "render", "service_files"]
+
+
+def outputs(layout: Layout) -> tuple[str, ...]:
+    return (f"{layout.services_dir}/",)
 
 
 def render(system: System) -> dict[str, bytes]:

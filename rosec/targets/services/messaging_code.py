@@ -12,12 +12,11 @@ from functools import cache
 from jinja2 import Environment
 
 from rosec.emit.serialize import text
-from rosec.emit.templates import code_environment
 from rosec.model.naming import GeneratedClass, generated_class
 from rosec.model.services import Service
 from rosec.model.system import System
 from rosec.targets.services import signatures
-from rosec.targets.services.templating import Imports, py_doc, py_value
+from rosec.targets.services.templating import Imports, python_environment
 
 TEMPLATES = "templates/messaging"
 
@@ -57,7 +56,7 @@ def messaging_module(system: System, service: Service) -> bytes:
         header=system.header(),
         service=service,
         messaging=system.messaging,
-        imports=imports.render(system.package_names),
+        imports=imports.render(service.python_name),
         exports=["TOPOLOGY", events_class(service), consumers_class(service), "register_consumers",
                  "start_consumers"],
         published=published,
@@ -73,4 +72,4 @@ def messaging_module(system: System, service: Service) -> bytes:
 
 @cache
 def _environment() -> Environment:
-    return code_environment(TEMPLATES, {"py": py_value, "doc": py_doc})
+    return python_environment(TEMPLATES)

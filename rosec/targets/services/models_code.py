@@ -43,7 +43,7 @@ def models_module(system: System, service: Service) -> bytes:
     if any(i["kind"] == "record" for i in items):
         imports.add("pydantic", *MODEL_BASES)
     if enums.keys() & set(service.messages):
-        imports.add("enum", "Enum")
+        imports.add("enum", "StrEnum")
     used = {alias for i in items if i["kind"] == "record" for f in i["fields"]
             for alias in _ALIAS_WORD.findall(f["annotation"])}
     if used:
@@ -59,7 +59,8 @@ def models_module(system: System, service: Service) -> bytes:
     if "JsonBytes" in used:
         imports.add("base64")
     record_names = [i["name"] for i in items if i["kind"] == "record"]
-    return render("models.py.jinja", header=system.header(), service=service, imports=imports.render(),
+    return render("models.py.jinja", header=system.header(), service=service,
+                  imports=imports.render(service.python_name),
                   names=list(service.messages), items=items, json_aliases=used, decimal_pattern=DECIMAL_PATTERN,
                   aliases=[(f"_{a}", a) for a in sorted(aliases)],
                   records=_tuple_text(record_names) if record_names else "")

@@ -54,10 +54,6 @@ def handlers_file(system: System, service: Service) -> str:
     return f"{system.layout.handlers_dir}/{service.name}/handlers.py"
 
 
-def _roots(system: System) -> frozenset[str]:
-    return system.package_names
-
-
 # -- __init__.py ---------------------------------------------------------------------------------------------
 def init_module(system: System, service: Service) -> bytes:
     summary = f"The generated contract of the {service.name} service" + (
@@ -82,12 +78,12 @@ def handler_imports(service: Service, handler_list: list[Handler]) -> Imports:
 
 def handlers_module(system: System, service: Service) -> bytes:
     handler_list = handlers(service)
-    imports = handler_imports(service, handler_list).add("abc")
+    imports = handler_imports(service, handler_list).add("abc").add("rose_runtime.handlers", "LifecycleHooks")
     imports.add(f"{service.python_name}.deps", deps_class(service))
     doc = (f"The generated contract of the {service.name} service: one abstract method per REST endpoint, gRPC "
            "method and consumed event. `self.deps` holds what the handlers use.")
     return render("handlers.py.jinja", header=system.header(), service=service, base=base_class(service),
-                  deps_class=deps_class(service), handlers=handler_list, imports=imports.render(_roots(system)),
+                  deps_class=deps_class(service), handlers=handler_list, imports=imports.render(service.python_name),
                   handlers_file=handlers_file(system, service), doc=doc)
 
 
@@ -141,7 +137,7 @@ def deps_module(system: System, service: Service) -> bytes:
     peers = list(map(system.service, service.calls))
     stores = list(map(system.datastore, service.uses))
     imports = Imports().add("dataclasses", "dataclass").add("collections.abc", "Awaitable", "Callable")
-    imports.add("rose_runtime.service", "Runtime").add("rose_runtime.amqp", "Broker")
+    imports.add("rose_runtime.runtime", "Runtime").add("rose_runtime.amqp", "Broker")
     if service.secrets:
         imports.add("dataclasses", "field")
     if service.config or service.secrets:
@@ -165,7 +161,7 @@ def deps_module(system: System, service: Service) -> bytes:
         exports.insert(0, config_class(service))
     if service.secrets:
         exports.insert(len(exports) - 2, secrets_class(service))
-    return render("deps.py.jinja", header=system.header(), service=service, imports=imports.render(_roots(system)),
+    return render("deps.py.jinja", header=system.header(), service=service, imports=imports.render(service.python_name),
                   exports=exports, deps_class=deps_class(service),
                   config_class=config_class(service), secrets_class=secrets_class(service),
                   config=[{"field": k.lower(), "env": k, "default": v} for k, v in service.config],
@@ -221,12 +217,12 @@ def api_module(system: System, service: Service) -> bytes:
         imports.add("fastapi", "Response")
     imports.add("rose_runtime.auth", "Principal").add("rose_runtime.context", REQUEST_CONTEXT)
     imports.add("rose_runtime.errors", "Problem").add("rose_runtime.logs", "current_correlation_id")
-    imports.add("rose_runtime.http", "install", "require").add("rose_runtime.service", "Runtime")
+    imports.add("rose_runtime.http", "install", "require").add("rose_runtime.runtime", "Runtime")
     imports.add(f"{service.python_name}.handlers", base_class(service))
     if models:
         imports.add(f"{service.python_name}.models", *models)
     return render("api.py.jinja", header=system.header(), service=service, base=base_class(service),
-                  imports=imports.render(_roots(system)), routes=routes, title=f"{system.name} {service.name}",
+                  imports=imports.render(service.python_name), routes=routes, title=f"{system.name} {service.name}",
                   version=API_VERSION)
 
 
@@ -270,11 +266,11 @@ def rest_client_module(system: System, service: Service) -> bytes:
     imports = Imports().add("base64").add("datetime", "date", "datetime").add("enum", "Enum")
     imports.add("typing", "Any").add("urllib.parse", "quote")
     imports.add_lines(python_types.scalar_imports(refs))
-    imports.add("rose_runtime.clients", "HttpClient").add("rose_runtime.service", "Runtime")
+    imports.add("rose_runtime.clients", "HttpClient").add("rose_runtime.runtime", "Runtime")
     if models:
         imports.add(f"{service.python_name}.models", *models)
     return render("rest_client.py.jinja", header=system.header(), service=service,
-                  client=rest_client_class(service), imports=imports.render(_roots(system)),
+                  client=rest_client_class(service), imports=imports.render(service.python_name),
                   methods=[_client_method(e) for e in service.endpoints])
 
 
@@ -282,7 +278,8 @@ def rest_client_module(system: System, service: Service) -> bytes:
 def main_module(system: System, service: Service) -> bytes:
     py = service.python_name
     imports = Imports().add("rose_runtime.handlers", "HandlerMismatch", "verify_handlers")
-    imports.add("rose_runtime.service", "Runtime", "run", "serve").add("rose_runtime.settings", "SettingsError")
+    imports.add("rose_runtime.runtime", "Runtime").add("rose_runtime.service", "run", "serve")
+    imports.add("rose_runtime.settings", "SettingsError")
     imports.add("rose_runtime.amqp", "Broker")
     imports.add(f"{py}.deps", "build_deps").add(f"{py}.handlers", base_class(service))
     broker = service.needs_broker and system.messaging is not None
@@ -300,7 +297,7 @@ def main_module(system: System, service: Service) -> bytes:
     serves = [part for part, present in (("its REST API", service.endpoints), ("its gRPC API", service.grpc_methods),
                                          ("its event consumers", service.consumers)) if present]
     return render("main.py.jinja", header=system.header(), service=service, base=base_class(service),
-                  imports=imports.render(_roots(system)), handlers_file=handlers_file(system, service),
+                  imports=imports.render(service.python_name), handlers_file=handlers_file(system, service),
                   broker=broker, consumers=bool(service.consumers), grpc=bool(service.grpc_methods),
                   rest=bool(service.endpoints),
                   serves=", ".join(serves) if serves else "health and metrics endpoints")

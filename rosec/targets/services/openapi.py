@@ -33,10 +33,12 @@ READ_ONLY_METHODS = frozenset({"GET"})
 
 def document(system: System, service: Service) -> dict[str, Any]:
     secured = any(not e.public for e in service.endpoints)
+    used = {s for e in service.endpoints for s in _error_statuses(e)}
     components: dict[str, Any] = {"schemas": {**json_schema.component_schemas(system, _schema_names(system, service),
                                                                               SCHEMA_PREFIX),
                                               PROBLEM: problem_schema()},
-                                  "responses": {_response_name(s): _problem_response(s) for s in ERROR_STATUSES}}
+                                  "responses": {_response_name(s): _problem_response(s)
+                                                for s in ERROR_STATUSES if s in used}}
     if secured:
         components["securitySchemes"] = {SECURITY_SCHEME: {
             "type": "http", "scheme": "bearer", "bearerFormat": "JWT",
@@ -50,7 +52,8 @@ def document(system: System, service: Service) -> dict[str, Any]:
         "openapi": OPENAPI_VERSION,
         "info": info,
         "servers": _servers(system, service),
-        "tags": [{"name": service.name, **({"description": service.description} if service.description else {})}],
+        "tags": [{"name": service.name,
+                  "description": service.description or f"The REST API of the {service.name} service."}],
         "paths": _paths(service),
         "components": components,
     }
@@ -90,9 +93,8 @@ def _paths(service: Service) -> dict[str, dict[str, Any]]:
 
 
 def _operation(service: Service, endpoint: Endpoint) -> dict[str, Any]:
-    operation: dict[str, Any] = {"operationId": endpoint.operation_id, "tags": [service.name]}
-    if endpoint.summary:
-        operation["summary"] = endpoint.summary
+    operation: dict[str, Any] = {"operationId": endpoint.operation_id, "tags": [service.name],
+                                 "summary": endpoint.summary or derived_summary(endpoint)}
     description = _access(endpoint)
     if description:
         operation["description"] = description
@@ -107,15 +109,23 @@ def _operation(service: Service, endpoint: Endpoint) -> dict[str, Any]:
     if endpoint.response:
         success["content"] = {"application/json": {"schema": {"$ref": SCHEMA_PREFIX + endpoint.response}}}
     responses: dict[str, Any] = {str(endpoint.status): success}
-    for status in ERROR_STATUSES:
-        if endpoint.public and status in AUTH_STATUSES:
-            continue
-        if status == CONFLICT and endpoint.method in READ_ONLY_METHODS:
-            continue
+    for status in _error_statuses(endpoint):
         responses[str(status)] = {"$ref": f"#/components/responses/{_response_name(status)}"}
     operation["responses"] = responses
     operation["security"] = [] if endpoint.public else [{SECURITY_SCHEME: []}]
     return operation
+
+
+def derived_summary(endpoint: Endpoint) -> str:
+    """For an endpoint without `summary`: its operation id in words (get_orders_by_id -> "Get orders by id")."""
+    return endpoint.operation_id.replace("_", " ").strip().capitalize()
+
+
+def _error_statuses(endpoint: Endpoint) -> list[int]:
+    """The problem responses the operation documents."""
+    return [status for status in ERROR_STATUSES
+            if not (endpoint.public and status in AUTH_STATUSES)
+            and not (status == CONFLICT and endpoint.method in READ_ONLY_METHODS)]
 
 
 def _access(endpoint: Endpoint) -> str:

@@ -35,7 +35,7 @@ def scaffold_module(system: System, service: Service) -> bytes:
     generated = layout.from_project_root(system.name, f"{layout.services_dir}/{service.python_name}/handlers.py")
     return render("user_handlers.py.jinja", service=service, base=modules.base_class(service),
                   deps_class=modules.deps_class(service), handlers=handler_list,
-                  imports=imports.render(system.package_names),
+                  imports=imports.render(),  # the handlers module is in no package
                   generated_handlers=generated,
                   deps_summary=", ".join(fields) if fields else "nothing yet")
 

@@ -42,6 +42,19 @@ class Handler:
         return f"{self.name}({params}) -> {self.returns}"
 
     @property
+    def head(self) -> str:
+        """`async def get_orders_by_id(` (server streaming: `def`, the contract of an async generator)."""
+        return f"{'async def' if self.is_async else 'def'} {self.name}("
+
+    @property
+    def params(self) -> list[str]:
+        return ["self", *(f"{p.name}: {p.annotation}" for p in self.parameters)]
+
+    @property
+    def tail(self) -> str:
+        return f") -> {self.returns}"
+
+    @property
     def definition(self) -> str:
         """The `def` line without the colon: `async def get_orders_by_id(self, ...) -> Order`."""
         return f"{'async def' if self.is_async else 'def'} {self.signature}"

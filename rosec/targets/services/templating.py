@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 import textwrap
 from collections.abc import Iterable
@@ -65,19 +66,59 @@ def py_value(value: Any) -> str:
 
 @cache
 def environment() -> Environment:
-    return code_environment(TEMPLATES, {"py": py_value, "doc": py_doc})
+    return python_environment(TEMPLATES)
+
+
+def python_environment(directory: str) -> Environment:
+    """The environment of templates that write Python: escaping filters, and the layout helpers as globals."""
+    env = code_environment(directory, {"py": py_value, "doc": py_doc})
+    env.globals.update(bracketed=bracketed, dunder_all=dunder_all)
+    return env
 
 
 def render(template: str, **context: Any) -> bytes:
     return text(environment().get_template(template).render(**context))
 
 
+LINE_LENGTH = 120  # the line length generated Python is formatted for: the project's ruff `line-length`
+
+
+def bracketed(opening: str, items: Iterable[str], closing: str, indent: int = 0) -> str:
+    """`opening` + items + `closing` on one line when it fits in LINE_LENGTH, else one item per line with a
+    trailing comma: the two layouts `ruff format` keeps as they are (a trailing comma keeps a list exploded)."""
+    items = list(items)
+    line = f"{opening}{', '.join(items)}{closing}"
+    if indent + len(line) <= LINE_LENGTH or not items:
+        return line
+    inner = " " * (indent + 4)
+    return opening + "".join(f"\n{inner}{item}," for item in items) + "\n" + " " * indent + closing
+
+
+def natural(text: str) -> tuple[tuple[int, int | str], ...]:
+    """Natural order (v2 before v10), as ruff's isort and RUF022 sort."""
+    return tuple((0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"(\d+)", text) if part)
+
+
+def member_key(name: str) -> tuple[object, ...]:
+    """ruff isort's order of imported names, and RUF022's of __all__: CONSTANTS, Classes, then the rest."""
+    bare = name.split(" as ")[0]
+    kind = 0 if len(bare) > 1 and bare.isupper() else 1 if bare[:1].isupper() else 2
+    return kind, natural(bare.lower()), natural(bare)
+
+
+def dunder_all(names: Iterable[str]) -> str:
+    """`__all__ = [...]` sorted as RUF022 wants it."""
+    return bracketed("__all__ = [", [py_str(n) for n in sorted(names, key=member_key)], "]")
+
+
 @dataclass
 class Imports:
-    """Import statements of a generated module, grouped like isort: stdlib, third party, generated root, local."""
+    """Import statements of a generated module, as ruff's isort (default settings) orders them: standard library,
+    third party (which includes rose_runtime and the other services: ruff finds them nowhere in `src`), then the
+    module's own package (first party for ruff: the package the file is in), then relative imports."""
 
     modules: set[str] = field(default_factory=set)  # `import x`
-    names: dict[str, set[str]] = field(default_factory=dict)  # `from x import a, b`
+    names: dict[str, set[str]] = field(default_factory=dict)  # `from x import a, b` (and `a as b`)
 
     def add(self, module: str, *names: str) -> Imports:
         if names:
@@ -93,31 +134,32 @@ class Imports:
             self.add(module, *(n.strip() for n in name.split(",")))
         return self
 
-    def render(self, generated_roots: Iterable[str] = ()) -> str:
-        """generated_roots: the top-level packages of the generated code (System.package_names, a frozenset
-        that is used as it is: the modules of every service are rendered with it)."""
-        roots = generated_roots if isinstance(generated_roots, frozenset) else frozenset(generated_roots)
-        sections: list[list[str]] = [[], [], [], []]
-        key = lambda m: (m.lstrip(".").lower(), m)  # noqa: E731
-        for module in sorted(self.modules, key=key):
-            sections[_section(module, roots)].append(f"import {module}")
-        for module in sorted(self.names, key=key):
-            names = ", ".join(sorted(self.names[module], key=_name_key))
-            sections[_section(module, roots)].append(f"from {module} import {names}")
-        return "\n\n".join("\n".join(lines) for lines in sections if lines)
+    def render(self, own_package: str = "") -> str:
+        sections: list[list[tuple[Any, str]]] = [[], [], [], []]
+        for module in self.modules:
+            sections[_section(module, own_package)].append(((0, _module_key(module)), f"import {module}"))
+        for module, names in self.names.items():
+            plain = sorted((n for n in names if " as " not in n), key=member_key)
+            statements = [plain] if plain else []
+            statements += [[n] for n in sorted((n for n in names if " as " in n), key=member_key)]
+            for members in statements:
+                key = (1, _module_key(module), member_key(members[0]))
+                line = bracketed(f"from {module} import ", members, "")
+                if "\n" in line:
+                    line = bracketed(f"from {module} import (", members, ")")
+                sections[_section(module, own_package)].append((key, line))
+        return "\n\n".join("\n".join(line for _, line in sorted(lines)) for lines in sections if lines)
 
 
-def _name_key(name: str) -> tuple[int, str]:
-    """isort's order: CONSTANTS, Classes, functions."""
-    kind = 0 if name.isupper() else 1 if name[:1].isupper() else 2
-    return kind, name
+def _module_key(module: str) -> tuple[object, ...]:
+    return natural(module.lower()), natural(module)
 
 
-def _section(module: str, roots: frozenset[str]) -> int:
+def _section(module: str, own_package: str) -> int:
     top = module.split(".")[0]
     if module.startswith("."):
         return 3
-    if top in roots or top == "rose_runtime":
+    if top == own_package:
         return 2
     if top in sys.stdlib_module_names:
         return 0

@@ -5,5 +5,20 @@ Modules are imported where they are used (`from rose_runtime.errors import Probl
 itself loads nothing else, so a service pays only for what it uses.
 """
 
-__all__ = ["amqp", "auth", "clients", "context", "db", "errors", "grpc_server", "handlers", "http", "logs",
-           "metrics", "names", "sentry", "service", "settings"]
+__all__ = [
+    "amqp",
+    "auth",
+    "clients",
+    "context",
+    "db",
+    "errors",
+    "grpc_server",
+    "handlers",
+    "http",
+    "logs",
+    "metrics",
+    "names",
+    "sentry",
+    "service",
+    "settings",
+]

@@ -122,11 +122,20 @@ class _Consumer(Generic[M]):
 class Broker:
     """One service's connection to RabbitMQ: publishers and consumers of its events."""
 
-    def __init__(self, settings: Settings, topology: Topology, metrics: ServiceMetrics, *,
-                 logger: logging.Logger | logging.LoggerAdapter[logging.Logger] | None = None,
-                 prefetch: int = DEFAULT_PREFETCH, backoff_base: float = BACKOFF_BASE_SECONDS,
-                 backoff_cap: float = BACKOFF_CAP_SECONDS, publish_timeout: float = 10.0,
-                 close_timeout: float = 10.0, connect_attempts: int = 5) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        topology: Topology,
+        metrics: ServiceMetrics,
+        *,
+        logger: logging.Logger | logging.LoggerAdapter[logging.Logger] | None = None,
+        prefetch: int = DEFAULT_PREFETCH,
+        backoff_base: float = BACKOFF_BASE_SECONDS,
+        backoff_cap: float = BACKOFF_CAP_SECONDS,
+        publish_timeout: float = 10.0,
+        close_timeout: float = 10.0,
+        connect_attempts: int = 5,
+    ) -> None:
         if settings.amqp_url is None:
             raise ValueError("AMQP_URL is not set: this service has no broker")
         self.settings = settings
@@ -183,16 +192,21 @@ class Broker:
             for c in t.consumers:
                 queue = await channel.declare_queue(c.queue, durable=True, arguments=t.queue_arguments(c))
                 await queue.bind(events, routing_key=c.event)
-                retry_queue = await channel.declare_queue(c.retry_queue, durable=True,
-                                                          arguments=t.retry_queue_arguments(c))
+                retry_queue = await channel.declare_queue(
+                    c.retry_queue, durable=True, arguments=t.retry_queue_arguments(c)
+                )
                 await retry_queue.bind(retry, routing_key=c.queue)
                 dead_queue = await channel.declare_queue(c.dead_letter_queue, durable=True)
                 await dead_queue.bind(dead, routing_key=c.queue)
 
     async def ready(self) -> bool:
         """Readiness: connected, and the publishing channel is open."""
-        return (self._connection is not None and not self._connection.is_closed
-                and self._publish_channel is not None and not self._publish_channel.is_closed)
+        return (
+            self._connection is not None
+            and not self._connection.is_closed
+            and self._publish_channel is not None
+            and not self._publish_channel.is_closed
+        )
 
     async def close(self) -> None:
         """Cancel consumers, wait (bounded) for in-flight handlers, then close channels and the connection."""
@@ -205,8 +219,11 @@ class Broker:
             async with asyncio.timeout(self.close_timeout):
                 await self._idle.wait()
         except TimeoutError:
-            self.log.warning("%d message handler(s) still running after %.1f s: cancelled, their messages will be "
-                             "redelivered", len(self._handling), self.close_timeout)
+            self.log.warning(
+                "%d message handler(s) still running after %.1f s: cancelled, their messages will be redelivered",
+                len(self._handling),
+                self.close_timeout,
+            )
             for task in list(self._handling):
                 task.cancel()
             await asyncio.gather(*self._handling, return_exceptions=True)
@@ -242,8 +259,9 @@ class Broker:
             headers={EVENT_HEADER: event},
         )
         try:
-            await self._events_exchange.publish(amqp_message, routing_key=event, mandatory=True,
-                                                timeout=self.publish_timeout)
+            await self._events_exchange.publish(
+                amqp_message, routing_key=event, mandatory=True, timeout=self.publish_timeout
+            )
         except (TimeoutError, aio_pika.exceptions.AMQPError, ConnectionError) as error:
             self.log.error("event %s was not published: %r", event, error, extra={"event": event})
             raise Problem(503, "Service Unavailable", f"event {event} could not be published") from error
@@ -251,8 +269,7 @@ class Broker:
 
     # -- consuming ----------------------------------------------------------------------------------------
 
-    def register(self, queue: str, model_type: type[M], handler: Handler[M], max_attempts: int | None = None) \
-            -> None:
+    def register(self, queue: str, model_type: type[M], handler: Handler[M], max_attempts: int | None = None) -> None:
         """Bind a handler to a queue of the topology; it starts consuming with start_consumers()."""
         consumer = self.topology.consumer(queue)
         attempts = max_attempts if max_attempts is not None else consumer.max_attempts
@@ -266,8 +283,9 @@ class Broker:
         for consumer in registered:
             await self._start(consumer)
 
-    async def consume(self, queue: str, model_type: type[M], handler: Handler[M],
-                      max_attempts: int | None = None) -> None:
+    async def consume(
+        self, queue: str, model_type: type[M], handler: Handler[M], max_attempts: int | None = None
+    ) -> None:
         """Start consuming `queue` now: manual ack, `prefetch` unacknowledged messages at most."""
         self.register(queue, model_type, handler, max_attempts)
         await self.start_consumers()
@@ -279,8 +297,7 @@ class Broker:
         await channel.set_qos(prefetch_count=self.prefetch)
         t = consumer.topology
         consumer.channel = channel
-        consumer.queue = await channel.declare_queue(t.queue, durable=True,
-                                                     arguments=self.topology.queue_arguments(t))
+        consumer.queue = await channel.declare_queue(t.queue, durable=True, arguments=self.topology.queue_arguments(t))
         consumer.retry_exchange = await channel.get_exchange(self.topology.retry_exchange, ensure=False)
 
         async def on_message(message: AbstractIncomingMessage) -> None:
@@ -309,8 +326,7 @@ class Broker:
             if not self._handling:
                 self._idle.set()
 
-    async def _handle(self, consumer: _Consumer[Any], message: AbstractIncomingMessage, event: str,
-                      cid: str) -> None:
+    async def _handle(self, consumer: _Consumer[Any], message: AbstractIncomingMessage, event: str, cid: str) -> None:
         queue = consumer.topology.queue
         attempt = _attempt_of(message.headers)
         details = {"queue": queue, "attempt": attempt, "message_id": message.message_id}
@@ -318,8 +334,11 @@ class Broker:
         try:
             payload = consumer.model_type.model_validate_json(message.body)
         except ValidationError as error:
-            self.log.error("invalid message dead-lettered: %s", _validation_summary(error),
-                           extra={**details, "errors": error.errors(include_url=False, include_input=False)})
+            self.log.error(
+                "invalid message dead-lettered: %s",
+                _validation_summary(error),
+                extra={**details, "errors": error.errors(include_url=False, include_input=False)},
+            )
             await message.nack(requeue=False)
             self.metrics.message_dead_lettered(event)
             return
@@ -335,11 +354,24 @@ class Broker:
         self.metrics.message_handled(event, seconds, failed=False)
         self.log.info("message handled", extra={**details, "duration_ms": round(seconds * 1000, 3)})
 
-    async def _fail(self, consumer: _Consumer[Any], message: AbstractIncomingMessage, event: str, attempt: int,
-                    error: Exception, details: Mapping[str, Any]) -> None:
+    async def _fail(
+        self,
+        consumer: _Consumer[Any],
+        message: AbstractIncomingMessage,
+        event: str,
+        attempt: int,
+        error: Exception,
+        details: Mapping[str, Any],
+    ) -> None:
         if attempt >= consumer.max_attempts:
-            self.log.error("handler failed on the last attempt (%d of %d), message dead-lettered: %r", attempt,
-                           consumer.max_attempts, error, exc_info=error, extra=dict(details))
+            self.log.error(
+                "handler failed on the last attempt (%d of %d), message dead-lettered: %r",
+                attempt,
+                consumer.max_attempts,
+                error,
+                exc_info=error,
+                extra=dict(details),
+            )
             await message.nack(requeue=False)
             self.metrics.message_dead_lettered(event)
             return
@@ -348,17 +380,29 @@ class Broker:
             await self._republish_for_retry(consumer, message, attempt + 1, delay)
         except Exception as republish_error:
             # Without a scheduled retry the message must not be acked; dead-letter it rather than hot-loop.
-            self.log.error("cannot schedule a retry (%r), message dead-lettered", republish_error,
-                           exc_info=error, extra=dict(details))
+            self.log.error(
+                "cannot schedule a retry (%r), message dead-lettered",
+                republish_error,
+                exc_info=error,
+                extra=dict(details),
+            )
             await message.nack(requeue=False)
             self.metrics.message_dead_lettered(event)
             return
         await message.ack()
-        self.log.warning("handler failed (attempt %d of %d), retry in %.3f s: %r", attempt, consumer.max_attempts,
-                         delay, error, exc_info=error, extra=dict(details))
+        self.log.warning(
+            "handler failed (attempt %d of %d), retry in %.3f s: %r",
+            attempt,
+            consumer.max_attempts,
+            delay,
+            error,
+            exc_info=error,
+            extra=dict(details),
+        )
 
-    async def _republish_for_retry(self, consumer: _Consumer[Any], message: AbstractIncomingMessage,
-                                   next_attempt: int, delay: float) -> None:
+    async def _republish_for_retry(
+        self, consumer: _Consumer[Any], message: AbstractIncomingMessage, next_attempt: int, delay: float
+    ) -> None:
         assert consumer.retry_exchange is not None
         headers = {k: v for k, v in (message.headers or {}).items() if not k.startswith(_BROKER_HEADER_PREFIXES)}
         headers[ATTEMPT_HEADER] = next_attempt
@@ -375,8 +419,9 @@ class Broker:
             app_id=message.app_id,
             expiration=delay,
         )
-        await consumer.retry_exchange.publish(retry, routing_key=consumer.topology.queue, mandatory=True,
-                                              timeout=self.publish_timeout)
+        await consumer.retry_exchange.publish(
+            retry, routing_key=consumer.topology.queue, mandatory=True, timeout=self.publish_timeout
+        )
 
 
 def _attempt_of(headers: Mapping[str, Any] | None) -> int:

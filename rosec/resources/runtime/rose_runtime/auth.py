@@ -52,16 +52,26 @@ class TokenVerifier:
     seconds, and fetched again when a token names an unknown key id (at most once per `refresh_cooldown`).
     """
 
-    def __init__(self, issuer: str, audience: str, jwks_url: str, *, leeway: float = LEEWAY_SECONDS,
-                 jwks_lifespan: float = 300.0, refresh_cooldown: float = 10.0, timeout: float = 5.0) -> None:
+    def __init__(
+        self,
+        issuer: str,
+        audience: str,
+        jwks_url: str,
+        *,
+        leeway: float = LEEWAY_SECONDS,
+        jwks_lifespan: float = 300.0,
+        refresh_cooldown: float = 10.0,
+        timeout: float = 5.0,
+    ) -> None:
         self.issuer = issuer
         self.audience = audience
         self.jwks_url = jwks_url
         self.leeway = leeway
         # Only the key set is cached, with a lifespan, so a key the provider withdraws stops verifying;
         # PyJWKClient's per-kid cache (cache_keys) never expires and is left off on purpose.
-        self._jwks = jwt.PyJWKClient(jwks_url, cache_jwk_set=True, lifespan=jwks_lifespan, timeout=timeout,
-                                     cooldown_duration=refresh_cooldown)
+        self._jwks = jwt.PyJWKClient(
+            jwks_url, cache_jwk_set=True, lifespan=jwks_lifespan, timeout=timeout, cooldown_duration=refresh_cooldown
+        )
 
     async def verify(self, token: str) -> Principal:
         """The principal the token names; Problem 401 when it is not valid, 503 when the keys cannot be fetched."""
@@ -77,14 +87,21 @@ class TokenVerifier:
         try:
             key = await asyncio.to_thread(self._jwks.get_signing_key, kid)
         except jwt.PyJWKClientConnectionError as error:
-            raise Problem(503, "Service Unavailable", "the identity provider's signing keys cannot be fetched") \
-                from error
+            raise Problem(
+                503, "Service Unavailable", "the identity provider's signing keys cannot be fetched"
+            ) from error
         except jwt.PyJWKClientError:
             raise unauthorized("token is signed with an unknown key") from None
         try:
-            claims = jwt.decode(token, key.key, algorithms=list(ALGORITHMS), audience=self.audience,
-                                issuer=self.issuer, leeway=self.leeway,
-                                options={"require": ["exp", "iss", "aud", "sub"]})
+            claims = jwt.decode(
+                token,
+                key.key,
+                algorithms=list(ALGORITHMS),
+                audience=self.audience,
+                issuer=self.issuer,
+                leeway=self.leeway,
+                options={"require": ["exp", "iss", "aud", "sub"]},
+            )
         except jwt.ExpiredSignatureError:
             raise unauthorized("token has expired") from None
         except jwt.InvalidTokenError as error:
@@ -109,8 +126,9 @@ def authorize(principal: Principal, roles: Iterable[str]) -> Principal:
     return principal
 
 
-async def authenticate(verifier: TokenVerifier | None, authorization: str | None, roles: Iterable[str],
-                       public: bool) -> Principal | None:
+async def authenticate(
+    verifier: TokenVerifier | None, authorization: str | None, roles: Iterable[str], public: bool
+) -> Principal | None:
     """The caller of an operation: None for public operations, else a verified and authorized principal.
 
     Without a verifier (a system without identity) every non-public operation fails closed with 401.

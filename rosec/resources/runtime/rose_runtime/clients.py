@@ -15,7 +15,7 @@ from .errors import Problem, http_status, reason_phrase
 from .logs import REQUEST_ID_HEADER, REQUEST_ID_METADATA, current_correlation_id
 
 if TYPE_CHECKING:
-    from .service import Runtime
+    from .runtime import Runtime
 
 DEFAULT_TIMEOUT = 5.0
 DEFAULT_RETRIES = 2
@@ -36,16 +36,24 @@ class HttpClient:
     """An httpx.AsyncClient for one peer: per-request timeout, bounded retries with exponential backoff for
     idempotent methods on transport errors, and non-2xx answers raised as Problem."""
 
-    def __init__(self, base_url: str, runtime: Runtime | None = None, *, timeout: float = DEFAULT_TIMEOUT,
-                 retries: int = DEFAULT_RETRIES, backoff: float = 0.1,
-                 transport: httpx.AsyncBaseTransport | None = None) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        runtime: Runtime | None = None,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        retries: int = DEFAULT_RETRIES,
+        backoff: float = 0.1,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self.retries = retries
         self.backoff = backoff
         self._log = runtime.logger_for("rose.clients") if runtime else logging.getLogger("rose.clients")
         user_agent = f"rose-{runtime.settings.service}" if runtime else "rose"
-        self._client = httpx.AsyncClient(base_url=self.base_url, timeout=timeout, transport=transport,
-                                         headers={"User-Agent": user_agent})
+        self._client = httpx.AsyncClient(
+            base_url=self.base_url, timeout=timeout, transport=transport, headers={"User-Agent": user_agent}
+        )
 
     async def __aenter__(self) -> HttpClient:
         return self
@@ -56,8 +64,16 @@ class HttpClient:
     async def aclose(self) -> None:
         await self._client.aclose()
 
-    async def request(self, method: str, path: str, *, json: Any = None, params: Mapping[str, Any] | None = None,
-                      headers: Mapping[str, str] | None = None, timeout: float | None = None) -> httpx.Response:
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> httpx.Response:
         """The 2xx response; Problem with the peer's status for any other, 503 when the peer cannot be reached."""
         method = method.upper()
         merged = {**outgoing_headers(), **(headers or {})}
@@ -65,13 +81,15 @@ class HttpClient:
         extra: dict[str, Any] = {} if timeout is None else {"timeout": timeout}
         for attempt in range(1, attempts + 1):
             try:
-                response = await self._client.request(method, path, json=json, params=_params(params),
-                                                      headers=merged, **extra)
+                response = await self._client.request(
+                    method, path, json=json, params=_params(params), headers=merged, **extra
+                )
                 break
             except httpx.TransportError as error:
                 if attempt == attempts:
-                    self._log.warning("%s %s%s failed after %d attempt(s): %r", method, self.base_url, path,
-                                      attempt, error)
+                    self._log.warning(
+                        "%s %s%s failed after %d attempt(s): %r", method, self.base_url, path, attempt, error
+                    )
                     raise Problem(503, "Service Unavailable", f"{self.base_url} could not be reached") from error
                 delay = self.backoff * 2 ** (attempt - 1)
                 self._log.info("%s %s%s failed (%r), retrying in %.2f s", method, self.base_url, path, error, delay)
@@ -107,11 +125,15 @@ def problem_from_response(response: httpx.Response) -> Problem:
             body = None
         if isinstance(body, dict):
             title, detail, kind = body.get("title"), body.get("detail"), body.get("type")
-            return Problem(status, title if isinstance(title, str) else phrase,
-                           detail if isinstance(detail, str) else None,
-                           type=kind if isinstance(kind, str) else "about:blank")
-    return Problem(status, phrase, f"{response.request.method} {response.request.url.path} answered "
-                                   f"{response.status_code}")
+            return Problem(
+                status,
+                title if isinstance(title, str) else phrase,
+                detail if isinstance(detail, str) else None,
+                type=kind if isinstance(kind, str) else "about:blank",
+            )
+    return Problem(
+        status, phrase, f"{response.request.method} {response.request.url.path} answered {response.status_code}"
+    )
 
 
 def grpc_metadata() -> tuple[tuple[str, str], ...]:
@@ -123,8 +145,9 @@ def grpc_metadata() -> tuple[tuple[str, str], ...]:
     return tuple(metadata)
 
 
-def grpc_channel(target: str, *, timeout: float = DEFAULT_TIMEOUT,
-                 options: tuple[tuple[str, Any], ...] = ()) -> grpc.aio.Channel:
+def grpc_channel(
+    target: str, *, timeout: float = DEFAULT_TIMEOUT, options: tuple[tuple[str, Any], ...] = ()
+) -> grpc.aio.Channel:
     """An insecure channel to host:port whose calls carry grpc_metadata() and a deadline of `timeout`
     seconds unless the call gives its own."""
     interceptors = [_UnaryUnary(timeout), _UnaryStream(timeout), _StreamUnary(timeout), _StreamStream(timeout)]
@@ -136,7 +159,7 @@ def problem_from_rpc_error(error: grpc.aio.AioRpcError) -> Problem:
     title = reason_phrase(status)
     detail = error.details() or None
     if detail and detail.startswith(f"{title}: "):  # servers send Problem.message, "Title: detail"
-        detail = detail[len(title) + 2:]
+        detail = detail[len(title) + 2 :]
     return Problem(status if status >= 400 else 502, title, detail if detail != title else None)
 
 
@@ -151,31 +174,40 @@ class _Propagating:
         for key, value in grpc_metadata():
             if key not in metadata:
                 metadata.add(key, value)
-        return grpc.aio.ClientCallDetails(details.method, details.timeout if details.timeout is not None
-                                          else self._timeout, metadata, details.credentials, details.wait_for_ready)
+        return grpc.aio.ClientCallDetails(
+            details.method,
+            details.timeout if details.timeout is not None else self._timeout,
+            metadata,
+            details.credentials,
+            details.wait_for_ready,
+        )
 
 
 class _UnaryUnary(_Propagating, grpc.aio.UnaryUnaryClientInterceptor):
-    async def intercept_unary_unary(self, continuation: Any, client_call_details: grpc.aio.ClientCallDetails,
-                                    request: Any) -> Any:
+    async def intercept_unary_unary(
+        self, continuation: Any, client_call_details: grpc.aio.ClientCallDetails, request: Any
+    ) -> Any:
         return await continuation(self._details(client_call_details), request)
 
 
 class _UnaryStream(_Propagating, grpc.aio.UnaryStreamClientInterceptor):
-    async def intercept_unary_stream(self, continuation: Any, client_call_details: grpc.aio.ClientCallDetails,
-                                     request: Any) -> Any:
+    async def intercept_unary_stream(
+        self, continuation: Any, client_call_details: grpc.aio.ClientCallDetails, request: Any
+    ) -> Any:
         return await continuation(self._details(client_call_details), request)
 
 
 class _StreamUnary(_Propagating, grpc.aio.StreamUnaryClientInterceptor):
-    async def intercept_stream_unary(self, continuation: Any, client_call_details: grpc.aio.ClientCallDetails,
-                                     request_iterator: AsyncIterator[Any]) -> Any:
+    async def intercept_stream_unary(
+        self, continuation: Any, client_call_details: grpc.aio.ClientCallDetails, request_iterator: AsyncIterator[Any]
+    ) -> Any:
         return await continuation(self._details(client_call_details), request_iterator)
 
 
 class _StreamStream(_Propagating, grpc.aio.StreamStreamClientInterceptor):
-    async def intercept_stream_stream(self, continuation: Any, client_call_details: grpc.aio.ClientCallDetails,
-                                      request_iterator: AsyncIterator[Any]) -> Any:
+    async def intercept_stream_stream(
+        self, continuation: Any, client_call_details: grpc.aio.ClientCallDetails, request_iterator: AsyncIterator[Any]
+    ) -> Any:
         return await continuation(self._details(client_call_details), request_iterator)
 
 

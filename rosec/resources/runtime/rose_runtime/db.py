@@ -17,8 +17,9 @@ class PostgresPool:
     The DSN (`<DS>_URL`) carries no password; it comes separately from `<DS>_PASSWORD`.
     """
 
-    def __init__(self, dsn: str, password: str | None, *, min_size: int = 1, max_size: int = 10,
-                 command_timeout: float = 30.0) -> None:
+    def __init__(
+        self, dsn: str, password: str | None, *, min_size: int = 1, max_size: int = 10, command_timeout: float = 30.0
+    ) -> None:
         self.dsn = dsn
         self._password = password
         self._min_size = min_size
@@ -33,8 +34,13 @@ class PostgresPool:
 
     async def open(self) -> None:
         if self._pool is None:
-            self._pool = await asyncpg.create_pool(self.dsn, password=self._password, min_size=self._min_size,
-                                                   max_size=self._max_size, command_timeout=self._command_timeout)
+            self._pool = await asyncpg.create_pool(
+                self.dsn,
+                password=self._password,
+                min_size=self._min_size,
+                max_size=self._max_size,
+                command_timeout=self._command_timeout,
+            )
 
     async def close(self, timeout: float = 10.0) -> None:
         pool, self._pool = self._pool, None

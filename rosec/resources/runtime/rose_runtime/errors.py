@@ -16,6 +16,7 @@ _GRPC_CODES: Mapping[int, grpc.StatusCode] = {
     409: grpc.StatusCode.ALREADY_EXISTS,
     412: grpc.StatusCode.FAILED_PRECONDITION,
     429: grpc.StatusCode.RESOURCE_EXHAUSTED,
+    501: grpc.StatusCode.UNIMPLEMENTED,  # what a scaffolded handler raises until it is written
     503: grpc.StatusCode.UNAVAILABLE,
 }
 
@@ -24,7 +25,6 @@ _HTTP_STATUSES: Mapping[grpc.StatusCode, int] = {
     grpc.StatusCode.OK: 200,
     grpc.StatusCode.CANCELLED: 499,
     grpc.StatusCode.DEADLINE_EXCEEDED: 504,
-    grpc.StatusCode.UNIMPLEMENTED: 501,
     grpc.StatusCode.OUT_OF_RANGE: 400,
     grpc.StatusCode.ABORTED: 409,
 }
@@ -36,8 +36,15 @@ _STANDARD_FIELDS = frozenset({"type", "title", "status", "detail", "instance"})
 class Problem(Exception):  # noqa: N818 - the RFC's name for it
     """An error with an HTTP status, reported as application/problem+json (RFC 9457)."""
 
-    def __init__(self, status: int, title: str, detail: str | None = None, type: str = "about:blank",
-                 extra: Mapping[str, Any] | None = None, headers: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        title: str,
+        detail: str | None = None,
+        type: str = "about:blank",
+        extra: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
         if not 400 <= status <= 599:
             raise ValueError(f"a problem's status must be 4xx or 5xx, not {status}")
         clash = _STANDARD_FIELDS & set(extra or {})

@@ -21,22 +21,26 @@ from .errors import Problem
 from .logs import REQUEST_ID_METADATA, correlation_id_from_metadata, log_scope
 
 if TYPE_CHECKING:
-    from .service import Runtime
+    from .runtime import Runtime
 
 MethodPolicy = tuple[tuple[str, ...], bool]  # (roles, public) of one full method name
 AddServicer = Callable[[Any, grpc.aio.Server], None]  # e.g. add_InventoryServiceServicer_to_server
 
 # Health checks and reflection are infrastructure: public, not counted in the request metrics, not logged.
-_INFRASTRUCTURE_PREFIXES = (f"/{HEALTH_SERVICE_NAME}/",
-                            "/grpc.reflection.v1alpha.ServerReflection/", "/grpc.reflection.v1.ServerReflection/")
+_INFRASTRUCTURE_PREFIXES = (
+    f"/{HEALTH_SERVICE_NAME}/",
+    "/grpc.reflection.v1alpha.ServerReflection/",
+    "/grpc.reflection.v1.ServerReflection/",
+)
 _AUTHENTICATED: MethodPolicy = ((), False)  # methods missing from the policy map fail closed
 
 
 class GrpcServer:
     """A created (not yet started) server, its health servicer and the port it is bound to."""
 
-    def __init__(self, server: grpc.aio.Server, health: health_aio.HealthServicer, service_names: Sequence[str],
-                 port: int) -> None:
+    def __init__(
+        self, server: grpc.aio.Server, health: health_aio.HealthServicer, service_names: Sequence[str], port: int
+    ) -> None:
         self.server = server
         self.health = health
         self.service_names = tuple(service_names)
@@ -59,9 +63,15 @@ class GrpcServer:
         await self.server.wait_for_termination()
 
 
-def create_server(runtime: Runtime, port: int, servicers: Sequence[tuple[AddServicer, Any]],
-                  service_names: Sequence[str], method_policies: Mapping[str, MethodPolicy], *,
-                  host: str | None = None) -> GrpcServer:
+def create_server(
+    runtime: Runtime,
+    port: int,
+    servicers: Sequence[tuple[AddServicer, Any]],
+    service_names: Sequence[str],
+    method_policies: Mapping[str, MethodPolicy],
+    *,
+    host: str | None = None,
+) -> GrpcServer:
     """A server with the servicers, grpc.health.v1 and reflection, bound to host:port (port 0: any free port).
 
     `service_names` are full proto service names (inventory.v1.InventoryService); `method_policies` maps full
@@ -94,16 +104,20 @@ class RoseServerInterceptor(grpc.aio.ServerInterceptor):
         self._policies = {_full_method(name): policy for name, policy in method_policies.items()}
         self._log = logging.getLogger("rose.grpc")
 
-    async def intercept_service(self, continuation: Callable[[grpc.HandlerCallDetails],
-                                                             Awaitable[grpc.RpcMethodHandler | None]],
-                                handler_call_details: grpc.HandlerCallDetails) -> grpc.RpcMethodHandler | None:
+    async def intercept_service(
+        self,
+        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler | None]],
+        handler_call_details: grpc.HandlerCallDetails,
+    ) -> grpc.RpcMethodHandler | None:
         handler = await continuation(handler_call_details)
         method: str = handler_call_details.method
         if handler is None or method.startswith(_INFRASTRUCTURE_PREFIXES):
             return handler
         call = _Call(self._runtime, self._log, method, self._policies.get(method, _AUTHENTICATED))
-        serialization = {"request_deserializer": handler.request_deserializer,
-                         "response_serializer": handler.response_serializer}
+        serialization = {
+            "request_deserializer": handler.request_deserializer,
+            "response_serializer": handler.response_serializer,
+        }
         if handler.unary_unary:
             return grpc.unary_unary_rpc_method_handler(call.unary(handler.unary_unary), **serialization)
         if handler.unary_stream:
@@ -124,8 +138,9 @@ class _Call:
         self.method = method
         self.roles, self.public = policy
 
-    def unary(self, behavior: Callable[[Any, grpc.aio.ServicerContext], Awaitable[Any]]) \
-            -> Callable[[Any, grpc.aio.ServicerContext], Awaitable[Any]]:
+    def unary(
+        self, behavior: Callable[[Any, grpc.aio.ServicerContext], Awaitable[Any]]
+    ) -> Callable[[Any, grpc.aio.ServicerContext], Awaitable[Any]]:
         """Unary response: unary-unary (request) and stream-unary (request iterator)."""
 
         async def handle(request: Any, context: grpc.aio.ServicerContext) -> Any:
@@ -137,8 +152,9 @@ class _Call:
 
         return handle
 
-    def streaming(self, behavior: Callable[[Any, grpc.aio.ServicerContext], Any]) \
-            -> Callable[[Any, grpc.aio.ServicerContext], AsyncIterator[Any]]:
+    def streaming(
+        self, behavior: Callable[[Any, grpc.aio.ServicerContext], Any]
+    ) -> Callable[[Any, grpc.aio.ServicerContext], AsyncIterator[Any]]:
         """Streamed response: unary-stream and stream-stream. The handler may be an async generator or a
         coroutine that writes with `context.write`."""
 
@@ -180,8 +196,9 @@ class _Call:
                 self._record(code, start)
 
     async def _authenticate(self, context: grpc.aio.ServicerContext) -> Any:
-        authorization = next((_text(value) for key, value in context.invocation_metadata() or ()
-                              if key.lower() == "authorization"), None)
+        authorization = next(
+            (_text(value) for key, value in context.invocation_metadata() or () if key.lower() == "authorization"), None
+        )
         return await authenticate(self.runtime.verifier, authorization, self.roles, self.public)
 
     def _classify(self, context: grpc.aio.ServicerContext, error: Exception) -> tuple[grpc.StatusCode, str | None]:
@@ -199,12 +216,24 @@ class _Call:
         seconds = time.perf_counter() - start
         self.runtime.metrics.observe_grpc(self.method, code.name, seconds)
         level = logging.WARNING if code in _SERVER_FAULTS else logging.INFO
-        self.log.log(level, "%s %s", self.method, code.name,
-                     extra={"grpc_code": code.name, "duration_ms": round(seconds * 1000, 3)})
+        self.log.log(
+            level,
+            "%s %s",
+            self.method,
+            code.name,
+            extra={"grpc_code": code.name, "duration_ms": round(seconds * 1000, 3)},
+        )
 
 
-_SERVER_FAULTS = frozenset({grpc.StatusCode.INTERNAL, grpc.StatusCode.UNKNOWN, grpc.StatusCode.UNAVAILABLE,
-                            grpc.StatusCode.DATA_LOSS, grpc.StatusCode.UNIMPLEMENTED})
+_SERVER_FAULTS = frozenset(
+    {
+        grpc.StatusCode.INTERNAL,
+        grpc.StatusCode.UNKNOWN,
+        grpc.StatusCode.UNAVAILABLE,
+        grpc.StatusCode.DATA_LOSS,
+        grpc.StatusCode.UNIMPLEMENTED,
+    }
+)
 
 
 def _code_of(context: grpc.aio.ServicerContext, default: grpc.StatusCode = grpc.StatusCode.OK) -> grpc.StatusCode:

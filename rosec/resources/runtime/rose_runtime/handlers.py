@@ -9,8 +9,9 @@ import typing
 from collections.abc import Callable
 from typing import Any
 
-_STREAM_RETURNS = frozenset({collections.abc.AsyncIterator, collections.abc.AsyncIterable,
-                             collections.abc.AsyncGenerator})
+_STREAM_RETURNS = frozenset(
+    {collections.abc.AsyncIterator, collections.abc.AsyncIterable, collections.abc.AsyncGenerator}
+)
 
 
 class HandlerMismatch(Exception):  # noqa: N818 - the name docs/services.md gives it
@@ -20,8 +21,10 @@ class HandlerMismatch(Exception):  # noqa: N818 - the name docs/services.md give
         self.impl = impl
         self.problems = tuple(problems)
         lines = "\n".join(f"  - {p}" for p in problems)
-        super().__init__(f"{impl.__module__}.{impl.__qualname__} does not match the generated contract "
-                         f"({len(problems)} problem(s)):\n{lines}")
+        super().__init__(
+            f"{impl.__module__}.{impl.__qualname__} does not match the generated contract "
+            f"({len(problems)} problem(s)):\n{lines}"
+        )
 
 
 def verify_handlers(base: type, impl: type) -> None:
@@ -62,8 +65,7 @@ def _compare(name: str, expected: Any, found: Any) -> list[str]:
     if isinstance(got, str) or isinstance(want, str):
         problems.append(f"{name}: {got if isinstance(got, str) else want}")
     elif not _same(want, got):
-        problems.append(f"{name}: expected {_describe(name, expected, contract=True)}, "
-                        f"found {_describe(name, found)}")
+        problems.append(f"{name}: expected {_describe(name, expected, contract=True)}, found {_describe(name, found)}")
     return problems
 
 
@@ -82,8 +84,11 @@ def _kind(function: Callable[..., Any], *, contract: bool = False) -> str:
     return "function"
 
 
-_KIND_TEXT = {"asyncgen": "an async generator (async def with yield)", "coroutine": "async def",
-              "function": "a plain def"}
+_KIND_TEXT = {
+    "asyncgen": "an async generator (async def with yield)",
+    "coroutine": "async def",
+    "function": "a plain def",
+}
 
 
 def _is_async(value: Any) -> bool:
@@ -103,8 +108,10 @@ def _signature(function: Callable[..., Any]) -> inspect.Signature | str:
     if isinstance(hints, str):
         return hints
     signature = inspect.signature(function)
-    parameters = [p.replace(annotation=hints.get(p.name, inspect.Parameter.empty))
-                  for p in list(signature.parameters.values())[1:]]
+    parameters = [
+        p.replace(annotation=hints.get(p.name, inspect.Parameter.empty))
+        for p in list(signature.parameters.values())[1:]
+    ]
     return signature.replace(parameters=parameters, return_annotation=hints.get("return", inspect.Signature.empty))
 
 
@@ -137,3 +144,13 @@ def _describe(name: str, function: Any, *, contract: bool = False) -> str:
     prefix = "async def" if _kind(function, contract=contract) != "function" else "def"
     rest = str(signature)[1:] if isinstance(signature, inspect.Signature) else "...)"
     return f"`{prefix} {name}(self{rest if rest.startswith(')') else ', ' + rest}`"
+
+
+class LifecycleHooks:
+    """The optional hooks of a service's handlers; every generated contract inherits them."""
+
+    async def on_startup(self) -> None:
+        """Runs once at startup, after the datastores are open and before requests or messages arrive."""
+
+    async def on_shutdown(self) -> None:
+        """Runs once at shutdown, after the service stopped serving and before the datastores close."""

@@ -21,7 +21,7 @@ from .logs import REQUEST_ID_HEADER, accept_correlation_id, current_correlation_
 from .metrics import UNMATCHED_ROUTE
 
 if TYPE_CHECKING:
-    from .service import Runtime
+    from .runtime import Runtime
 
 PROBLEM_JSON = "application/problem+json"
 HEALTH_PATH, READY_PATH, METRICS_PATH = "/healthz", "/readyz", "/metrics"
@@ -51,8 +51,9 @@ def install(app: FastAPI, runtime: "Runtime") -> None:
     async def readyz() -> JSONResponse:
         checks = await runtime.readiness()
         ready = all(state == "ok" for state in checks.values())
-        return JSONResponse({"status": "ok" if ready else "unavailable", "checks": checks},
-                            status_code=200 if ready else 503)
+        return JSONResponse(
+            {"status": "ok" if ready else "unavailable", "checks": checks}, status_code=200 if ready else 503
+        )
 
     async def metrics() -> Response:
         body, content_type = runtime.metrics.exposition()
@@ -71,8 +72,9 @@ def probe_app(runtime: "Runtime") -> FastAPI:
 
 
 def problem_response(problem: Problem, instance: str | None = None) -> JSONResponse:
-    return JSONResponse(problem.to_json(instance), status_code=problem.status, headers=problem.headers or None,
-                        media_type=PROBLEM_JSON)
+    return JSONResponse(
+        problem.to_json(instance), status_code=problem.status, headers=problem.headers or None, media_type=PROBLEM_JSON
+    )
 
 
 def runtime_of(request: Request) -> "Runtime":
@@ -92,8 +94,9 @@ def require(roles: tuple[str, ...] = (), public: bool = False) -> Callable[[Requ
         route = request.scope.get("route")
         if route is not None:
             set_route(route.path)
-        principal = await authenticate(runtime_of(request).verifier, request.headers.get("Authorization"), roles,
-                                       public)
+        principal = await authenticate(
+            runtime_of(request).verifier, request.headers.get("Authorization"), roles, public
+        )
         request.state.principal = principal
         # Each request runs in its own task, so this never leaks into another request.
         current_principal.set(principal)
@@ -137,8 +140,10 @@ class RoseMiddleware:
             if message["type"] == "http.response.start":
                 started = True
                 status = message["status"]
-                message["headers"] = [*_without(message.get("headers", []), _REQUEST_ID),
-                                      (_REQUEST_ID, cid.encode("latin-1"))]
+                message["headers"] = [
+                    *_without(message.get("headers", []), _REQUEST_ID),
+                    (_REQUEST_ID, cid.encode("latin-1")),
+                ]
             await send(message)
 
         start = time.perf_counter()
@@ -159,9 +164,20 @@ class RoseMiddleware:
         if not infrastructure:
             self.runtime.metrics.observe_http(method, route, status, seconds)
         level = logging.DEBUG if infrastructure else logging.WARNING if status >= 500 else logging.INFO
-        self.logger.log(level, "%s %s %d", method, route, status,
-                        extra={"http_method": method, "route": route, "path": path, "status": status,
-                               "duration_ms": round(seconds * 1000, 3)})
+        self.logger.log(
+            level,
+            "%s %s %d",
+            method,
+            route,
+            status,
+            extra={
+                "http_method": method,
+                "route": route,
+                "path": path,
+                "status": status,
+                "duration_ms": round(seconds * 1000, 3),
+            },
+        )
 
 
 def _route_of(scope: Scope) -> str:
@@ -185,19 +201,20 @@ async def _problem_handler(request: Request, problem: Problem) -> JSONResponse:
 
 
 async def _validation_handler(request: Request, error: RequestValidationError) -> JSONResponse:
-    errors = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
-              for e in error.errors()]
+    errors = [
+        {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")} for e in error.errors()
+    ]
     problem = Problem(422, reason_phrase(422), "The request is not valid.", extra={"errors": jsonable_encoder(errors)})
     return problem_response(problem)
 
 
 async def _http_exception_handler(request: Request, error: StarletteHTTPException) -> JSONResponse:
-    detail = error.detail if isinstance(error.detail, str) and error.detail != reason_phrase(error.status_code) \
-        else None
+    detail = (
+        error.detail if isinstance(error.detail, str) and error.detail != reason_phrase(error.status_code) else None
+    )
     if not 400 <= error.status_code <= 599:
         return JSONResponse({"detail": error.detail}, status_code=error.status_code, headers=error.headers)
-    return problem_response(Problem(error.status_code, reason_phrase(error.status_code), detail,
-                                    headers=error.headers))
+    return problem_response(Problem(error.status_code, reason_phrase(error.status_code), detail, headers=error.headers))
 
 
 async def _unhandled_handler(request: Request, error: Exception) -> JSONResponse:

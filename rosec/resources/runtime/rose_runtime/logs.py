@@ -21,7 +21,10 @@ _route: ContextVar[str | None] = ContextVar("rose_route", default=None)
 _grpc_method: ContextVar[str | None] = ContextVar("rose_grpc_method", default=None)
 _event: ContextVar[str | None] = ContextVar("rose_event", default=None)
 _SCOPE_VARS: Mapping[str, ContextVar[str | None]] = {
-    "correlation_id": correlation_id, "route": _route, "grpc_method": _grpc_method, "event": _event,
+    "correlation_id": correlation_id,
+    "route": _route,
+    "grpc_method": _grpc_method,
+    "event": _event,
 }
 
 # A caller's id is echoed into our logs and headers: accept only short, plain tokens.
@@ -30,7 +33,10 @@ _VALID_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
 # Attributes every LogRecord has; anything else on a record came from `extra=` and is logged as a field.
 # (uvicorn adds `color_message`, the message with terminal colour codes: not wanted in JSON.)
 _RECORD_ATTRIBUTES = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
-    "message", "asctime", "color_message"}
+    "message",
+    "asctime",
+    "color_message",
+}
 _OWN_FIELDS = ("ts", "level", "service", "environment", "logger", "message", "correlation_id")
 
 
@@ -71,8 +77,13 @@ def current_correlation_id() -> str:
 
 
 @contextmanager
-def log_scope(*, correlation_id: str | None = None, route: str | None = None, grpc_method: str | None = None,
-              event: str | None = None) -> Iterator[None]:
+def log_scope(
+    *,
+    correlation_id: str | None = None,
+    route: str | None = None,
+    grpc_method: str | None = None,
+    event: str | None = None,
+) -> Iterator[None]:
     """Set the given log fields for the code inside; the previous values come back afterwards."""
     values = {"correlation_id": correlation_id, "route": route, "grpc_method": grpc_method, "event": event}
     tokens = [(_SCOPE_VARS[name], _SCOPE_VARS[name].set(value)) for name, value in values.items() if value is not None]

@@ -33,22 +33,37 @@ class ServiceMetrics:
         event = ("service", "event")
         self.http_requests = Counter(HTTP_REQUESTS, "HTTP requests handled", http, registry=registry)
         self.http_errors = Counter(HTTP_ERRORS, "HTTP requests answered with a 5xx status", http, registry=registry)
-        self.http_latency = Histogram(HTTP_LATENCY, "HTTP request duration in seconds", ("service", "method", "route"),
-                                      buckets=LATENCY_BUCKETS, registry=registry)
+        self.http_latency = Histogram(
+            HTTP_LATENCY,
+            "HTTP request duration in seconds",
+            ("service", "method", "route"),
+            buckets=LATENCY_BUCKETS,
+            registry=registry,
+        )
         self.grpc_requests = Counter(GRPC_REQUESTS, "gRPC calls handled", grpc_, registry=registry)
         self.grpc_errors = Counter(GRPC_ERRORS, "gRPC calls ended with a code other than OK", grpc_, registry=registry)
-        self.grpc_latency = Histogram(GRPC_LATENCY, "gRPC call duration in seconds", ("service", "method"),
-                                      buckets=LATENCY_BUCKETS, registry=registry)
-        self.messages_consumed = Counter(MESSAGES_CONSUMED, "Messages delivered to a consumer", event,
-                                         registry=registry)
-        self.messages_published = Counter(MESSAGES_PUBLISHED, "Messages published and confirmed by the broker", event,
-                                          registry=registry)
-        self.messages_failed = Counter(MESSAGES_FAILED, "Message deliveries whose handler raised", event,
-                                       registry=registry)
-        self.messages_dead_lettered = Counter(MESSAGES_DEAD_LETTERED, "Messages sent to the dead-letter queue", event,
-                                              registry=registry)
-        self.message_latency = Histogram(MESSAGE_LATENCY, "Message handler duration in seconds", event,
-                                         buckets=LATENCY_BUCKETS, registry=registry)
+        self.grpc_latency = Histogram(
+            GRPC_LATENCY,
+            "gRPC call duration in seconds",
+            ("service", "method"),
+            buckets=LATENCY_BUCKETS,
+            registry=registry,
+        )
+        self.messages_consumed = Counter(
+            MESSAGES_CONSUMED, "Messages delivered to a consumer", event, registry=registry
+        )
+        self.messages_published = Counter(
+            MESSAGES_PUBLISHED, "Messages published and confirmed by the broker", event, registry=registry
+        )
+        self.messages_failed = Counter(
+            MESSAGES_FAILED, "Message deliveries whose handler raised", event, registry=registry
+        )
+        self.messages_dead_lettered = Counter(
+            MESSAGES_DEAD_LETTERED, "Messages sent to the dead-letter queue", event, registry=registry
+        )
+        self.message_latency = Histogram(
+            MESSAGE_LATENCY, "Message handler duration in seconds", event, buckets=LATENCY_BUCKETS, registry=registry
+        )
 
     def observe_http(self, method: str, route: str, status: int, seconds: float) -> None:
         labels = (self.service, method, route, str(status))

@@ -1,4 +1,4 @@
-"""The per-service Runtime object and the process lifecycle: start everything, stop gracefully on SIGTERM."""
+"""The process lifecycle of a service: start everything, stop gracefully on SIGTERM."""
 
 from __future__ import annotations
 
@@ -7,98 +7,38 @@ import contextlib
 import logging
 import os
 import signal
-from collections.abc import Awaitable, Callable, Coroutine, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 import uvicorn
-from prometheus_client import CollectorRegistry
 
-from .auth import TokenVerifier
-from .logs import ServiceLogger, configure_logging
-from .metrics import ServiceMetrics
-from .sentry import init_sentry
-from .settings import Settings
+from .logs import configure_logging
+from .runtime import Runtime
 
 if TYPE_CHECKING:
     from .amqp import Broker
     from .grpc_server import GrpcServer
 
-ReadinessCheck = Callable[[], Awaitable[bool | None]]  # False or an exception means "not ready"
+__all__ = ["GRPC_GRACE_SECONDS", "HTTP_DRAIN_SECONDS", "Hook", "Runtime", "run", "serve"]
+
 Hook = Callable[[], Awaitable[None]]
 
-READINESS_TIMEOUT = 2.0
 HTTP_DRAIN_SECONDS = 10.0
 GRPC_GRACE_SECONDS = 5.0
 _STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 
-class Runtime:
-    """Everything one service shares: settings, logger, metrics registry, token verifier, readiness checks.
-
-    The constructor has no process-wide effects, so tests may build several runtimes in one interpreter;
-    `from_env` is for a service's entry point and also configures logging and Sentry.
-    """
-
-    def __init__(self, settings: Settings, *, registry: CollectorRegistry | None = None,
-                 verifier: TokenVerifier | None = None) -> None:
-        self.settings = settings
-        self.registry = registry if registry is not None else CollectorRegistry()
-        self.metrics = ServiceMetrics(settings.service, self.registry)
-        if verifier is None and settings.oidc is not None:
-            verifier = TokenVerifier(settings.oidc.issuer, settings.oidc.audience, settings.oidc.jwks_url)
-        self.verifier = verifier
-        self.logger = self.logger_for(f"rose.{settings.service}")
-        self.draining = False  # set when shutdown starts: /readyz then answers 503
-        self._checks: dict[str, ReadinessCheck] = {}
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] = os.environ) -> Runtime:
-        settings = Settings.from_env(environ)
-        configure_logging(settings.service, settings.environment, settings.log_level)
-        runtime = cls(settings)
-        if init_sentry(settings):
-            runtime.logger.info("error reporting to Sentry enabled")
-        return runtime
-
-    def logger_for(self, name: str) -> ServiceLogger:
-        return ServiceLogger(logging.getLogger(name),
-                             {"service": self.settings.service, "environment": self.settings.environment})
-
-    def add_readiness_check(self, name: str, check: ReadinessCheck) -> None:
-        if name in self._checks:
-            raise ValueError(f"readiness check {name!r} is already registered")
-        self._checks[name] = check
-
-    @property
-    def readiness_checks(self) -> Mapping[str, ReadinessCheck]:
-        return dict(self._checks)
-
-    async def readiness(self, timeout: float = READINESS_TIMEOUT) -> dict[str, str]:
-        """The state of every readiness check, "ok" or why not, checked concurrently."""
-
-        async def state(name: str, check: ReadinessCheck) -> str:
-            try:
-                async with asyncio.timeout(timeout):
-                    ok = await check()
-            except TimeoutError:
-                self.logger.warning("readiness check %s timed out", name)
-                return "timeout"
-            except Exception as error:
-                self.logger.warning("readiness check %s failed: %r", name, error)
-                return "failed"
-            return "failed" if ok is False else "ok"
-
-        names = list(self._checks)
-        states = await asyncio.gather(*(state(n, self._checks[n]) for n in names))
-        result = dict(zip(names, states, strict=True))
-        if self.draining:
-            result["shutdown"] = "draining"
-        return result
-
-
-async def serve(runtime: Runtime, *, app: Any = None, grpc_server: GrpcServer | None = None,
-                broker: Broker | None = None, startup: Sequence[Hook] = (), shutdown: Sequence[Hook] = (),
-                stop: asyncio.Event | None = None, host: str | None = None) -> None:
+async def serve(
+    runtime: Runtime,
+    *,
+    app: Any = None,
+    grpc_server: GrpcServer | None = None,
+    broker: Broker | None = None,
+    startup: Sequence[Hook] = (),
+    shutdown: Sequence[Hook] = (),
+    stop: asyncio.Event | None = None,
+    host: str | None = None,
+) -> None:
     """Run a service until SIGTERM/SIGINT (or `stop` is set), then shut down gracefully and return.
 
     Start: broker connect + declare, `startup` hooks in order, gRPC server, HTTP server (uvicorn), consumers.
@@ -122,16 +62,25 @@ async def serve(runtime: Runtime, *, app: Any = None, grpc_server: GrpcServer | 
                 await grpc_server.start()
             if app is not None:
                 bind = host or runtime.settings.bind_host
-                config = uvicorn.Config(app, host=bind, port=runtime.settings.port, log_config=None,
-                                        access_log=False, server_header=False, lifespan="auto",
-                                        timeout_graceful_shutdown=int(HTTP_DRAIN_SECONDS))
+                config = uvicorn.Config(
+                    app,
+                    host=bind,
+                    port=runtime.settings.port,
+                    log_config=None,
+                    access_log=False,
+                    server_header=False,
+                    lifespan="auto",
+                    timeout_graceful_shutdown=int(HTTP_DRAIN_SECONDS),
+                )
                 http = _UvicornServer(config)
                 http_task = asyncio.create_task(_serve_http(http), name="rose-http")
                 await _until_started(http, http_task)
             if broker is not None:
                 await broker.start_consumers()
-            log.info("service started", extra={"port": runtime.settings.port,
-                                               "grpc_port": grpc_server.port if grpc_server else None})
+            log.info(
+                "service started",
+                extra={"port": runtime.settings.port, "grpc_port": grpc_server.port if grpc_server else None},
+            )
             await _until_stopped(stop, http_task)
         finally:
             await _shut_down(runtime, http, http_task, grpc_server, broker, shutdown)
@@ -187,8 +136,14 @@ async def _until_stopped(stop: asyncio.Event, http_task: asyncio.Task[None] | No
         raise RuntimeError("the HTTP server stopped unexpectedly")
 
 
-async def _shut_down(runtime: Runtime, http: _UvicornServer | None, http_task: asyncio.Task[None] | None,
-                     grpc_server: GrpcServer | None, broker: Broker | None, hooks: Sequence[Hook]) -> None:
+async def _shut_down(
+    runtime: Runtime,
+    http: _UvicornServer | None,
+    http_task: asyncio.Task[None] | None,
+    grpc_server: GrpcServer | None,
+    broker: Broker | None,
+    hooks: Sequence[Hook],
+) -> None:
     log = runtime.logger
     runtime.draining = True
     log.info("shutting down")
@@ -208,8 +163,9 @@ async def _shut_down(runtime: Runtime, http: _UvicornServer | None, http_task: a
         await _quietly(log, f"shutdown hook {getattr(hook, '__qualname__', hook)!s}", hook())
 
 
-async def _quietly(log: logging.Logger | logging.LoggerAdapter[logging.Logger], what: str,
-                   step: Awaitable[Any]) -> None:
+async def _quietly(
+    log: logging.Logger | logging.LoggerAdapter[logging.Logger], what: str, step: Awaitable[Any]
+) -> None:
     """Await one shutdown step; a failing step is logged and does not keep the others from running."""
     try:
         await step
@@ -218,8 +174,9 @@ async def _quietly(log: logging.Logger | logging.LoggerAdapter[logging.Logger], 
 
 
 @contextlib.contextmanager
-def _stop_on_signals(stop: asyncio.Event, log: logging.Logger | logging.LoggerAdapter[logging.Logger]) \
-        -> Iterator[None]:
+def _stop_on_signals(
+    stop: asyncio.Event, log: logging.Logger | logging.LoggerAdapter[logging.Logger]
+) -> Iterator[None]:
     loop = asyncio.get_running_loop()
     installed: list[signal.Signals] = []
 

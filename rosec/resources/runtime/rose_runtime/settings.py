@@ -145,8 +145,9 @@ class Settings:
     def peer(self, name_prefix: str) -> PeerSettings:
         """Where a called service is reached: `<PREFIX>_URL` and `<PREFIX>_GRPC_TARGET`."""
         prefix = env_prefix(name_prefix)
-        return PeerSettings(self.environ.get(f"{prefix}_URL") or None,
-                            self.environ.get(f"{prefix}_GRPC_TARGET") or None)
+        return PeerSettings(
+            self.environ.get(f"{prefix}_URL") or None, self.environ.get(f"{prefix}_GRPC_TARGET") or None
+        )
 
 
 def env_prefix(name: str) -> str:

@@ -9,6 +9,7 @@ from rosec.targets.services.grpc import naming
 from rosec.targets.services.grpc.conversions import Conversions
 from rosec.targets.services.grpc.templates import def_line, render
 from rosec.targets.services.json_schema import DECIMAL_PATTERN
+from rosec.targets.services.templating import Imports
 
 DEFAULT_TIMEOUT_SECONDS = 5.0
 
@@ -117,16 +118,25 @@ def _context(service: Service, system: System) -> dict[str, object]:
 
 def render_service(service: Service, system: System) -> bytes:
     py = service.python_name
-    first_party = [f"from {py} import convert", f"from {py}.v1 import {py}_pb2 as pb",
-                   f"from {py}.v1 import {py}_pb2_grpc as pb_grpc",
-                   "from rose_runtime.context import Logger, RequestContext, current_request_context",
-                   "from rose_runtime.errors import Problem"]
-    return render("grpc_service.py.jinja", **_context(service, system), first_party=sorted(first_party))
+    imports = Imports().add("logging").add("collections.abc", "Callable").add("grpc")
+    imports.add("typing", "TYPE_CHECKING", "Any", "NoReturn", "TypeVar").add("typing_extensions", "override")
+    if any(m.client_streaming or m.server_streaming for m in service.grpc_methods):
+        imports.add("collections.abc", "AsyncIterator")
+    imports.add("rose_runtime.context", "Logger", "RequestContext", "current_request_context")
+    imports.add("rose_runtime.errors", "Problem")
+    imports.add(py, "convert").add(f"{py}.v1", f"{py}_pb2 as pb", f"{py}_pb2_grpc as pb_grpc")
+    return render("grpc_service.py.jinja", **_context(service, system), imports=imports.render(py))
 
 
 def render_client(service: Service, system: System) -> bytes:
     py = service.python_name
-    first_party = [f"from {py} import convert, models", f"from {py}.v1 import {py}_pb2_grpc as pb_grpc",
-                   "from rose_runtime.clients import grpc_channel, problem_from_rpc_error",
-                   "from rose_runtime.errors import Problem"]
-    return render("grpc_client.py.jinja", **_context(service, system), first_party=sorted(first_party))
+    imports = Imports().add("collections.abc", "Callable").add("grpc")
+    imports.add("typing", "TYPE_CHECKING", "Any", "TypeVar")
+    if any(m.server_streaming for m in service.grpc_methods):
+        imports.add("collections.abc", "AsyncIterator")
+    if any(m.client_streaming for m in service.grpc_methods):
+        imports.add("collections.abc", "AsyncIterable", "AsyncIterator", "Iterable")
+    imports.add("rose_runtime.clients", "grpc_channel", "problem_from_rpc_error")
+    imports.add("rose_runtime.errors", "Problem")
+    imports.add(py, "convert", "models").add(f"{py}.v1", f"{py}_pb2_grpc as pb_grpc")
+    return render("grpc_client.py.jinja", **_context(service, system), imports=imports.render(py))

@@ -44,8 +44,8 @@ def def_line(indent: str, name: str, params: list[str], returns: str, *, is_asyn
     line = f"{indent}{keyword} {name}({', '.join(params)}) -> {returns}:"
     if len(line) <= width:
         return line
-    inner = indent + "    "
-    return f"{indent}{keyword} {name}(\n{inner}{', '.join(params)},\n{indent}) -> {returns}:"
+    inner = indent + "    "  # one parameter per line and a trailing comma: the layout `ruff format` keeps
+    return f"{indent}{keyword} {name}(\n" + "".join(f"{inner}{p},\n" for p in params) + f"{indent}) -> {returns}:"
 
 
 @cache
