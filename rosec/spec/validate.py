@@ -32,6 +32,7 @@ _TYPE_HINTS = {"int_type": "write a whole number, e.g. 8", "int_parsing": "write
                "int_from_float": "write a whole number, e.g. 8", "float_type": "write a number, e.g. 99.9",
                "float_parsing": "write a number, e.g. 99.9", "bool_type": "write true or false",
                "bool_parsing": "write true or false"}
+_TYPED_MAPS = ("fields", "params", "query")  # maps whose values are type expressions
 _SINGULAR = {"services": "service", "environments": "environment", "fields": "field", "enum": "value"}
 _MISSING_EXAMPLES = {
     "rose": "rose: 1", "system": "system: {name: shop, domain: shop.example.com}",
@@ -212,6 +213,9 @@ def _type_hint(kind: str, value: Any, path: PathKey, loc: DataLoc) -> str:
         return "add entries under it, or remove the key"
     if value is None:
         return "give it a value after the colon, or remove the key"
+    if kind == "string_type" and isinstance(value, list) and len(path) > 1 and path[-2] in _TYPED_MAPS:
+        item = value[0] if len(value) == 1 and isinstance(value[0], str) else "T"
+        return f'a type is written as text: "list[{item}]"'
     if kind == "string_type":
         return _quote_hint(value) or "write plain text here; quote it if it contains ': '"
     if kind in _TYPE_HINTS:
