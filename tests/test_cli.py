@@ -156,8 +156,8 @@ def test_init_writes_a_starter_that_builds(tmp_path: Path, monkeypatch: pytest.M
     assert (tmp_path / "app" / "rose.schema.json").read_bytes() == schema_bytes()
     text = (tmp_path / "app" / "rose.yaml").read_text()
     assert text.startswith("# yaml-language-server: $schema=rose.schema.json")
-    code, out, _ = run("build", "app/rose.yaml")
-    assert code == 0, out
+    code, out, _ = run("build", "--strict", "app/rose.yaml")
+    assert code == 0, out  # without a warning either
     code, _, err = run("init", "app")
     assert code == 1
     assert "already exists" in err

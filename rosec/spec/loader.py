@@ -10,7 +10,7 @@ otherwise: for documents that may hold tags or directives, and for every YAML er
 so that messages and locations are ruamel's. The walker reads both kinds of nodes.
 
 Errors that leave a usable tree (duplicate keys, non-string keys, bad scalars) are
-collected in LoadedSpec.errors and reported by validate() together with the schema
+collected in LoadedSpec.errors and reported by validate_parts() together with the schema
 errors; errors that leave no tree (bad YAML, bad encoding) raise SpecError at once.
 """
 
@@ -72,7 +72,7 @@ class LoadedSpec:
     data: dict[str, Any]
     positions: Positions
     errors: list[Diagnostic] = field(default_factory=list)
-    """Problems found while loading that left a usable tree; validate() reports them."""
+    """Problems found while loading that left a usable tree; validate_parts() reports them."""
     broken: set[PathKey] = field(default_factory=set)
     """Paths whose value was dropped because of a loading error (no second error there)."""
     text: str = ""

@@ -1,4 +1,5 @@
-"""Validate loaded data against the pydantic language models, errors located in the file."""
+"""Validate loaded data against the pydantic language models, errors located in the file; the invalid parts
+are left out (rosec.spec.prune), so that the semantic checks can run over the rest."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from rosec.diagnostics import Diagnostic, SpecError, did_you_mean, format_path
+from rosec.diagnostics import Diagnostic, did_you_mean, format_path
 from rosec.spec.credential_checks import check_credentials
 from rosec.spec.loader import LoadedSpec, PathKey
 from rosec.spec.locations import DataLoc, allowed_fields, data_loc, drop_point
@@ -54,14 +55,6 @@ class Validation:
     spec: RoseSpec
     errors: list[Diagnostic]
     pruned: Pruned
-
-
-def validate(loaded: LoadedSpec) -> RoseSpec:
-    """The typed spec, or SpecError with every loading and schema error."""
-    validation = validate_parts(loaded)
-    if validation.errors:
-        raise SpecError(validation.errors)
-    return validation.spec
 
 
 def validate_parts(loaded: LoadedSpec) -> Validation:
