@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 import click
 
 from rosec import __version__
-from rosec.diagnostics import SpecError, render_json, render_text
-from rosec.pipeline import default_output, diagnose, load_system, render
+from rosec.diagnostics import SpecError, only_errors, render_json, render_text, summary
+from rosec.pipeline import compile_spec, default_output, diagnose, render
 
 if TYPE_CHECKING:
     from rosec.model.system import System
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 # that use them: `rosec validate` (run by editors and CI on every change) loads only what validation needs.
 
 SERVICES_TARGET = "services"
+STRICT_FAILURE = " (--strict: warnings fail)"
 
 SPEC = click.argument("spec", type=click.Path(path_type=Path, dir_okay=False))
 OUTPUT = click.option("-o", "--output", type=click.Path(path_type=Path, file_okay=False),
@@ -45,18 +46,24 @@ def _targets_option(func):  # type: ignore[no-untyped-def]
                              "See `rosec targets`.")(func)
 
 
-def _fail_on_spec_errors(error: SpecError) -> None:
-    click.echo(render_text(error.diagnostics), err=True)
-    sys.exit(1)
+def _strict_option(func):  # type: ignore[no-untyped-def]
+    return click.option("--strict", is_flag=True,
+                        help="Fail (exit 1) on warnings too, e.g. in CI.")(func)
 
 
-def _load_or_exit(spec: Path) -> System:
-    """The resolved system, or every diagnostic on stderr and exit status 1."""
+def _load_or_exit(spec: Path, strict: bool = False) -> System:
+    """The resolved system, its warnings on stderr; on errors (or warnings with --strict) every diagnostic on
+    stderr and exit status 1."""
     try:
-        return load_system(spec)
+        system, warnings = compile_spec(spec)
     except SpecError as error:
-        _fail_on_spec_errors(error)
-        raise  # unreachable: _fail_on_spec_errors exits
+        click.echo(render_text(error.diagnostics), err=True)
+        sys.exit(1)
+    if warnings:
+        click.echo(render_text(warnings) + (STRICT_FAILURE if strict else ""), err=True)
+    if strict and warnings:
+        sys.exit(1)
+    return system
 
 
 
@@ -93,12 +100,14 @@ def main() -> None:
 @OUTPUT
 @_targets_option
 @click.option("--force", is_flag=True, help="Overwrite hand-edited or unknown files in the output directory.")
-def build(spec: Path, output: Path | None, targets: tuple[str, ...], force: bool) -> None:
+@_strict_option
+def build(spec: Path, output: Path | None, targets: tuple[str, ...], force: bool, strict: bool) -> None:
     """Generate every target of SPEC into the output directory.
 
     The directory is replaced in one step: on any error nothing on disk changes.
     Files the spec no longer produces are removed; a generated file that was
-    edited by hand stops the build unless --force is given.
+    edited by hand stops the build unless --force is given. Warnings are printed
+    on stderr; with --strict they stop the build before anything is written.
 
     \b
     Example:
@@ -108,7 +117,7 @@ def build(spec: Path, output: Path | None, targets: tuple[str, ...], force: bool
     from rosec.emit import writer
 
     chosen = _chosen_targets(targets)
-    system = _load_or_exit(spec)
+    system = _load_or_exit(spec, strict)
     out = output or default_output(system)
     tree = render(system, chosen)
     try:
@@ -140,19 +149,21 @@ def _scaffold_handlers(system: System) -> None:
 @SPEC
 @OUTPUT
 @_targets_option
-def check(spec: Path, output: Path | None, targets: tuple[str, ...]) -> None:
+@_strict_option
+def check(spec: Path, output: Path | None, targets: tuple[str, ...], strict: bool) -> None:
     """Exit 1 if the committed output no longer matches SPEC (the CI gate).
 
-    Lists stale (spec changed), missing, extra and hand-edited files.
+    Lists stale (spec changed), missing, extra and hand-edited files. Warnings
+    are printed on stderr; with --strict they fail the check too.
 
     \b
     Example (in CI):
-      rosec check rose.yaml
+      rosec check --strict rose.yaml
     """
     from rosec.emit import writer
 
     chosen = _chosen_targets(targets)
-    system = _load_or_exit(spec)
+    system = _load_or_exit(spec, strict)
     out = output or default_output(system)
     drift = writer.compare(out, render(system, chosen), chosen)
     if drift.clean:
@@ -167,22 +178,28 @@ def check(spec: Path, output: Path | None, targets: tuple[str, ...]) -> None:
 @main.command()
 @SPEC
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="json prints a list of {file, line, column, path, message, hint} for editors and CI.")
-def validate(spec: Path, fmt: str) -> None:
-    """Report every error in SPEC, and nothing else; exit 1 if there is any.
+              help="json prints a list of {file, line, column, path, severity, message, hint} for editors and CI.")
+@_strict_option
+def validate(spec: Path, fmt: str, strict: bool) -> None:
+    """Report every error and warning in SPEC; exit 1 if there is an error (or, with --strict, a warning).
+
+    Errors and warnings are printed as FILE:LINE:COL: error|warning: PATH: MESSAGE, each with a hint.
 
     \b
     Example:
       rosec validate rose.yaml --format json
+      rosec validate rose.yaml --strict    # in CI: warnings fail too
     """
     diagnostics = diagnose(spec)
+    has_errors = bool(only_errors(diagnostics))
+    failed = has_errors or (strict and bool(diagnostics))
     if fmt == "json":
         click.echo(render_json(diagnostics))
     elif diagnostics:
-        click.echo(render_text(diagnostics), err=True)
-    else:
-        click.echo(f"{spec}: ok")
-    if diagnostics:
+        click.echo(render_text(diagnostics) + (STRICT_FAILURE if failed and not has_errors else ""), err=True)
+    if fmt == "text" and not failed:
+        click.echo(f"{spec}: ok" + (f" ({summary(diagnostics)})" if diagnostics else ""))
+    if failed:
         sys.exit(1)
 
 

@@ -7,11 +7,19 @@ import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
+from typing import Literal
+
+ERROR = "error"
+WARNING = "warning"
+Severity = Literal["error", "warning"]
 
 
 @dataclass(frozen=True, order=True)
 class Diagnostic:
-    """One problem in a spec, located at FILE:LINE:COL (1-based)."""
+    """One problem in a spec, located at FILE:LINE:COL (1-based).
+
+    An error stops validate, build and check; a warning is reported, and stops them only with --strict.
+    """
 
     file: str
     line: int
@@ -19,30 +27,53 @@ class Diagnostic:
     path: str
     message: str
     hint: str = ""
+    severity: Severity = ERROR
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == ERROR
 
     def render(self) -> str:
-        where = f"{self.file}:{self.line}:{self.column}"
+        """FILE:LINE:COL: SEVERITY: PATH: MESSAGE, the hint indented on the next line.
+
+        The first line has the shape of GCC's diagnostics (`file:line:col: error: ...`, `... warning: ...`),
+        which GCC-style parsers of editors and CI annotations read as they are (docs/language.md, Diagnostics).
+        """
         subject = f" {self.path}:" if self.path else ""
-        text = f"{where}:{subject} {self.message}"
+        text = f"{self.file}:{self.line}:{self.column}: {self.severity}:{subject} {self.message}"
         if self.hint:
             text += f"\n    hint: {self.hint}"
         return text
 
 
 class SpecError(Exception):
-    """Raised with every diagnostic found in a spec; the CLI prints them and exits 1."""
+    """Raised when a spec has errors, with every diagnostic found in it (its warnings too); the CLI prints them
+    and exits 1."""
 
     def __init__(self, diagnostics: Sequence[Diagnostic]) -> None:
         self.diagnostics = sorted(set(diagnostics))
         super().__init__("\n".join(d.render() for d in self.diagnostics))
 
 
+def only_errors(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    return [d for d in diagnostics if d.is_error]
+
+
+def only_warnings(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    return [d for d in diagnostics if not d.is_error]
+
+
+def summary(diagnostics: Iterable[Diagnostic]) -> str:
+    """'3 errors', '1 error, 2 warnings', '1 warning': errors and warnings counted apart."""
+    items = list(diagnostics)
+    counts = [(len(only_errors(items)), ERROR), (len(only_warnings(items)), WARNING)]
+    parts = [f"{n} {word}{'' if n == 1 else 's'}" for n, word in counts if n]
+    return ", ".join(parts) or "0 errors"
+
+
 def render_text(diagnostics: Iterable[Diagnostic]) -> str:
     items = list(diagnostics)
-    lines = [d.render() for d in items]
-    noun = "error" if len(items) == 1 else "errors"
-    lines.append(f"{len(items)} {noun}")
-    return "\n".join(lines)
+    return "\n".join([*(d.render() for d in items), summary(items)])
 
 
 def render_json(diagnostics: Iterable[Diagnostic]) -> str:

@@ -6,7 +6,7 @@ import gc
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from rosec.diagnostics import Diagnostic, SpecError
 
@@ -37,22 +37,51 @@ def gc_paused() -> Iterator[None]:
         gc.enable()
 
 
-def load_system(spec_path: Path) -> System:
+class Compiled(NamedTuple):
+    system: System
+    warnings: list[Diagnostic]
+
+
+def compile_spec(spec_path: Path) -> Compiled:
+    """The resolved system and the spec's warnings, or SpecError with every error and warning.
+
+    No diagnostic repeats a value of the spec that looks like a credential (rosec.spec.credentials.redact).
+    """
     from rosec.model.resolve import resolve
     from rosec.spec.loader import load_file
-    from rosec.spec.validate import validate
+    from rosec.spec.validate import validate_parts
 
-    with gc_paused():
-        loaded = load_file(spec_path)
-        return resolve(validate(loaded), loaded)
+    try:
+        with gc_paused():
+            loaded = load_file(spec_path)
+            system, warnings = resolve(validate_parts(loaded), loaded)
+    except SpecError as error:
+        raise SpecError(_redacted(error.diagnostics, spec_path)) from None
+    return Compiled(system, _redacted(warnings, spec_path))
+
+
+def load_system(spec_path: Path) -> System:
+    return compile_spec(spec_path).system
 
 
 def diagnose(spec_path: Path) -> list[Diagnostic]:
+    """Every error and warning of the spec, in file order."""
     try:
-        load_system(spec_path)
+        return compile_spec(spec_path).warnings
     except SpecError as exc:
         return list(exc.diagnostics)
-    return []
+
+
+def _redacted(diagnostics: list[Diagnostic], spec_path: Path) -> list[Diagnostic]:
+    if not diagnostics:
+        return diagnostics
+    from rosec.spec.credentials import redact_diagnostics
+
+    try:
+        source = spec_path.read_bytes().decode("utf-8", "replace")
+    except OSError:
+        source = ""
+    return redact_diagnostics(diagnostics, source)
 
 
 def render(system: System, targets: Iterable[str] | None = None) -> FileTree:

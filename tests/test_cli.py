@@ -92,14 +92,14 @@ def test_invalid_spec_builds_nothing(project: Path) -> None:
     (project / "rose.yaml").write_text("rose: 1\nsystem: {name: x}\n")
     code, _, err = run("build", "rose.yaml")
     assert code == 1
-    assert "rose.yaml:2:1: system.domain: missing required field 'domain'" in err
+    assert "rose.yaml:2:1: error: system.domain: missing required field 'domain'" in err
     assert not (project / "generated").exists()
 
 
 def test_missing_spec_file_is_a_clean_error(project: Path) -> None:
     code, _, err = run("validate", "nope.yaml")
     assert code == 1
-    assert "nope.yaml:1:1: cannot read spec" in err
+    assert "nope.yaml:1:1: error: cannot read spec" in err
 
 
 def test_validate_text_and_json(project: Path) -> None:
@@ -113,7 +113,29 @@ def test_validate_text_and_json(project: Path) -> None:
     found = json.loads(out)
     assert {d["message"] for d in found} == {"must not be empty",
                                              "missing required field 'services'"}
-    assert all({"file", "line", "column", "message", "hint"} <= set(d) for d in found)
+    assert all({"file", "line", "column", "severity", "message", "hint"} <= set(d) for d in found)
+
+
+def test_warnings_are_reported_and_fail_only_with_strict(project: Path) -> None:
+    spec = project / "rose.yaml"
+    spec.write_text(spec.read_text("utf-8").replace(
+        "messages:\n", "messages:\n  Unused: { fields: { id: uuid } }\n"), "utf-8")
+    warning = "rose.yaml:16:3: warning: messages.Unused: message 'Unused' is not carried by any event"
+    code, out, err = run("validate", "rose.yaml")
+    assert (code, out) == (0, "rose.yaml: ok (1 warning)\n") and warning in err and err.endswith("\n1 warning\n")
+    code, out, _ = run("validate", "--format", "json", "rose.yaml")
+    assert code == 0 and [d["severity"] for d in json.loads(out)] == ["warning"]
+    code, _, err = run("validate", "--strict", "rose.yaml")
+    assert code == 1 and err.endswith("1 warning (--strict: warnings fail)\n")
+    code, _, err = run("build", "--strict", "rose.yaml")
+    assert code == 1 and warning in err
+    assert not (project / "generated").exists(), "a strict build fails before writing anything"
+    code, out, err = run("build", "rose.yaml")
+    assert code == 0 and warning in err and "wrote" in out
+    code, out, err = run("check", "rose.yaml")
+    assert code == 0 and warning in err and "up to date" in out
+    code, _, err = run("check", "--strict", "rose.yaml")
+    assert code == 1 and warning in err
 
 
 def test_schema_command_prints_the_published_schema() -> None:
@@ -134,8 +156,8 @@ def test_init_writes_a_starter_that_builds(tmp_path: Path, monkeypatch: pytest.M
     assert (tmp_path / "app" / "rose.schema.json").read_bytes() == schema_bytes()
     text = (tmp_path / "app" / "rose.yaml").read_text()
     assert text.startswith("# yaml-language-server: $schema=rose.schema.json")
-    code, out, _ = run("build", "app/rose.yaml")
-    assert code == 0, out
+    code, out, _ = run("build", "--strict", "app/rose.yaml")
+    assert code == 0, out  # without a warning either
     code, _, err = run("init", "app")
     assert code == 1
     assert "already exists" in err

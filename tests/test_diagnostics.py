@@ -74,23 +74,23 @@ def test_type_syntax_errors(text: str, problem: str) -> None:
 
 def test_a_misspelled_required_field_is_reported_once(tmp_path: Path) -> None:
     errors = errors_of(tmp_path, VALID.replace("  domain: demo.example.com", "  domian: demo.example.com"))
-    assert errors == ["rose.yaml:5:3: system.domian: unknown field 'domian'\n    hint: did you mean 'domain'?"]
+    assert errors == ["rose.yaml:5:3: error: system.domian: unknown field 'domian'\n    hint: did you mean 'domain'?"]
 
 
 def test_an_empty_value_is_located_at_its_key(tmp_path: Path) -> None:
     errors = errors_of(tmp_path, VALID.replace("    hosting: compose", "    hosting:"))
-    assert errors[0].startswith("rose.yaml:8:5: environments.dev.hosting: expected")
+    assert errors[0].startswith("rose.yaml:8:5: error: environments.dev.hosting: expected")
 
 
 def test_a_null_document_is_empty(tmp_path: Path) -> None:
-    assert errors_of(tmp_path, "---\n~\n")[0].startswith("rose.yaml:2:1: the spec is empty")
+    assert errors_of(tmp_path, "---\n~\n")[0].startswith("rose.yaml:2:1: error: the spec is empty")
 
 
 def test_a_flow_collection_open_at_the_end_is_located_at_its_bracket(tmp_path: Path) -> None:
     errors = errors_of(tmp_path, VALID + "    calls: [orders,\n")
-    assert errors == ["rose.yaml:46:12: invalid YAML: this '[' is never closed\n    hint: add the closing ']'"]
+    assert errors == ["rose.yaml:46:12: error: invalid YAML: this '[' is never closed\n    hint: add the closing ']'"]
 
 
 def test_deeply_nested_documents_do_not_overflow(tmp_path: Path) -> None:
     errors = errors_of(tmp_path, "rose: " + "[" * 3000 + "]" * 3000 + "\n")
-    assert errors[0].startswith("rose.yaml:1:1: the document is nested too deeply")
+    assert errors[0].startswith("rose.yaml:1:1: error: the document is nested too deeply")

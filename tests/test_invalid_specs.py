@@ -4,7 +4,8 @@ Each case is one file in tests/invalid/: `<case>.yaml` (or `<case>.bin` for byte
 UTF-8), a copy of tests/valid/demo.yaml with one mistake, and `<case>.expected`: exactly what
 `rosec validate rose.yaml` prints on stderr. Adding a case is adding those two files; write the
 expected text by hand, or run the test once and check every line:col, path, message and hint in
-the printed output before saving it — never snapshot blindly.
+the printed output before saving it — never snapshot blindly. A `warn-*` case holds warnings only:
+validate and build pass, and fail with --strict.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import json
 import random
 import re
 import shutil
+from collections import Counter
 from dataclasses import asdict
 from pathlib import Path
 
@@ -20,15 +22,17 @@ import pytest
 from click.testing import CliRunner, Result
 from conftest import EXAMPLES, example_specs
 
-from rosec.cli import main
-from rosec.diagnostics import Diagnostic, SpecError, render_text
+from rosec.cli import STRICT_FAILURE, main
+from rosec.diagnostics import Diagnostic, SpecError, only_errors, render_text
 from rosec.pipeline import diagnose, load_system
 
 HERE = Path(__file__).resolve().parent
 INVALID = HERE / "invalid"
 VALID = sorted((HERE / "valid").glob("*.yaml"))
 CASES = sorted(p for p in INVALID.iterdir() if p.suffix in (".yaml", ".bin"))
-MULTIPLE = ["many-schema-mistakes", "many-semantic-mistakes"]
+WARNINGS_ONLY = [c for c in CASES if c.stem.startswith("warn-")]
+MULTIPLE = ["many-schema-mistakes", "many-semantic-mistakes", "many-schema-and-semantic-mistakes"]
+JSON_KEYS = {"file", "line", "column", "path", "severity", "message", "hint"}
 
 
 def case_id(case: Path) -> str:
@@ -58,6 +62,11 @@ def run_cli(*args: str) -> Result:
     return CliRunner().invoke(main, list(args), catch_exceptions=True)
 
 
+def strict(case: Path) -> list[str]:
+    """The option that makes the case fail: --strict for a case that has only warnings."""
+    return ["--strict"] if case in WARNINGS_ONLY else []
+
+
 def assert_clean_exit_1(result: Result) -> None:
     """Exit status 1 from sys.exit, never from an exception escaping the command."""
     assert result.exit_code == 1, result.output
@@ -84,6 +93,7 @@ def test_case_reports_expected_diagnostics(case: Path, in_tmp: Path) -> None:
     rendered = render_text(diagnostics) + "\n"
     assert diagnostics, f"{case.name} is a valid spec"
     assert rendered == expected_text(case, rendered)
+    assert bool(only_errors(diagnostics)) != (case in WARNINGS_ONLY), "warn-* cases hold warnings only"
     for d in diagnostics:
         assert d.file == "rose.yaml"
         assert d.line >= 1 and d.column >= 1
@@ -92,20 +102,37 @@ def test_case_reports_expected_diagnostics(case: Path, in_tmp: Path) -> None:
 
 @pytest.mark.parametrize("case", CASES, ids=case_id)
 def test_validate_cli_prints_diagnostics_and_exits_1(case: Path, in_tmp: Path) -> None:
-    result = run_cli("validate", str(place(case, in_tmp)))
+    spec = str(place(case, in_tmp))
+    result = run_cli("validate", *strict(case), spec)
     assert_clean_exit_1(result)
     assert result.stdout == ""
-    assert result.stderr == expected_text(case, result.stderr)
+    expected = expected_text(case, result.stderr)
+    if case in WARNINGS_ONLY:
+        expected = expected.removesuffix("\n") + STRICT_FAILURE + "\n"
+    assert result.stderr == expected
+
+
+@pytest.mark.parametrize("case", WARNINGS_ONLY, ids=case_id)
+def test_warnings_alone_pass_validate_and_build(case: Path, in_tmp: Path) -> None:
+    spec = str(place(case, in_tmp))
+    result = run_cli("validate", spec)
+    assert (result.exit_code, result.stderr) == (0, expected_text(case, result.stderr))
+    assert result.stdout.startswith(f"{spec}: ok (") and "warning" in result.stdout
+    built = run_cli("build", spec, "-o", "out", "--target", "compose")
+    assert built.exit_code == 0, built.output
+    assert built.stderr == expected_text(case, built.stderr)
+    assert (in_tmp / "out" / "compose.yaml").is_file()
 
 
 @pytest.mark.parametrize("case", CASES, ids=case_id)
 def test_validate_json_lists_the_same_diagnostics(case: Path, in_tmp: Path) -> None:
     spec = place(case, in_tmp)
-    result = run_cli("validate", "--format", "json", str(spec))
+    result = run_cli("validate", "--format", "json", *strict(case), str(spec))
     assert_clean_exit_1(result)
     listed = json.loads(result.stdout)
     assert listed == [asdict(d) for d in diagnose(spec)]
-    assert all(set(item) == {"file", "line", "column", "path", "message", "hint"} for item in listed)
+    assert all(set(item) == JSON_KEYS for item in listed)
+    assert {item["severity"] for item in listed} <= {"error", "warning"}
     rendered = render_text(Diagnostic(**item) for item in listed) + "\n"
     assert rendered == expected_text(case, rendered)
 
@@ -117,9 +144,9 @@ def test_build_of_invalid_spec_writes_nothing(case: Path, in_tmp: Path) -> None:
     earlier.parent.mkdir(parents=True)
     earlier.write_text("# an earlier build\n")
     before = snapshot(in_tmp)
-    assert_clean_exit_1(run_cli("build", str(spec)))
-    assert_clean_exit_1(run_cli("build", str(spec), "-o", "out"))
-    assert_clean_exit_1(run_cli("check", str(spec)))
+    assert_clean_exit_1(run_cli("build", *strict(case), str(spec)))
+    assert_clean_exit_1(run_cli("build", *strict(case), str(spec), "-o", "out"))
+    assert_clean_exit_1(run_cli("check", *strict(case), str(spec)))
     assert snapshot(in_tmp) == before
 
 
@@ -132,6 +159,21 @@ def test_all_mistakes_are_reported_at_once_in_file_order(name: str, in_tmp: Path
     positions = [(d.line, d.column) for d in diagnostics]
     assert positions == sorted(positions)
     assert len(set(positions)) == len(positions)
+
+
+def test_schema_mistakes_do_not_hide_semantic_ones(in_tmp: Path) -> None:
+    """Each mistake of the case is tagged on its line: S1-S10 (schema) and M1-M13 (semantic)."""
+    case = INVALID / "many-schema-and-semantic-mistakes.yaml"
+    tags: dict[int, list[str]] = {}
+    for number, line in enumerate(case.read_text("utf-8").splitlines(), start=1):
+        content, _, comment = line.partition("#")
+        tags[number] = re.findall(r"\b([SM]\d+)\b", comment) if content.strip() else []
+    tagged = sorted(tag for found in tags.values() for tag in found)
+    assert tagged == sorted([f"S{i}" for i in range(1, 11)] + [f"M{i}" for i in range(1, 14)])
+    diagnostics = diagnose(place(case, in_tmp))
+    assert len(diagnostics) == 23 and not [d for d in diagnostics if not d.is_error]
+    per_line = Counter(d.line for d in diagnostics)
+    assert per_line == {line: len(found) for line, found in tags.items() if found}, "one diagnostic per tag"
 
 
 def test_loading_and_schema_mistakes_are_reported_together(in_tmp: Path) -> None:

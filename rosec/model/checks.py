@@ -13,6 +13,7 @@ from rosec.model.code_checks import check_generated_code
 from rosec.model.graphs import cycles
 from rosec.model.proto_checks import check_proto_compatibility
 from rosec.model.service_checks import ServiceChecker
+from rosec.model.usage_checks import check_usage
 from rosec.spec.loader import PathKey
 from rosec.spec.models import RecordSpec
 from rosec.spec.types import TypeRef, TypeSyntaxError, parse_type
@@ -22,7 +23,7 @@ _PYDANTIC_RESERVED = frozenset({n for n in dir(BaseModel) if not n.startswith("_
 
 
 class Checker(CheckContext):
-    """Every semantic check of a spec, run in order; the findings accumulate in `errors`."""
+    """Every semantic check of a spec, run in order; the findings accumulate in `errors` and `warnings`."""
 
     def run(self) -> list[Diagnostic]:
         self.check_messages()
@@ -38,7 +39,8 @@ class Checker(CheckContext):
         self.check_call_cycles()
         check_generated_code(self)
         check_proto_compatibility(self)
-        return self.errors
+        check_usage(self)  # last: it reads what the other checks could not resolve
+        return [*self.errors, *self.warnings]
 
     # -- messages -------------------------------------------------------------------------
     def check_messages(self) -> None:
@@ -110,14 +112,14 @@ class Checker(CheckContext):
                        f"'{compose_envs[0]}' is already the local compose environment; use kubernetes or aws here")
         for name, env in self.spec.environments.items():
             path = ("environments", name)
-            if env.hosting.value == "aws" and env.region is None:
+            if env.hosting.value == "aws" and env.region is None and not self.left_out(*path, "region"):
                 self.missing((*path, "region"), "an aws environment needs a region",
                              "add `region: eu-west-1` (or yours)")
             if env.hosting.value != "aws" and env.region is not None:
                 self.error((*path, "region"), f"region only applies to aws hosting, not {env.hosting.value}",
                            "remove `region`")
             for service in env.services:
-                if service not in self.spec.services:
+                if service not in self.spec.services and self.unknown("service", "services"):
                     self.error((*path, "services", service), f"unknown service '{service}'",
                                did_you_mean(service, self.spec.services), at_key=True)
 

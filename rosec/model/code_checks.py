@@ -112,7 +112,7 @@ def check_deps_fields(checker: CheckContext, name: str) -> None:
 
 def check_identity_needed(checker: CheckContext) -> None:
     """Endpoints and methods that are not public verify a token: that needs an identity provider."""
-    if checker.spec.identity is not None:
+    if checker.spec.identity is not None or checker.left_out("identity"):
         return
     for name, service in checker.spec.services.items():
         for kind, operations in (("rest", service.rest), ("grpc", service.grpc)):

@@ -123,25 +123,31 @@ class ServiceChecker:
             self.c.duplicates((*self.path, field_name), values, what)
             for i, value in enumerate(values):
                 if value not in known:
-                    self.c.error((*self.path, field_name, i), f"unknown {what} '{value}'",
-                                 did_you_mean(value, known) or f"declare it under `{what}s:`")
+                    if self.c.unknown(what, f"{what}s"):
+                        self.c.error((*self.path, field_name, i), f"unknown {what} '{value}'",
+                                     did_you_mean(value, known) or f"declare it under `{what}s:`")
                 elif field_name == "calls" and value == self.name:
                     self.c.error((*self.path, field_name, i), "a service cannot call itself",
                                  "call the handler directly")
         for i, target in enumerate(self.s.calls):
             peer = spec.services.get(target)
-            if peer is not None and target != self.name and not peer.rest and not peer.grpc:
+            if peer is not None and target != self.name and not peer.rest and not peer.grpc and \
+                    not self.api_left_out(target):
                 self.c.error((*self.path, "calls", i), f"service '{target}' has no REST endpoints or gRPC methods "
                              "to call", "add endpoints to it, or use an event")
+
+    def api_left_out(self, service: str) -> bool:
+        """True when endpoints or methods of the service failed validation: it may have an API after all."""
+        return self.c.left_out("services", service, "rest") or self.c.left_out("services", service, "grpc")
 
     def check_gateway(self) -> None:
         gateway = self.s.gateway
         if gateway is None:
             return
-        if not self.s.rest and not self.s.grpc:
+        if not self.s.rest and not self.s.grpc and not self.api_left_out(self.name):
             self.c.error((*self.path, "gateway"), "the gateway exposes a service without REST endpoints or "
                          "gRPC methods", "remove `gateway` or add endpoints")
-        if gateway.auth.value == "authenticated" and self.c.spec.identity is None:
+        if gateway.auth.value == "authenticated" and self.c.spec.identity is None and not self.c.left_out("identity"):
             raw = self.c.loaded.data["services"][self.name].get("gateway")
             where = (*self.path, "gateway", "auth") if isinstance(raw, dict) and "auth" in raw else \
                 (*self.path, "gateway")

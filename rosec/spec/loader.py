@@ -10,7 +10,7 @@ otherwise: for documents that may hold tags or directives, and for every YAML er
 so that messages and locations are ruamel's. The walker reads both kinds of nodes.
 
 Errors that leave a usable tree (duplicate keys, non-string keys, bad scalars) are
-collected in LoadedSpec.errors and reported by validate() together with the schema
+collected in LoadedSpec.errors and reported by validate_parts() together with the schema
 errors; errors that leave no tree (bad YAML, bad encoding) raise SpecError at once.
 """
 
@@ -72,9 +72,11 @@ class LoadedSpec:
     data: dict[str, Any]
     positions: Positions
     errors: list[Diagnostic] = field(default_factory=list)
-    """Problems found while loading that left a usable tree; validate() reports them."""
+    """Problems found while loading that left a usable tree; validate_parts() reports them."""
     broken: set[PathKey] = field(default_factory=set)
     """Paths whose value was dropped because of a loading error (no second error there)."""
+    text: str = ""
+    """The document's text."""
 
     def diagnostic(self, path: PathKey, message: str, hint: str = "", at_key: bool = False) -> Diagnostic:
         line, col = self.positions.of_key(path) if at_key else self.positions.of_value(path)
@@ -111,7 +113,7 @@ def load_bytes(raw: bytes, name: str) -> LoadedSpec:
         kind = "a list" if isinstance(data, list) else "a single value"
         raise SpecError([*walker.errors, Diagnostic(name, line, col, "", f"the spec must be a mapping, not {kind}",
                                                     "start with `rose: 1` and `system: {name: ...}`")])
-    return LoadedSpec(name, data, walker.positions, walker.errors, walker.broken)
+    return LoadedSpec(name, data, walker.positions, walker.errors, walker.broken, text)
 
 
 def _compose(text: str, name: str) -> Node:

@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import BaseModel, Tag
 
 from rosec.spec.loader import PathKey
-from rosec.spec.models import RoseSpec
+from rosec.spec.models import EnvironmentSpec, RoseSpec, ServiceSpec
 
 _UNIONS = (typing.Union, types.UnionType)
 
@@ -28,6 +28,8 @@ class DataLoc:
     """Set when the error comes from one branch of a plain (untagged) union."""
     annotation: Any = None
     """The annotation of the value at path (None when unknown)."""
+    containers: tuple[Any, ...] = ()
+    """For each part of path, the annotation of the value that holds it: a model, dict[...] or list[...]."""
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,7 @@ class _Branch:
 
 def data_loc(loc: tuple[Any, ...]) -> DataLoc:
     path: list[str | int] = []
+    containers: list[Any] = []
     label = ""
     annotation: Any = RoseSpec
     for part in loc:
@@ -48,8 +51,36 @@ def data_loc(loc: tuple[Any, ...]) -> DataLoc:
             label = label if branch.tagged else part
             continue
         path.append(part)
+        containers.append(annotation)
         annotation = _child(annotation, part)
-    return DataLoc(tuple(path), label, _open(annotation)[0])
+    return DataLoc(tuple(path), label, _open(annotation)[0], tuple(containers))
+
+
+# Models whose fields stand on their own: one invalid field leaves the others worth checking. Any other
+# model is one unit: an invalid field of an endpoint or a message makes the whole endpoint or message invalid.
+_FIELD_CONTAINERS = (RoseSpec, ServiceSpec, EnvironmentSpec)
+
+
+def drop_point(loc: DataLoc, missing: bool) -> PathKey:
+    """The smallest part of the data to leave out so that an error at loc goes away: a list item, a map entry,
+    an unknown key, or an optional field of a service, an environment or the top level. A required top-level
+    section is left out too (the caller stands in for it). missing: the error is a required field that is absent,
+    which makes the object holding it invalid."""
+    cut = len(loc.path) - 1 if missing else len(loc.path)
+    for end in range(cut, 0, -1):
+        if _droppable(loc.containers[end - 1], loc.path[end - 1]):
+            return loc.path[:end]
+    return loc.path[:1] if missing and len(loc.path) == 1 else ()
+
+
+def _droppable(container: Any, part: str | int) -> bool:
+    model = _as_model(container)
+    if model is None:
+        return typing.get_origin(container) in (dict, list)
+    field = model.model_fields.get(part) if isinstance(part, str) else None
+    if field is None:
+        return True  # an unknown key
+    return model in _FIELD_CONTAINERS and (model is RoseSpec or not field.is_required())
 
 
 def allowed_fields(loc: tuple[Any, ...]) -> list[str]:

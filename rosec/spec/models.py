@@ -136,6 +136,9 @@ class EventSpec(Spec):
     message: MessageName
     """The message the event carries."""
     description: str = ""
+    external: bool = False
+    """Systems outside this spec publish or consume it: no warning when no service of the spec publishes it,
+    or none consumes it."""
 
 
 class DatastoreSpec(Spec):

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from rosec.spec.credentials import credential_kind
 from rosec.spec.loader import PathKey
 
 
@@ -118,7 +119,8 @@ def name_hint(kind: str, value: Any, path: PathKey, ctx: dict[str, Any], at_key:
         return f"invalid {what} {value!r}", text
     if isinstance(value, str) and "[" in value and path and path[-1] in ("request", "response"):
         return f"invalid value {value!r}", _LIST_BODY
-    suggestion = rule.suggest(str(value)) if rule else ""
+    # A suggestion is made from the value: never from one that may be a credential (it would repeat it).
+    suggestion = rule.suggest(str(value)) if rule and not credential_kind(str(value)) else ""
     if suggestion and suggestion != value and re.match(ctx.get("pattern", "$^"), suggestion):
         return f"invalid {what} {value!r}", f"{text}; did you mean '{suggestion}'?"
     return f"invalid {what} {value!r}", text

@@ -1,18 +1,22 @@
-"""Validate loaded data against the pydantic language models, errors located in the file."""
+"""Validate loaded data against the pydantic language models, errors located in the file; the invalid parts
+are left out (rosec.spec.prune), so that the semantic checks can run over the rest."""
 
 from __future__ import annotations
 
 import datetime
 import difflib
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from rosec.diagnostics import Diagnostic, SpecError, did_you_mean, format_path
+from rosec.diagnostics import Diagnostic, did_you_mean, format_path
+from rosec.spec.credential_checks import check_credentials
 from rosec.spec.loader import LoadedSpec, PathKey
-from rosec.spec.locations import DataLoc, allowed_fields, data_loc
+from rosec.spec.locations import DataLoc, allowed_fields, data_loc, drop_point
 from rosec.spec.models import RoseSpec
 from rosec.spec.name_hints import name_hint
+from rosec.spec.prune import EMPTIED_STAND_INS, Pruned
 
 _EXPECTED = {
     "string_type": "a string", "int_type": "an integer", "int_parsing": "an integer",
@@ -29,6 +33,7 @@ _TYPE_HINTS = {"int_type": "write a whole number, e.g. 8", "int_parsing": "write
                "int_from_float": "write a whole number, e.g. 8", "float_type": "write a number, e.g. 99.9",
                "float_parsing": "write a number, e.g. 99.9", "bool_type": "write true or false",
                "bool_parsing": "write true or false"}
+_TYPED_MAPS = ("fields", "params", "query")  # maps whose values are type expressions
 _SINGULAR = {"services": "service", "environments": "environment", "fields": "field", "enum": "value"}
 _MISSING_EXAMPLES = {
     "rose": "rose: 1", "system": "system: {name: shop, domain: shop.example.com}",
@@ -39,15 +44,56 @@ _MISSING_EXAMPLES = {
 }
 
 
-def validate(loaded: LoadedSpec) -> RoseSpec:
-    """The typed spec, or SpecError with every loading and schema error."""
+# Each round leaves out more; a spec needs a round per level of nesting at most (an endpoint, then its list).
+MAX_ROUNDS = 16
+
+
+@dataclass
+class Validation:
+    """The typed spec of everything that is valid, the loading and schema errors, and what was left out."""
+
+    spec: RoseSpec
+    errors: list[Diagnostic]
+    pruned: Pruned
+
+
+def validate_parts(loaded: LoadedSpec) -> Validation:
+    """Validate the spec; when parts of it are invalid, report them and validate the rest without them.
+
+    The errors are those of loading, of the schema, and credentials in the spec (rosec.spec.credential_checks);
+    where a credential and a schema error point at the same token, the credential's error says what matters.
+    """
+    credentials = check_credentials(loaded)
     try:
-        spec = RoseSpec.model_validate(loaded.data)
+        return Validation(RoseSpec.model_validate(loaded.data), [*loaded.errors, *credentials], Pruned())
     except ValidationError as exc:
-        raise SpecError([*loaded.errors, *_diagnostics(loaded, exc.errors())]) from None
-    if loaded.errors:
-        raise SpecError(loaded.errors)
-    return spec
+        errors = exc.errors()
+    at_credentials = {(d.line, d.column) for d in credentials}
+    shape = [d for d in _diagnostics(loaded, errors) if (d.line, d.column) not in at_credentials]
+    diagnostics = [*loaded.errors, *shape, *credentials]
+    pruned = Pruned()
+    for _ in range(MAX_ROUNDS):
+        pruned.dropped |= {_drop_point(error, pruned) for error in errors}
+        if () in pruned.dropped:
+            break
+        try:
+            spec = RoseSpec.model_validate(pruned.apply(loaded.data))
+        except ValidationError as exc:
+            errors = exc.errors()
+            continue
+        emptied = {key: {} for key in EMPTIED_STAND_INS if (key,) in pruned.dropped}
+        return Validation(spec.model_copy(update=emptied), diagnostics, pruned)
+    # Not expected (every error lies in some top-level section), but never a traceback: nothing is checked further.
+    everything = Pruned({(key,) for key in RoseSpec.model_fields})
+    return Validation(RoseSpec.model_validate(everything.apply({})).model_copy(
+        update={key: {} for key in EMPTIED_STAND_INS}), diagnostics, everything)
+
+
+def _drop_point(error: Any, pruned: Pruned) -> PathKey:
+    at_key = bool(error["loc"]) and error["loc"][-1] == "[key]"
+    loc = data_loc(tuple(error["loc"][:-1] if at_key else error["loc"]))
+    point = drop_point(loc, missing=error["type"] == "missing")
+    return pruned.original(point)
 
 
 def _diagnostics(loaded: LoadedSpec, errors: list[Any]) -> list[Diagnostic]:
@@ -160,6 +206,9 @@ def _type_hint(kind: str, value: Any, path: PathKey, loc: DataLoc) -> str:
         return "add entries under it, or remove the key"
     if value is None:
         return "give it a value after the colon, or remove the key"
+    if kind == "string_type" and isinstance(value, list) and len(path) > 1 and path[-2] in _TYPED_MAPS:
+        item = value[0] if len(value) == 1 and isinstance(value[0], str) else "T"
+        return f'a type is written as text: "list[{item}]"'
     if kind == "string_type":
         return _quote_hint(value) or "write plain text here; quote it if it contains ': '"
     if kind in _TYPE_HINTS:
