@@ -78,6 +78,7 @@ def receiver() -> Iterator[SentryReceiver]:
     thread.start()
     yield receiver
     receiver.server.shutdown()
+    receiver.server.server_close()
 
 
 def wait_for(probe: Any, what: str, timeout: float = 15) -> Any:
