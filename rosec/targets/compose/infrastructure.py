@@ -39,7 +39,7 @@ def infrastructure(ctx: Context) -> dict[str, dict[str, Any]]:
     return found
 
 
-def _entry(ctx: Context, image: str, test: list[str], startup_s: int, locked: Hardening,
+def _entry(ctx: Context, image: str, test: list[str] | None, startup_s: int, locked: Hardening,
            depends_on: tuple[str, ...] = (), **fields: Any) -> dict[str, Any]:
     """One infrastructure container; `fields` (hostname, entrypoint, command, environment, ports, volumes) in
     that order."""
@@ -48,8 +48,9 @@ def _entry(ctx: Context, image: str, test: list[str], startup_s: int, locked: Ha
     entry["networks"] = [ctx.network]
     if depends_on:
         entry["depends_on"] = healthy(list(depends_on))
-    entry["healthcheck"] = healthcheck(test, start_period_s=startup_s)
-    entry["restart"] = "unless-stopped"
+    # No test: a one-shot container, run once to completion (nothing to probe, nothing to restart).
+    entry["healthcheck"] = healthcheck(test, start_period_s=startup_s) if test else {"disable": True}
+    entry["restart"] = "unless-stopped" if test else "no"
     return entry | locked_down(locked)
 
 
@@ -191,16 +192,13 @@ def _elastic_setup(ctx: Context) -> dict[str, Any]:
     (config/elastic-setup/setup.sh) and exits; Logstash starts once it completed."""
     es, setup = infra.ELASTICSEARCH, infra.ELASTIC_SETUP_PATH
     mounts = ctx.binds((ctx.system.layout.elastic_setup_dir, setup))
-    entry = _entry(
-        ctx, es.image, ["CMD", "true"], es.startup_s, hardening.ELASTIC_SETUP,
+    return _entry(
+        ctx, es.image, None, es.startup_s, hardening.ELASTIC_SETUP,
         entrypoint=["bash", f"{setup}/setup.sh"],
         environment={name: ctx.vars.required(name, infra.ELASTIC_SETUP_HOST) for name in PASSWORD_VARIABLES},
         volumes=mounts,
         depends_on=(es.host,),
     )
-    entry["healthcheck"] = {"disable": True}  # runs once and exits; Logstash waits for it to complete
-    entry["restart"] = "no"
-    return entry
 
 
 def _logstash(ctx: Context) -> dict[str, Any]:
