@@ -17,7 +17,8 @@ from rosec.model.system import System
 from rosec.targets import compose
 
 INTERPOLATION = re.compile(r"\$\{([A-Z][A-Z0-9_]*)(:\?[^}]*|:-)?\}")
-INFRA_HOSTS = {c.host for c in infra.COMPONENTS}
+INFRA_HOSTS = {c.host for c in infra.COMPONENTS} | {infra.ELASTIC_SETUP_HOST}
+ONE_SHOT = {infra.ELASTIC_SETUP_HOST}  # runs once and exits: no healthcheck, never restarted
 
 
 def rendered(system: System) -> tuple[dict[str, Any], str, str]:
@@ -173,7 +174,9 @@ def test_calls_identity_and_gateway_dependencies(shop: System) -> None:
         assert "keycloak" in services[service.host]["depends_on"], "every service verifies tokens from keycloak"
     assert list(services["kong"]["depends_on"]) == [s.host for s in shop.services if s.gateway]
     assert list(services["grafana"]["depends_on"]) == ["prometheus"]
-    assert list(services["logstash"]["depends_on"]) == ["elasticsearch"]
+    assert services["logstash"]["depends_on"] == {"elasticsearch": {"condition": "service_healthy"},
+                                                  "elastic-setup": {"condition": "service_completed_successfully"}}
+    assert list(services["elastic-setup"]["depends_on"]) == ["elasticsearch"]
     assert list(services["kibana"]["depends_on"]) == ["elasticsearch"]
 
 
@@ -181,12 +184,15 @@ def test_every_dependency_exists_and_has_a_healthcheck(example: System) -> None:
     doc, _, _ = rendered(example)
     services = doc["services"]
     for name, entry in services.items():
-        assert "healthcheck" in entry, f"{name} has no healthcheck"
-        assert {"test", "interval", "timeout", "retries", "start_period"} <= set(entry["healthcheck"])
+        if name in ONE_SHOT:
+            assert entry["healthcheck"] == {"disable": True} and entry["restart"] == "no", name
+        else:
+            assert {"test", "interval", "timeout", "retries", "start_period"} <= set(entry["healthcheck"]), name
         for target, condition in entry.get("depends_on", {}).items():
             assert target in services, f"{name} depends on missing {target}"
             assert target != name
-            assert condition == {"condition": "service_healthy"}
+            wanted = "service_completed_successfully" if target in ONE_SHOT else "service_healthy"
+            assert condition == {"condition": wanted}
 
 
 def test_infrastructure_appears_only_when_needed(shop: System, minimal: System) -> None:
@@ -321,7 +327,7 @@ def test_services_run_hardened(example: System) -> None:
     doc, _, _ = rendered(example)
     for name, entry in doc["services"].items():
         assert "no-new-privileges:true" in entry["security_opt"], name
-        assert entry["restart"] == "unless-stopped", name
+        assert entry["restart"] == ("no" if name in ONE_SHOT else "unless-stopped"), name
     for service in example.services:
         entry = doc["services"][service.host]
         assert entry["cap_drop"] == ["ALL"]
@@ -354,12 +360,28 @@ def test_infrastructure_configuration(shop: System) -> None:
     assert es["environment"]["discovery.type"] == "single-node"
 
 
+def test_the_elastic_stack_runs_with_security_on_and_least_privilege(shop: System) -> None:
+    services = rendered(shop)[0]["services"]
+    es, kibana, logstash, setup = (services[h] for h in ("elasticsearch", "kibana", "logstash", "elastic-setup"))
+    assert es["environment"]["xpack.security.enabled"] == "true"
+    assert es["environment"]["ELASTIC_PASSWORD"] == "${ELASTIC_PASSWORD:?set ELASTIC_PASSWORD in .env}"
+    assert 'elastic:$$ELASTIC_PASSWORD' in es["healthcheck"]["test"][1], "the probe authenticates"
+    assert kibana["environment"]["ELASTICSEARCH_USERNAME"] == "kibana_system", "never the elastic superuser"
+    assert kibana["environment"]["ELASTICSEARCH_PASSWORD"].startswith("${KIBANA_SYSTEM_PASSWORD:?")
+    assert set(logstash["environment"]) >= {"ELASTICSEARCH_URL", "LOGSTASH_WRITER_PASSWORD"}
+    assert "ELASTIC_PASSWORD" not in logstash["environment"], "the pipeline writes as its own user"
+    assert setup["image"] == es["image"] and setup["entrypoint"] == ["bash", "/setup/setup.sh"]
+    assert set(setup["environment"]) == {"ELASTIC_PASSWORD", "KIBANA_SYSTEM_PASSWORD", "LOGSTASH_WRITER_PASSWORD"}
+    assert setup["read_only"] is True and setup["cap_drop"] == ["ALL"]
+
+
 CONFIG_MOUNTS = {
     "kong": "./config/kong/kong.yaml:/kong/kong.yaml:ro",
     "keycloak": "./config/keycloak:/opt/keycloak/data/import:ro",
     "prometheus": "./config/prometheus:/etc/prometheus:ro",
     "grafana": "./config/grafana/dashboards:/etc/grafana/dashboards:ro",
     "logstash": "./config/logstash/pipeline:/usr/share/logstash/pipeline:ro",
+    "elastic-setup": "./config/elastic-setup:/setup:ro",
 }
 
 

@@ -118,6 +118,10 @@ class Checker(CheckContext):
             if env.hosting.value != "aws" and env.region is not None:
                 self.error((*path, "region"), f"region only applies to aws hosting, not {env.hosting.value}",
                            "remove `region`")
+            for block, enabled in (("logs", self.spec.observability.logs), ("sentry", self.spec.observability.sentry)):
+                if block in env.model_fields_set and not enabled:
+                    self.error((*path, block), f"{block} settings, but observability.{block} is false",
+                               f"remove `{block}`, or set `observability.{block}: true`", at_key=True)
             for service in env.services:
                 if service not in self.spec.services and self.unknown("service", "services"):
                     self.error((*path, "services", service), f"unknown service '{service}'",

@@ -10,11 +10,13 @@ from dataclasses import dataclass
 
 from rosec.model import infrastructure
 from rosec.model.environments import Environment, EnvVar, ServiceDeployment
+from rosec.model.logs import log_dataset
 from rosec.model.services import Service, build_resources
 from rosec.model.system import System
 from rosec.spec.models import EnvironmentSpec, RoseSpec
 
 LOCAL_ENVIRONMENT = "local"  # ROSE_ENVIRONMENT of services run as local processes (`rosec run`)
+LOCAL_TRACES_SAMPLE_RATE = 1.0  # a developer who gives a local process a SENTRY_DSN wants every trace
 _LOCAL_ISSUER_BASE = f"http://localhost:{infrastructure.KEYCLOAK.published_port}"  # as users reach Keycloak
 
 
@@ -39,9 +41,10 @@ def _environment(spec: RoseSpec, system: System, name: str, env: EnvironmentSpec
                                     service.scaling.min if not local else None, 1) if v is not None)
         resources = build_resources(override.resources) if override and override.resources else service.resources
         autoscaling = service.scaling if not local and service.scaling.max > service.scaling.min else None
-        deployments[service.name] = ServiceDeployment(replicas, resources, autoscaling,
-                                                      _service_env(system, service, name, issuer, jwks))
-    return Environment(name, hosting, domain, env.region, public_url, issuer_base, issuer, jwks, deployments)
+        env_vars = _service_env(system, service, name, issuer, jwks, traces_sample_rate=env.sentry.traces_sample_rate)
+        deployments[service.name] = ServiceDeployment(replicas, resources, autoscaling, env_vars)
+    return Environment(name, hosting, domain, env.region, public_url, issuer_base, issuer, jwks,
+                       env.logs.retention_days, env.sentry.traces_sample_rate, deployments)
 
 
 def _oidc_urls(realm: str, issuer_base: str, backchannel: str) -> tuple[str, str]:
@@ -80,15 +83,17 @@ def local_service_env(system: System, service_name: str, port_offset: int = 0) -
         backchannel = f"http://{infrastructure.LOCAL_BIND}:{infrastructure.KEYCLOAK.published_port}"
         issuer, jwks = _oidc_urls(system.identity.realm, _LOCAL_ISSUER_BASE, backchannel)
     return _service_env(system, system.service(service_name), LOCAL_ENVIRONMENT, issuer, jwks,
-                        _Placement(local=True, port_offset=port_offset))
+                        _Placement(local=True, port_offset=port_offset), LOCAL_TRACES_SAMPLE_RATE)
 
 
 def _service_env(system: System, service: Service, environment: str, issuer: str | None,
-                 jwks: str | None, where: _Placement = _IN_CONTAINER) -> tuple[EnvVar, ...]:
+                 jwks: str | None, where: _Placement = _IN_CONTAINER,
+                 traces_sample_rate: float = LOCAL_TRACES_SAMPLE_RATE) -> tuple[EnvVar, ...]:
     env = [
         EnvVar("ROSE_SYSTEM", system.name),
         EnvVar("SERVICE_NAME", service.name),
         EnvVar("ROSE_ENVIRONMENT", environment),
+        EnvVar("LOG_DATASET", log_dataset(system.name, service.name)),
         EnvVar("PORT", str(where.port(service.port))),
     ]
     if where.local:  # a local process listens on loopback only; in a container it must take every interface
@@ -117,7 +122,8 @@ def _service_env(system: System, service: Service, environment: str, issuer: str
         env += [EnvVar("OIDC_ISSUER_URL", issuer), EnvVar("OIDC_JWKS_URL", jwks),
                 EnvVar("OIDC_AUDIENCE", service.client_id)]
     if system.observability.sentry:
-        env += [EnvVar("SENTRY_DSN", secret="SENTRY_DSN", optional=True), EnvVar("SENTRY_ENVIRONMENT", environment)]
+        env += [EnvVar("SENTRY_DSN", secret="SENTRY_DSN", optional=True), EnvVar("SENTRY_ENVIRONMENT", environment),
+                EnvVar("SENTRY_TRACES_SAMPLE_RATE", format(traces_sample_rate, "g"))]
     env += [EnvVar(k, v) for k, v in service.config]
     env += [EnvVar(s, secret=s) for s in service.secrets]
     return tuple(env)

@@ -41,6 +41,8 @@ class Environment:
     identity_url: str | None  # base URL of the identity provider as users reach it (the issuer's host)
     oidc_issuer: str | None
     oidc_jwks_url: str | None
+    log_retention_days: int  # the ILM policy of the services' log data streams deletes older indices
+    traces_sample_rate: float  # Sentry: share of requests, RPCs and messages traced
     deployments: dict[str, ServiceDeployment] = field(compare=False)
 
     @property

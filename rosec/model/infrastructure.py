@@ -57,8 +57,20 @@ GRAFANA_ADMIN_PASSWORD_ENV = "GRAFANA_ADMIN_PASSWORD"
 ELASTICSEARCH_HEAP = "512m"
 LOGSTASH_HEAP = "256m"
 
+# Elasticsearch, Logstash and Kibana with security on: the built-in superuser is used only by the one-shot setup
+# container (users, role, templates, Kibana data view); Kibana connects as kibana_system, Logstash as the
+# environment's writer user (rosec.model.logs). Passwords only as secrets known by name.
+ELASTIC_SUPERUSER = "elastic"
+ELASTIC_PASSWORD_ENV = "ELASTIC_PASSWORD"
+KIBANA_SYSTEM_USER = "kibana_system"
+KIBANA_SYSTEM_PASSWORD_ENV = "KIBANA_SYSTEM_PASSWORD"
+LOGSTASH_WRITER_PASSWORD_ENV = "LOGSTASH_WRITER_PASSWORD"
+ELASTICSEARCH_URL_ENV = "ELASTICSEARCH_URL"  # where Logstash's pipeline sends the lines
+ELASTIC_SETUP_HOST = "elastic-setup"  # the one-shot setup container (image: ELASTICSEARCH's, for its curl)
+ELASTIC_SETUP_PATH = "/setup"
+
 COMPONENTS = (RABBITMQ, KONG, KEYCLOAK, PROMETHEUS, GRAFANA, ELASTICSEARCH, LOGSTASH, KIBANA)
-RESERVED_HOSTS = frozenset(c.host for c in COMPONENTS)
+RESERVED_HOSTS = frozenset(c.host for c in COMPONENTS) | {ELASTIC_SETUP_HOST}
 RESERVED_PORTS = frozenset(
     {p for c in COMPONENTS for p in (c.port, c.published_port) if p}
     | {POSTGRES_PORT, KEYCLOAK_MANAGEMENT_PORT, LOGSTASH_API_PORT, KONG_ADMIN_PORT, RABBITMQ_MANAGEMENT_PORT,
@@ -73,3 +85,4 @@ def postgres_image(version: str) -> str:
 def postgres_data_path(version: str) -> str:
     """The official image keeps data in /var/lib/postgresql/data up to 17; from 18 the volume goes one level up."""
     return "/var/lib/postgresql" if int(version.split(".")[0]) >= 18 else "/var/lib/postgresql/data"
+

@@ -9,27 +9,25 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
+from pydantic import Discriminator, Field, Tag
 
 from rosec.spec import names
+from rosec.spec.base import (
+    DatastoreName,
+    EnvironmentName,
+    EnvVarName,
+    EventName,
+    MessageName,
+    Name,
+    RoleName,
+    ScopeName,
+    ServiceName,
+    Spec,
+)
+from rosec.spec.logs_models import LogsSpec, SentrySpec
 
+__all__ = ["Name", "Spec"]  # re-exported: the sections' base and name helper
 
-class Spec(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
-
-
-def Name(pattern: str, description: str, max_length: int = 63) -> object:  # noqa: N802 - reads as a type
-    return Annotated[str, Field(pattern=pattern, min_length=1, max_length=max_length, description=description)]
-
-
-ServiceName = Name(names.DNS_LABEL, "A service: lowercase DNS label.", names.MAX_SERVICE_NAME)
-DatastoreName = Name(names.DNS_LABEL, "A datastore: lowercase DNS label.", names.MAX_SERVICE_NAME)
-MessageName = Name(names.MESSAGE_NAME, "A message or enum: PascalCase.")
-EventName = Name(names.EVENT_NAME, "An event: dot-separated lowercase words, e.g. order.created.")
-RoleName = Name(names.ROLE_NAME, "A role of the identity realm.")
-ScopeName = Name(names.SCOPE_NAME, "An OAuth scope of the identity realm.")
-EnvVarName = Name(names.ENV_VAR, "An environment variable name: UPPER_SNAKE_CASE.")
-EnvironmentName = Name(names.DNS_LABEL, "An environment: lowercase DNS label.", 20)
 TypeExpr = Annotated[str, Field(min_length=1, description=(
     "A field type: a scalar (string, int, float, bool, uuid, decimal, datetime, date, bytes), "
     "a message or enum name, list[T], map[string, T] or optional[T]."))]
@@ -99,6 +97,10 @@ class EnvironmentSpec(Spec):
     """Default replica count of every service in this environment."""
     services: dict[ServiceName, ServiceOverride] = {}
     """Per-service overrides in this environment."""
+    logs: LogsSpec = LogsSpec()
+    """How long this environment keeps the services' logs (observability.logs)."""
+    sentry: SentrySpec = SentrySpec()
+    """Error reporting and tracing of this environment's services (observability.sentry)."""
 
 
 class IdentitySpec(Spec):

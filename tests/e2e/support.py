@@ -92,7 +92,8 @@ class LiveSystem:
         return f"127.0.0.1:{self.env[service]['GRPC_PORT']}"
 
     def logged(self, service: str, **fields: str) -> list[dict[str, Any]]:
-        """The log records of a service whose fields have these values."""
+        """The log records of a service whose fields have these values (ECS names: `logged("payments",
+        **{"rose.event": "order.created"})`)."""
         return [r for r in self.output.logs(service) if all(r.get(k) == v for k, v in fields.items())]
 
 

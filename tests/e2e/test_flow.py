@@ -61,10 +61,9 @@ def test_order_created_reaches_every_consumer(shop_live: LiveSystem, tokens: Tok
     assert set(consumers) == {"payments", "notifications"}
     order = place_order(shop_live, tokens, ("tea-earl-grey", 1, "7.90"))
 
-    eventually(lambda: shop_live.logged("payments", event="order.created",
-                                        order_id=order["id"]), "payments to consume order.created")
-    eventually(lambda: shop_live.logged("notifications", event="order.created",
-                                        order_id=order["id"]), "notifications to consume order.created")
+    handled = {"rose.event": "order.created", "labels.order_id": order["id"]}
+    eventually(lambda: shop_live.logged("payments", **handled), "payments to consume order.created")
+    eventually(lambda: shop_live.logged("notifications", **handled), "notifications to consume order.created")
     for consumer in consumers:
         metrics = httpx.get(f"{shop_live.url(consumer)}/metrics").text.splitlines()
         assert any(line.startswith("rose_messages_consumed_total{") and 'event="order.created"' in line

@@ -158,9 +158,9 @@ def test_a_service_runs_http_grpc_and_consumers_and_stops_on_sigterm(runtime_ser
              "service stopped"]
     assert [m for m in messages if m in order] == order
     handled = next(entry for entry in logs if entry["message"] == "handled payment p-1")
-    assert handled["correlation_id"] == "cid-p1" and handled["event"] == "payment.settled"
-    assert all(entry["service"] == "orders" and entry["environment"] == "test" for entry in logs)
-    assert not [entry for entry in logs if entry["level"] in ("error", "critical")]
+    assert handled["rose.correlation_id"] == "cid-p1" and handled["rose.event"] == "payment.settled"
+    assert all(entry["service.name"] == "orders" and entry["service.environment"] == "test" for entry in logs)
+    assert not [entry for entry in logs if entry["log.level"] in ("error", "critical")]
 
 
 def test_a_service_that_cannot_bind_its_port_exits_1(runtime_services_dir: Path, tmp_path: Path,
@@ -175,7 +175,7 @@ def test_a_service_that_cannot_bind_its_port_exits_1(runtime_services_dir: Path,
             code = svc.process.wait(30)
             svc._reader.join(5)
     assert code == 1
-    failed = [entry for entry in svc.logs() if entry["level"] == "critical"]
+    failed = [entry for entry in svc.logs() if entry["log.level"] == "critical"]
     assert failed and "HTTP server failed to start" in failed[0]["message"]
     assert "shutdown hook" in [entry["message"] for entry in svc.logs()]
 
@@ -187,7 +187,7 @@ def test_invalid_settings_exit_1_before_anything_starts(runtime_services_dir: Pa
         code = svc.process.wait(30)
         svc._reader.join(5)
     assert code == 1
-    failed = [entry for entry in svc.logs() if entry["level"] == "critical"]
+    failed = [entry for entry in svc.logs() if entry["log.level"] == "critical"]
     assert failed and "SERVICE_NAME is required" in failed[0]["message"]
 
 

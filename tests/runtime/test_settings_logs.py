@@ -75,7 +75,7 @@ def _logged() -> tuple[logging.Logger, io.StringIO]:
 
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
-    handler.setFormatter(JsonFormatter("orders", "test"))
+    handler.setFormatter(JsonFormatter("orders", "test", "1.2.3", "shop.orders"))
     logger = logging.getLogger(f"test.logs.{id(stream)}")
     logger.handlers[:] = [handler]
     logger.propagate = False
@@ -83,24 +83,43 @@ def _logged() -> tuple[logging.Logger, io.StringIO]:
     return logger, stream
 
 
-def test_log_lines_are_json_with_the_context_fields() -> None:
-    from rose_runtime.logs import log_scope
+def test_log_lines_are_ecs_json_with_the_context_fields() -> None:
+    from rose_runtime.logs import ECS_VERSION, log_scope
 
     logger, stream = _logged()
-    with log_scope(correlation_id="abc123", route="/orders/{id}"):
-        logger.info("hello %s", "world", extra={"status": 201})
+    with log_scope(correlation_id="abc123", route="/orders/{id}", trace_id="t" * 32, transaction_id="s" * 16):
+        logger.info("hello %s", "world", extra={"http.response.status_code": 201, "order_id": "o-1",
+                                                "skus": ["a", "b"], "log.level": "not the level"})
     logger.info("outside")
     try:
         raise ValueError("boom")
     except ValueError:
         logger.exception("failed")
     first, second, third = (json.loads(line) for line in stream.getvalue().splitlines())
-    assert first["message"] == "hello world" and first["level"] == "info" and first["status"] == 201
-    assert (first["service"], first["environment"], first["correlation_id"], first["route"]) == \
-        ("orders", "test", "abc123", "/orders/{id}")
-    assert first["ts"].endswith("Z") and first["ts"][:4].isdigit() and first["logger"].startswith("test.logs")
-    assert second["correlation_id"] is None and "route" not in second
-    assert third["level"] == "error" and "ValueError: boom" in third["exception"]
+    assert list(first)[:3] == ["@timestamp", "log.level", "message"], "the ECS logging spec's first three keys"
+    assert first["message"] == "hello world" and first["log.level"] == "info"
+    assert first["http.response.status_code"] == 201, "dotted extra= names are fields of their own"
+    assert first["labels.order_id"] == "o-1" and first["labels.skus"] == '["a", "b"]', "others are keyword labels"
+    assert (first["service.name"], first["service.environment"], first["event.dataset"], first["service.version"]) \
+        == ("orders", "test", "shop.orders", "1.2.3")
+    assert (first["rose.correlation_id"], first["rose.route"], first["trace.id"], first["transaction.id"]) == \
+        ("abc123", "/orders/{id}", "t" * 32, "s" * 16)
+    assert first["ecs.version"] == ECS_VERSION and first["log.logger"].startswith("test.logs")
+    assert first["@timestamp"].endswith("Z") and first["@timestamp"][:4].isdigit()
+    assert not {"rose.correlation_id", "rose.route", "trace.id"} & set(second), "scope fields end with the scope"
+    assert third["log.level"] == "error" and third["error.type"] == "ValueError" and third["error.message"] == "boom"
+    assert "ValueError: boom" in third["error.stack_trace"] and "Traceback" in third["error.stack_trace"]
+
+
+def test_the_runtime_and_the_model_agree_on_the_ecs_version_and_the_fields_it_maps() -> None:
+    from rose_runtime import logs
+
+    from rosec.model.logs import ECS_VERSION, LOG_FIELDS
+
+    assert logs.ECS_VERSION == ECS_VERSION
+    scope_fields = set(logs._SCOPE_FIELDS.values())
+    assert scope_fields <= set(LOG_FIELDS), scope_fields - set(LOG_FIELDS)
+    assert set(LOG_FIELDS) >= logs._PROTECTED
 
 
 def test_configure_logging_sends_every_logger_to_stdout_as_json(capsys: pytest.CaptureFixture[str]) -> None:
@@ -110,7 +129,7 @@ def test_configure_logging_sends_every_logger_to_stdout_as_json(capsys: pytest.C
     root = logging.getLogger()
     saved = (list(root.handlers), root.level)
     try:
-        configure_logging("orders", "test", "INFO")
+        configure_logging("orders", "test", "INFO", dataset="shop.orders")
         runtime = Runtime(settings())
         runtime.logger.info("from the runtime", extra={"answer": 42})
         logging.getLogger("uvicorn.error").info("from uvicorn")
@@ -119,7 +138,9 @@ def test_configure_logging_sends_every_logger_to_stdout_as_json(capsys: pytest.C
     finally:
         root.handlers[:], root.level = saved
     assert [line["message"] for line in lines] == ["from the runtime", "from uvicorn"]
-    assert lines[0]["answer"] == 42 and lines[0]["service"] == "orders" and lines[0]["logger"] == "rose.orders"
+    assert lines[0]["labels.answer"] == 42 and lines[0]["log.logger"] == "rose.orders"
+    assert all(line["service.name"] == "orders" and line["event.dataset"] == "shop.orders" for line in lines)
+    assert "service.version" not in lines[0], "no version given, none claimed"
 
 
 @pytest.mark.parametrize(("given", "kept"), [("req-42.a_b:c", True), ("", False), (None, False),
@@ -193,16 +214,35 @@ def test_sentry_is_initialised_only_with_a_dsn() -> None:
     assert init_sentry(settings()) is False
     assert not sentry_sdk.get_client().is_active()
     try:
-        enabled = init_sentry(settings(SENTRY_DSN="http://public@127.0.0.1:9/1", SENTRY_ENVIRONMENT="staging"))
+        enabled = init_sentry(settings(SENTRY_DSN="http://public@127.0.0.1:9/1", SENTRY_ENVIRONMENT="staging",
+                                       SERVICE_VERSION="1.4.0", SENTRY_TRACES_SAMPLE_RATE="0.25"))
         client = sentry_sdk.get_client()
         assert enabled and client.is_active()
-        assert client.options["environment"] == "staging"
-        assert client.options["traces_sample_rate"] == 0.0 and client.options["send_default_pii"] is None
+        assert client.options["environment"] == "staging" and client.options["release"] == "orders@1.4.0"
+        assert client.options["traces_sample_rate"] is None and client.options["send_default_pii"] is None
+        assert client.options["auto_enabling_integrations"] is False
         collected = client.options["data_collection"]  # as the SDK resolved it
         assert collected["provided_by_user"] and not collected["user_info"] and collected["http_bodies"] == []
         assert collected["cookies"] == {"mode": "off"} and not collected["database_query_data"]
         assert "authorization" in collected["http_headers"]["request"]["terms"]
+        sample = client.options["traces_sampler"]
+        assert sample({"rose_infrastructure": True, "parent_sampled": True}) == 0.0, "probes never"
+        assert sample({"rose_infrastructure": False, "parent_sampled": True}) == 1.0, "the caller's decision"
+        assert sample({"rose_infrastructure": False, "parent_sampled": False}) == 0.0
+        assert sample({"rose_infrastructure": False, "parent_sampled": None}) == 0.25, "else the rate"
     finally:
         sentry_sdk.get_client().close(timeout=0)
         sentry_sdk.get_global_scope().set_client(None)  # back to the non-recording client
     assert not sentry_sdk.get_client().is_active()
+
+
+def test_the_release_version_and_sample_rate_come_from_the_environment() -> None:
+    from rose_runtime.sentry import release
+    from rose_runtime.settings import SettingsError
+
+    assert release(settings()) == "orders@dev", "an image built without SERVICE_VERSION"
+    assert release(settings(SERVICE_VERSION="2024.06.1-abc123")) == "orders@2024.06.1-abc123"
+    assert settings().sentry_traces_sample_rate == 0.0
+    for bad in ("1.5", "-0.1", "often"):
+        with pytest.raises(SettingsError, match="SENTRY_TRACES_SAMPLE_RATE"):
+            settings(SENTRY_TRACES_SAMPLE_RATE=bad)

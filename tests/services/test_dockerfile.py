@@ -54,7 +54,10 @@ def test_dockerfile(system: System, service: Service) -> None:
     ]
     for source, _ in copies:
         assert (ROOT / source).exists(), f"{source} (from the project root) does not exist"
-    assert "PYTHONPATH=/app/generated:/app/handlers" in dict(steps)["ENV"]
+    env = " ".join(v for k, v in steps if k == "ENV")
+    assert "PYTHONPATH=/app/generated:/app/handlers" in env
+    assert "SERVICE_VERSION=${SERVICE_VERSION}" in env and ("ARG", "SERVICE_VERSION=dev") in steps, \
+        "the version is a build argument, reported as service.version and in the Sentry release"
     assert dict(steps)["EXPOSE"].split() == [str(p) for p in (service.port, service.grpc_port) if p]
     healthcheck = dict(steps)["HEALTHCHECK"]
     assert f"http://127.0.0.1:{service.port}/healthz" in healthcheck

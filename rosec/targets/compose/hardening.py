@@ -34,6 +34,7 @@ GRAFANA = Hardening("256M", "1", tmpfs=("/tmp", "/var/log/grafana"))
 ELASTICSEARCH = Hardening("1536M", "2", read_only=False, tmpfs=())
 LOGSTASH = Hardening("1G", "1", read_only=False, tmpfs=())
 KIBANA = Hardening("1G", "1", tmpfs=("/tmp", "/usr/share/kibana/data"))  # data holds only the instance uuid
+ELASTIC_SETUP = Hardening("128M", "0.5")  # bash and curl; writes only /tmp
 
 KONG_PREFIX = "/kong_prefix"
 

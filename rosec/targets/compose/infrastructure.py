@@ -13,6 +13,7 @@ from rosec.targets.compose import hardening
 from rosec.targets.compose.common import Context, healthcheck, healthy, literal, publish
 from rosec.targets.compose.hardening import Hardening, locked_down
 from rosec.targets.compose.services import running
+from rosec.targets.logs.setup import PASSWORD_VARIABLES
 
 
 def infrastructure(ctx: Context) -> dict[str, dict[str, Any]]:
@@ -32,21 +33,24 @@ def infrastructure(ctx: Context) -> dict[str, dict[str, Any]]:
         found[infra.GRAFANA.host] = _grafana(ctx)
     if system.observability.logs:
         found[infra.ELASTICSEARCH.host] = _elasticsearch(ctx)
+        found[infra.ELASTIC_SETUP_HOST] = _elastic_setup(ctx)
         found[infra.LOGSTASH.host] = _logstash(ctx)
         found[infra.KIBANA.host] = _kibana(ctx)
     return found
 
 
-def _entry(ctx: Context, image: str, test: list[str], startup_s: int, locked: Hardening,
+def _entry(ctx: Context, image: str, test: list[str] | None, startup_s: int, locked: Hardening,
            depends_on: tuple[str, ...] = (), **fields: Any) -> dict[str, Any]:
-    """One infrastructure container; `fields` (hostname, command, environment, ports, volumes) in that order."""
+    """One infrastructure container; `fields` (hostname, entrypoint, command, environment, ports, volumes) in
+    that order."""
     entry: dict[str, Any] = {"image": image}
     entry |= {key: value for key, value in fields.items() if value}
     entry["networks"] = [ctx.network]
     if depends_on:
         entry["depends_on"] = healthy(list(depends_on))
-    entry["healthcheck"] = healthcheck(test, start_period_s=startup_s)
-    entry["restart"] = "unless-stopped"
+    # No test: a one-shot container, run once to completion (nothing to probe, nothing to restart).
+    entry["healthcheck"] = healthcheck(test, start_period_s=startup_s) if test else {"disable": True}
+    entry["restart"] = "unless-stopped" if test else "no"
     return entry | locked_down(locked)
 
 
@@ -164,40 +168,71 @@ def _grafana(ctx: Context) -> dict[str, Any]:
 
 def _elasticsearch(ctx: Context) -> dict[str, Any]:
     es, heap = infra.ELASTICSEARCH, infra.ELASTICSEARCH_HEAP
+    # Security on: every request authenticates (the elastic superuser only in the setup container and in this
+    # healthcheck). Reachable only inside the compose network, never published: HTTP without TLS there.
+    probe = (f'curl -fsS -o /dev/null -u "{infra.ELASTIC_SUPERUSER}:${infra.ELASTIC_PASSWORD_ENV}" '
+             f"'http://127.0.0.1:{es.port}/_cluster/health?wait_for_status=yellow&timeout=5s'")
     return _entry(
-        ctx, es.image,
-        ["CMD", "curl", "-fsS", f"http://127.0.0.1:{es.port}/_cluster/health?wait_for_status=yellow&timeout=5s"],
-        es.startup_s, hardening.ELASTICSEARCH,
+        ctx, es.image, ["CMD-SHELL", probe], es.startup_s, hardening.ELASTICSEARCH,
         environment={
             "discovery.type": "single-node",
             "ES_JAVA_OPTS": f"-Xms{heap} -Xmx{heap}",
-            # Reachable only inside the compose network: Elasticsearch is never published.
-            "xpack.security.enabled": "false",
+            "xpack.security.enabled": "true",
+            "xpack.security.http.ssl.enabled": "false",
+            "xpack.security.transport.ssl.enabled": "false",
+            "xpack.license.self_generated.type": "basic",
+            infra.ELASTIC_PASSWORD_ENV: ctx.vars.required(infra.ELASTIC_PASSWORD_ENV, es.host),
         },
         volumes=[_state(ctx, es)],
     )
 
 
-def _logstash(ctx: Context) -> dict[str, Any]:
-    logstash, heap = infra.LOGSTASH, infra.LOGSTASH_HEAP
+def _elastic_setup(ctx: Context) -> dict[str, Any]:
+    """The one-shot container that creates users, role, ILM policy, index template and the Kibana data view
+    (config/elastic-setup/setup.sh) and exits; Logstash starts once it completed."""
+    es, setup = infra.ELASTICSEARCH, infra.ELASTIC_SETUP_PATH
+    mounts = ctx.binds((ctx.system.layout.elastic_setup_dir, setup))
     return _entry(
-        ctx, logstash.image, ["CMD", "curl", "-fsS", f"http://127.0.0.1:{infra.LOGSTASH_API_PORT}/"],
+        ctx, es.image, None, es.startup_s, hardening.ELASTIC_SETUP,
+        entrypoint=["bash", f"{setup}/setup.sh"],
+        environment={name: ctx.vars.required(name, infra.ELASTIC_SETUP_HOST) for name in PASSWORD_VARIABLES},
+        volumes=mounts,
+        depends_on=(es.host,),
+    )
+
+
+def _logstash(ctx: Context) -> dict[str, Any]:
+    logstash, heap, es = infra.LOGSTASH, infra.LOGSTASH_HEAP, infra.ELASTICSEARCH
+    entry = _entry(
+        ctx, logstash.image, ["CMD", "curl", "-fsS", "-o", "/dev/null", f"http://127.0.0.1:{infra.LOGSTASH_API_PORT}/"],
         logstash.startup_s, hardening.LOGSTASH,
-        environment={"LS_JAVA_OPTS": f"-Xms{heap} -Xmx{heap}", "XPACK_MONITORING_ENABLED": "false"},
+        environment={
+            "LS_JAVA_OPTS": f"-Xms{heap} -Xmx{heap}",
+            "XPACK_MONITORING_ENABLED": "false",
+            infra.ELASTICSEARCH_URL_ENV: f"http://{es.host}:{es.port}",
+            infra.LOGSTASH_WRITER_PASSWORD_ENV: ctx.vars.required(infra.LOGSTASH_WRITER_PASSWORD_ENV, logstash.host),
+        },
         # Docker's gelf log driver runs on the host and sends to this published UDP port.
         ports=[publish(logstash.published_port or logstash.port, logstash.port, "udp")],
         volumes=ctx.binds((ctx.system.layout.logstash_pipeline_dir, infra.LOGSTASH_PIPELINE_PATH)),
-        depends_on=(infra.ELASTICSEARCH.host,),
+        depends_on=(es.host,),
     )
+    # Its user exists once the setup completed (compose waits for that, then starts Logstash).
+    entry["depends_on"][infra.ELASTIC_SETUP_HOST] = {"condition": "service_completed_successfully"}
+    return entry
 
 
 def _kibana(ctx: Context) -> dict[str, Any]:
     kibana, es = infra.KIBANA, infra.ELASTICSEARCH
+    # /api/status answers 401 to a request without credentials once Kibana serves, 503 before.
+    probe = (f"test \"$(curl -s -o /dev/null -w '%{{http_code}}' http://127.0.0.1:{kibana.port}/api/status)\" "
+             "-eq 401")
     return _entry(
-        ctx, kibana.image, ["CMD", "curl", "-fsS", f"http://127.0.0.1:{kibana.port}/api/status"], kibana.startup_s,
-        hardening.KIBANA,
+        ctx, kibana.image, ["CMD-SHELL", probe], kibana.startup_s, hardening.KIBANA,
         environment={
             "ELASTICSEARCH_HOSTS": f"http://{es.host}:{es.port}",
+            "ELASTICSEARCH_USERNAME": infra.KIBANA_SYSTEM_USER,
+            "ELASTICSEARCH_PASSWORD": ctx.vars.required(infra.KIBANA_SYSTEM_PASSWORD_ENV, kibana.host),
             "SERVER_PUBLICBASEURL": f"http://localhost:{kibana.published_port}",
         },
         ports=[publish(kibana.published_port or kibana.port, kibana.port)],

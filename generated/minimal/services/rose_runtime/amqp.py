@@ -33,9 +33,10 @@ from pydantic import BaseModel, ValidationError
 
 from .context import MessageContext
 from .errors import Problem
-from .logs import correlation_id_from_message, current_correlation_id, log_scope
+from .logs import correlation_id_from_message, current_correlation_id, duration_ns, log_scope
 from .metrics import ServiceMetrics
 from .settings import Settings
+from .tracing import QUEUE_PROCESS, trace_carrier, trace_headers, traced
 
 EVENT_HEADER = "x-rose-event"
 ATTEMPT_HEADER = "x-rose-attempt"
@@ -257,14 +258,14 @@ class Broker:
             timestamp=datetime.now(UTC),
             type=event,
             app_id=self.settings.service,
-            headers={EVENT_HEADER: event},
+            headers={EVENT_HEADER: event, **trace_headers()},
         )
         try:
             await self._events_exchange.publish(
                 amqp_message, routing_key=event, mandatory=True, timeout=self.publish_timeout
             )
         except (TimeoutError, aio_pika.exceptions.AMQPError, ConnectionError) as error:
-            self.log.error("event %s was not published: %r", event, error, extra={"event": event})
+            self.log.error("event %s was not published: %r", event, error, extra={"rose.event": event})
             raise Problem(503, "Service Unavailable", f"event {event} could not be published") from error
         self.metrics.message_published(event)
 
@@ -306,7 +307,7 @@ class Broker:
 
         consumer.tag = await consumer.queue.consume(on_message, no_ack=False)
         self._running.append(consumer)
-        self.log.info("consuming %s", t.queue, extra={"event": t.event, "queue": t.queue})
+        self.log.info("consuming %s", t.queue, extra={"rose.event": t.event, "rose.queue": t.queue})
 
     async def _deliver(self, consumer: _Consumer[Any], message: AbstractIncomingMessage) -> None:
         if self._closing:  # delivered before the cancel took effect: give it back untouched
@@ -320,7 +321,8 @@ class Broker:
         try:
             event = consumer.topology.event
             cid = correlation_id_from_message(message.correlation_id)
-            with log_scope(correlation_id=cid, event=event):
+            carrier = trace_carrier((message.headers or {}).items())
+            with traced(QUEUE_PROCESS, event, carrier, cid), log_scope(event=event):
                 await self._handle(consumer, message, event, cid)
         finally:
             self._handling.discard(task)
@@ -330,7 +332,7 @@ class Broker:
     async def _handle(self, consumer: _Consumer[Any], message: AbstractIncomingMessage, event: str, cid: str) -> None:
         queue = consumer.topology.queue
         attempt = _attempt_of(message.headers)
-        details = {"queue": queue, "attempt": attempt, "message_id": message.message_id}
+        details = {"rose.queue": queue, "rose.attempt": attempt, "rose.message_id": message.message_id}
         self.metrics.message_consumed(event)
         try:
             payload = consumer.model_type.model_validate_json(message.body)
@@ -338,7 +340,7 @@ class Broker:
             self.log.error(
                 "invalid message dead-lettered: %s",
                 _validation_summary(error),
-                extra={**details, "errors": error.errors(include_url=False, include_input=False)},
+                extra={**details, "rose.validation_errors": error.errors(include_url=False, include_input=False)},
             )
             await message.nack(requeue=False)
             self.metrics.message_dead_lettered(event)
@@ -353,7 +355,7 @@ class Broker:
         seconds = time.perf_counter() - start
         await message.ack()
         self.metrics.message_handled(event, seconds, failed=False)
-        self.log.info("message handled", extra={**details, "duration_ms": round(seconds * 1000, 3)})
+        self.log.info("message handled", extra={**details, "event.duration": duration_ns(seconds)})
 
     async def _fail(
         self,

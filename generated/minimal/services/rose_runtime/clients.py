@@ -14,6 +14,7 @@ import httpx
 from .context import current_token
 from .errors import Problem, http_status, reason_phrase
 from .logs import REQUEST_ID_HEADER, REQUEST_ID_METADATA, current_correlation_id
+from .tracing import trace_headers
 
 if TYPE_CHECKING:
     from .runtime import Runtime
@@ -25,8 +26,9 @@ PROBLEM_JSON = "application/problem+json"
 
 
 def outgoing_headers() -> dict[str, str]:
-    """X-Request-ID of the current request (or a fresh one) and the caller's bearer token, if any."""
-    headers = {REQUEST_ID_HEADER: current_correlation_id()}
+    """X-Request-ID of the current request (or a fresh one), its trace (`sentry-trace`, `baggage`) and the
+    caller's bearer token, if any."""
+    headers = {REQUEST_ID_HEADER: current_correlation_id(), **trace_headers()}
     token = current_token()
     if token:
         headers["Authorization"] = f"Bearer {token}"
@@ -138,8 +140,9 @@ def problem_from_response(response: httpx.Response) -> Problem:
 
 
 def grpc_metadata() -> tuple[tuple[str, str], ...]:
-    """Metadata for an outgoing RPC: x-request-id and the caller's bearer token."""
-    metadata = [(REQUEST_ID_METADATA, current_correlation_id())]
+    """Metadata for an outgoing RPC: x-request-id, the trace (`sentry-trace`, `baggage`) and the caller's bearer
+    token."""
+    metadata = [(REQUEST_ID_METADATA, current_correlation_id()), *trace_headers().items()]
     token = current_token()
     if token:
         metadata.append(("authorization", f"Bearer {token}"))

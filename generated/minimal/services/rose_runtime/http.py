@@ -18,8 +18,9 @@ from starlette.responses import JSONResponse, Response
 from .auth import Principal, authenticate
 from .context import RequestContext, current_principal
 from .errors import Problem, reason_phrase
-from .logs import REQUEST_ID_HEADER, accept_correlation_id, current_correlation_id, log_scope, set_route
+from .logs import REQUEST_ID_HEADER, accept_correlation_id, current_correlation_id, duration_ns, set_route
 from .metrics import UNMATCHED_ROUTE
+from .tracing import HTTP_SERVER, rename_transaction, trace_carrier, traced
 
 if TYPE_CHECKING:
     from .runtime import Runtime
@@ -148,7 +149,9 @@ class RoseMiddleware:
             await send(message)
 
         start = time.perf_counter()
-        with log_scope(correlation_id=cid):
+        carrier = trace_carrier(scope.get("headers"))
+        name, infrastructure = f"{scope['method']} {scope['path']}", scope["path"] in _INFRASTRUCTURE_PATHS
+        with traced(HTTP_SERVER, name, carrier, cid, infrastructure=infrastructure):
             try:
                 await self.app(scope, receive, send_with_id)
             except Exception:
@@ -164,6 +167,7 @@ class RoseMiddleware:
         infrastructure = path in _INFRASTRUCTURE_PATHS
         if not infrastructure:
             self.runtime.metrics.observe_http(method, route, status, seconds)
+            rename_transaction(f"{method} {route}")
         level = logging.DEBUG if infrastructure else logging.WARNING if status >= 500 else logging.INFO
         self.logger.log(
             level,
@@ -172,11 +176,11 @@ class RoseMiddleware:
             route,
             status,
             extra={
-                "http_method": method,
-                "route": route,
-                "path": path,
-                "status": status,
-                "duration_ms": round(seconds * 1000, 3),
+                "http.request.method": method,
+                "rose.route": route,
+                "url.path": path,
+                "http.response.status_code": status,
+                "event.duration": duration_ns(seconds),
             },
         )
 

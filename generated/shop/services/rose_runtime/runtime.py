@@ -44,7 +44,13 @@ class Runtime:
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Runtime:
         settings = Settings.from_env(environ)
-        configure_logging(settings.service, settings.environment, settings.log_level)
+        configure_logging(
+            settings.service,
+            settings.environment,
+            settings.log_level,
+            version=settings.version,
+            dataset=settings.log_dataset,
+        )
         runtime = cls(settings)
         if init_sentry(settings):
             runtime.logger.info("error reporting to Sentry enabled")
@@ -52,7 +58,8 @@ class Runtime:
 
     def logger_for(self, name: str) -> ServiceLogger:
         return ServiceLogger(
-            logging.getLogger(name), {"service": self.settings.service, "environment": self.settings.environment}
+            logging.getLogger(name),
+            {"service.name": self.settings.service, "service.environment": self.settings.environment},
         )
 
     def add_readiness_check(self, name: str, check: ReadinessCheck) -> None:

@@ -18,7 +18,8 @@ from grpc_reflection.v1alpha import reflection
 from .auth import authenticate
 from .context import current_principal
 from .errors import Problem
-from .logs import REQUEST_ID_METADATA, correlation_id_from_metadata, log_scope
+from .logs import REQUEST_ID_METADATA, correlation_id_from_metadata, duration_ns, log_scope
+from .tracing import GRPC_SERVER, trace_carrier, traced
 
 if TYPE_CHECKING:
     from .runtime import Runtime
@@ -172,11 +173,12 @@ class _Call:
     @contextlib.asynccontextmanager
     async def _call(self, context: grpc.aio.ServicerContext) -> AsyncIterator[None]:
         """One call of any kind: correlation id, principal, status mapping, metrics and the log line."""
-        cid = correlation_id_from_metadata(context.invocation_metadata())
+        metadata = context.invocation_metadata()
+        cid = correlation_id_from_metadata(metadata)
         trailing = ((REQUEST_ID_METADATA, cid),)
         context.set_trailing_metadata(trailing)
         code, start = grpc.StatusCode.UNKNOWN, time.perf_counter()
-        with log_scope(correlation_id=cid, grpc_method=self.method):
+        with traced(GRPC_SERVER, self.method, trace_carrier(metadata), cid), log_scope(grpc_method=self.method):
             principal_token = None
             try:
                 principal_token = current_principal.set(await self._authenticate(context))
@@ -221,7 +223,7 @@ class _Call:
             "%s %s",
             self.method,
             code.name,
-            extra={"grpc_code": code.name, "duration_ms": round(seconds * 1000, 3)},
+            extra={"rose.grpc.code": code.name, "event.duration": duration_ns(seconds)},
         )
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from urllib.parse import quote, urlsplit, urlunsplit
 
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+DEFAULT_VERSION = "dev"  # SERVICE_VERSION of an image built without one (the Dockerfile's build argument)
 
 
 class SettingsError(ValueError):
@@ -50,6 +51,9 @@ class Settings:
     oidc: OidcSettings | None = None
     sentry_dsn: str | None = field(default=None, repr=False)
     sentry_environment: str | None = None
+    sentry_traces_sample_rate: float = 0.0
+    version: str = DEFAULT_VERSION
+    log_dataset: str | None = None  # event.dataset of the service's lines: <system>.<service> (LOG_DATASET)
     log_level: str = "INFO"
     bind_host: str = "0.0.0.0"
     environ: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
@@ -96,6 +100,8 @@ class Settings:
         if log_level not in _LOG_LEVELS:
             problems.append(f"LOG_LEVEL must be one of {', '.join(_LOG_LEVELS)}, not {log_level!r}")
 
+        sample_rate = _sample_rate(optional("SENTRY_TRACES_SAMPLE_RATE"), problems)
+
         if problems:
             raise SettingsError(problems)
         assert http_port is not None
@@ -111,6 +117,9 @@ class Settings:
             sentry_dsn=optional("SENTRY_DSN"),
             bind_host=optional("BIND_HOST") or "0.0.0.0",
             sentry_environment=optional("SENTRY_ENVIRONMENT"),
+            sentry_traces_sample_rate=sample_rate,
+            version=optional("SERVICE_VERSION") or DEFAULT_VERSION,
+            log_dataset=optional("LOG_DATASET"),
             log_level=log_level,
             environ=env,
         )
@@ -148,6 +157,20 @@ class Settings:
         return PeerSettings(
             self.environ.get(f"{prefix}_URL") or None, self.environ.get(f"{prefix}_GRPC_TARGET") or None
         )
+
+
+def _sample_rate(value: str | None, problems: list[str]) -> float:
+    """SENTRY_TRACES_SAMPLE_RATE: a share between 0 and 1 (0, no tracing, when unset)."""
+    if value is None:
+        return 0.0
+    try:
+        rate = float(value)
+    except ValueError:
+        rate = -1.0
+    if not 0.0 <= rate <= 1.0:
+        problems.append(f"SENTRY_TRACES_SAMPLE_RATE must be a number from 0 to 1, not {value!r}")
+        return 0.0
+    return rate
 
 
 def env_prefix(name: str) -> str:
