@@ -9,27 +9,25 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
+from pydantic import Discriminator, Field, Tag
 
 from rosec.spec import names
+from rosec.spec.alerts_models import AlertsSpec, OwnerName
+from rosec.spec.base import (
+    DatastoreName,
+    EnvironmentName,
+    EnvVarName,
+    EventName,
+    MessageName,
+    Name,
+    RoleName,
+    ScopeName,
+    ServiceName,
+    Spec,
+)
 
+__all__ = ["Name", "Spec"]  # re-exported: the sections' base and name helper
 
-class Spec(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
-
-
-def Name(pattern: str, description: str, max_length: int = 63) -> object:  # noqa: N802 - reads as a type
-    return Annotated[str, Field(pattern=pattern, min_length=1, max_length=max_length, description=description)]
-
-
-ServiceName = Name(names.DNS_LABEL, "A service: lowercase DNS label.", names.MAX_SERVICE_NAME)
-DatastoreName = Name(names.DNS_LABEL, "A datastore: lowercase DNS label.", names.MAX_SERVICE_NAME)
-MessageName = Name(names.MESSAGE_NAME, "A message or enum: PascalCase.")
-EventName = Name(names.EVENT_NAME, "An event: dot-separated lowercase words, e.g. order.created.")
-RoleName = Name(names.ROLE_NAME, "A role of the identity realm.")
-ScopeName = Name(names.SCOPE_NAME, "An OAuth scope of the identity realm.")
-EnvVarName = Name(names.ENV_VAR, "An environment variable name: UPPER_SNAKE_CASE.")
-EnvironmentName = Name(names.DNS_LABEL, "An environment: lowercase DNS label.", 20)
 TypeExpr = Annotated[str, Field(min_length=1, description=(
     "A field type: a scalar (string, int, float, bool, uuid, decimal, datetime, date, bytes), "
     "a message or enum name, list[T], map[string, T] or optional[T]."))]
@@ -217,6 +215,8 @@ ConfigValue = str | int | float | bool
 
 class ServiceSpec(Spec):
     description: str = ""
+    owner: OwnerName | None = None
+    """Team that owns the service: its alerts carry this owner and follow alerts.owners. Default: system.owner."""
     port: Annotated[int, Field(ge=1024, le=64535)] | None = None
     """HTTP port; the gRPC port is port + 1000. Default: assigned from 8101 in declaration order."""
     rest: list[RestEndpoint] = []
@@ -257,6 +257,8 @@ class RoseSpec(Spec):
     environments: Annotated[dict[EnvironmentName, EnvironmentSpec], Field(min_length=1)]
     identity: IdentitySpec | None = None
     observability: ObservabilitySpec = ObservabilitySpec()
+    alerts: AlertsSpec = AlertsSpec()
+    """Where Alertmanager sends alerts: receivers, and which receive page and ticket alerts of each owner."""
     messages: dict[MessageName, MessageSpec] = {}
     events: dict[EventName, EventSpec] = {}
     datastores: dict[DatastoreName, DatastoreSpec] = {}

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from importlib.metadata import entry_points
 
 from rosec.model.system import Layout, System
-from rosec.targets import compose, messaging, runtime, services
+from rosec.targets import alertmanager, compose, grafana, messaging, prometheus, runtime, services
 
 Render = Callable[[System], dict[str, bytes]]
 
@@ -22,6 +22,9 @@ OUTPUTS: dict[str, Callable[[Layout], tuple[str, ...]]] = {
     "runtime": runtime.outputs,
     "services": services.outputs,
     "messaging": messaging.outputs,
+    "prometheus": prometheus.outputs,
+    "alertmanager": alertmanager.outputs,
+    "grafana": grafana.outputs,
 }
 
 
@@ -41,6 +44,9 @@ BUILTIN_TARGETS: dict[str, Render] = {
     "runtime": runtime.render,
     "services": services.render,
     "messaging": messaging.render,
+    "prometheus": prometheus.render,
+    "alertmanager": alertmanager.render,
+    "grafana": grafana.render,
 }
 
 
