@@ -9,6 +9,18 @@ fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 
+# Prometheus and Alertmanager (Debian 2.42 / 0.25): promtool and amtool check the generated configuration, and the
+# tests run servers of their own on free loopback ports (a service the packages may start is not used).
+if ! command -v promtool >/dev/null || ! command -v amtool >/dev/null || ! command -v prometheus-alertmanager >/dev/null; then
+  if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+    apt-get update -qq >/dev/null
+    apt-get install -y --no-install-recommends prometheus prometheus-alertmanager >/dev/null
+  else
+    echo "promtool/amtool are missing: install Debian's prometheus and prometheus-alertmanager packages" >&2
+    exit 1
+  fi
+fi
+
 # The npm validators the tests run over generated output (Redocly, AsyncAPI CLI, @grafana/schema, TypeScript):
 # pinned by tools/package-lock.json, installed into the git-ignored .tools/ (tests look for .tools/node_modules/.bin).
 if ! command -v npm >/dev/null; then

@@ -13,6 +13,7 @@ from conftest import shared_schema, system_from_text
 from ruamel.yaml import YAML
 
 from rosec.model import infrastructure as infra
+from rosec.model.scrape import exporter_host
 from rosec.model.system import System
 from rosec.targets import compose
 
@@ -107,7 +108,8 @@ def test_one_compose_service_per_rose_service_built_from_the_generated_dockerfil
         assert f"http://127.0.0.1:{service.port}/healthz" in entry["healthcheck"]["test"][3]
         assert entry["healthcheck"]["interval"] == f"{service.health.interval_s}s"
         assert entry["healthcheck"]["start_period"] == f"{service.health.start_period_s}s"
-    assert set(doc["services"]) - {s.host for s in shop.services} <= INFRA_HOSTS | {d.host for d in shop.datastores}
+    assert set(doc["services"]) - {s.host for s in shop.services} <= \
+        INFRA_HOSTS | {d.host for d in shop.datastores} | {exporter_host(d) for d in shop.datastores}
 
 
 def test_brokered_services_get_amqp_and_wait_for_rabbitmq(shop: System) -> None:
@@ -226,7 +228,8 @@ def test_each_infrastructure_component_is_added_by_its_feature(tmp_path: Path) -
         "datastores: { a-db: { engine: postgres, version: '18' } }")
     doc, _, _ = rendered(system_from_text(tmp_path, text))
     services = doc["services"]
-    assert set(services) == {"a", "b", "rabbitmq", "a-db", "keycloak", "prometheus", "grafana"}
+    assert set(services) == {"a", "b", "rabbitmq", "a-db", "a-db-exporter", "keycloak", "prometheus", "alertmanager",
+                             "grafana"}
     assert services["a-db"]["image"] == "postgres:18-alpine"
     assert services["a-db"]["volumes"] == ["a-db-data:/var/lib/postgresql"], "postgres 18 keeps PGDATA one level up"
     assert list(services["b"]["depends_on"]) == ["rabbitmq", "keycloak"]
@@ -252,8 +255,9 @@ def test_no_stray_dollar_signs(example: System) -> None:
 
 
 def test_every_interpolated_variable_is_in_env_example_without_a_value(example: System) -> None:
-    _, text, env_example = rendered(example)
+    doc, text, env_example = rendered(example)
     referenced = {m[0] for m in INTERPOLATION.findall(text)}
+    referenced |= {secret["environment"] for secret in doc.get("secrets", {}).values()}
     listed = env_example_vars(env_example)
     assert referenced, "the examples interpolate secrets"
     assert set(listed) == referenced
@@ -273,7 +277,8 @@ def test_env_example_says_who_uses_each_secret(shop: System) -> None:
     comment = {lines[i + 1].split("=")[0]: line for i, line in enumerate(lines[:-1]) if line.startswith("# secret")}
     assert comment["RABBITMQ_PASSWORD"] == \
         "# secret of rabbitmq; services: catalog, orders, inventory, payments, notifications"
-    assert comment["ORDERS_DB_PASSWORD"] == "# secret of orders-db; services: orders"
+    assert comment["ORDERS_DB_PASSWORD"] == "# secret of orders-db, orders-db-exporter; services: orders"
+    assert comment["PAGERDUTY_ROUTING_KEY"] == "# secret of alertmanager"
     assert comment["PAYMENT_PROVIDER_API_KEY"] == "# secret of services: payments"
     assert comment["KEYCLOAK_ADMIN_PASSWORD"] == "# secret of keycloak"
     assert "optional" in comment["SENTRY_DSN"]
@@ -374,11 +379,14 @@ def test_the_elastic_stack_runs_with_security_on_and_least_privilege(shop: Syste
     assert set(setup["environment"]) == {"ELASTIC_PASSWORD", "KIBANA_SYSTEM_PASSWORD", "LOGSTASH_WRITER_PASSWORD"}
     assert setup["read_only"] is True and setup["cap_drop"] == ["ALL"]
 
+# Go binaries that write only their data volume (or nothing): no /tmp needed.
+WRITES_NO_TMP = {"prometheus", "alertmanager"} | {f"{store}-exporter" for store in ("orders-db", "catalog-db", "a-db")}
 
 CONFIG_MOUNTS = {
     "kong": "./config/kong/kong.yaml:/kong/kong.yaml:ro",
     "keycloak": "./config/keycloak:/opt/keycloak/data/import:ro",
     "prometheus": "./config/prometheus:/etc/prometheus:ro",
+    "alertmanager": "./config/alertmanager:/etc/alertmanager:ro",
     "grafana": "./config/grafana/dashboards:/etc/grafana/dashboards:ro",
     "logstash": "./config/logstash/pipeline:/usr/share/logstash/pipeline:ro",
     "elastic-setup": "./config/elastic-setup:/setup:ro",
@@ -414,9 +422,33 @@ def test_infrastructure_containers_are_locked_down(example: System) -> None:
         assert float(limits["cpus"]) > 0 and re.fullmatch(r"[0-9]+[MG]", limits["memory"]), name
         assert isinstance(entry["read_only"], bool), name
         if entry["read_only"]:
-            assert "/tmp" in entry.get("tmpfs", ["/tmp"]) or name == "prometheus", name
+            assert "/tmp" in entry.get("tmpfs", ["/tmp"]) or name in WRITES_NO_TMP, name
 
 
 def test_no_compose_environment_means_no_files(tmp_path: Path) -> None:
     text = spec("  a: {}", QUIET, environments="prod: { hosting: aws, region: eu-west-1 }")
     assert compose.render(system_from_text(tmp_path, text)) == {}
+
+
+def test_the_metrics_stack_scrapes_what_compose_runs(shop: System) -> None:
+    doc = rendered(shop)[0]
+    services = doc["services"]
+    assert services["kong"]["environment"]["KONG_STATUS_LISTEN"] == f"0.0.0.0:{infra.KONG_STATUS_PORT}"
+    assert services["keycloak"]["environment"]["KC_METRICS_ENABLED"] == "true"
+    for store in (d for d in shop.datastores if d.is_postgres):
+        exporter = services[exporter_host(store)]
+        assert exporter["image"] == infra.POSTGRES_EXPORTER_IMAGE
+        assert exporter["environment"]["DATA_SOURCE_URI"].startswith(f"{store.host}:{store.port}/{store.database}?")
+        password = store.password_env
+        assert exporter["environment"]["DATA_SOURCE_PASS"] == f"${{{password}:?set {password} in .env}}"
+        assert exporter["depends_on"] == {store.host: {"condition": "service_healthy"}}
+        assert "ports" not in exporter, "only Prometheus reads the exporter"
+
+
+def test_alertmanager_reads_each_receiver_secret_from_a_compose_secret(shop: System) -> None:
+    doc = rendered(shop)[0]
+    alertmanager = doc["services"]["alertmanager"]
+    assert alertmanager["secrets"] == list(shop.alerting.secrets)
+    assert len(shop.alerting.secrets) == 4, "the shop's receivers read four secrets"
+    assert doc["secrets"] == {name: {"environment": name} for name in shop.alerting.secrets}
+    assert f"--config.file={infra.ALERTMANAGER_CONFIG_DIR}/{infra.ALERTMANAGER_CONFIG_FILE}" in alertmanager["command"]

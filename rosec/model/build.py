@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from rosec.model.alerting import build_alerting
 from rosec.model.datastores import build_datastores
 from rosec.model.deployments import build_environments
 from rosec.model.identity import build_identity
@@ -33,5 +34,6 @@ def build_system(spec: RoseSpec, spec_file: str) -> System:
         services=build_services(spec, messaging),
         messaging=messaging,
         layout=Layout(handlers_dir=spec.system.handlers_dir),
+        alerting=build_alerting(spec),
     )
     return replace(system, environments=build_environments(spec, system))

@@ -11,6 +11,7 @@ from rosec.model import infrastructure, naming
 from rosec.model.check_context import CheckContext
 from rosec.model.code_checks import check_generated_code
 from rosec.model.graphs import cycles
+from rosec.model.observability_checks import check_observability
 from rosec.model.proto_checks import check_proto_compatibility
 from rosec.model.service_checks import ServiceChecker
 from rosec.model.usage_checks import check_usage
@@ -37,6 +38,7 @@ class Checker(CheckContext):
         self.check_ports()
         self.check_gateway_routes()
         self.check_call_cycles()
+        check_observability(self)
         check_generated_code(self)
         check_proto_compatibility(self)
         check_usage(self)  # last: it reads what the other checks could not resolve
@@ -215,6 +217,9 @@ def reserved_ports() -> dict[int, str]:
         infrastructure.KEYCLOAK_MANAGEMENT_PORT: "keycloak management",
         infrastructure.LOGSTASH_API_PORT: "logstash API",
         infrastructure.KONG_ADMIN_PORT: "kong admin API",
+        infrastructure.KONG_STATUS_PORT: "kong status API (metrics)",
+        infrastructure.RABBITMQ_PROMETHEUS_PORT: "rabbitmq metrics",
+        infrastructure.POSTGRES_EXPORTER_PORT: "postgres exporter",
     }
     for component in infrastructure.COMPONENTS:
         for port in (component.port, component.published_port):

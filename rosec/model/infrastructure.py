@@ -26,6 +26,8 @@ RABBITMQ = Component("rabbitmq", "rabbitmq:4.1.4-management-alpine", 5672, 15672
 KONG = Component("kong", "kong:3.9.1", 8000, 8000, startup_s=20)
 KEYCLOAK = Component("keycloak", "quay.io/keycloak/keycloak:26.4.7", 8080, 8080, startup_s=90)
 PROMETHEUS = Component("prometheus", "prom/prometheus:v3.5.0", 9090, 9090, "prometheus-data", "/prometheus", 20)
+ALERTMANAGER = Component("alertmanager", "prom/alertmanager:v0.28.1", 9093, 9093, "alertmanager-data",
+                         "/alertmanager", 20)
 GRAFANA = Component("grafana", "grafana/grafana:12.3.3", 3000, 3000, "grafana-data", "/var/lib/grafana", 30)
 ELASTICSEARCH = Component("elasticsearch", "docker.elastic.co/elasticsearch/elasticsearch:8.19.7", 9200, None,
                           "elasticsearch-data", "/usr/share/elasticsearch/data", 90)
@@ -37,6 +39,16 @@ POSTGRES_STARTUP_S = 20
 KEYCLOAK_MANAGEMENT_PORT = 9000
 LOGSTASH_API_PORT = 9600
 KONG_ADMIN_PORT = 8001
+# Kong 3.x serves the prometheus plugin's /metrics on its Status API. Its default listener (127.0.0.1:8007) is not
+# reachable from another container, so compose sets KONG_STATUS_LISTEN to this port on every interface (8100 is
+# the port Kong's own documentation and Helm chart use); never published.
+KONG_STATUS_PORT = 8100
+RABBITMQ_PROMETHEUS_PORT = 15692  # the rabbitmq_prometheus plugin, enabled in the official image
+KEYCLOAK_METRICS_PATH = "/metrics"  # on KEYCLOAK_MANAGEMENT_PORT, with KC_METRICS_ENABLED=true
+# One postgres exporter per postgres datastore, host `<datastore>-exporter` (rosec.model.scrape).
+POSTGRES_EXPORTER_IMAGE = "prometheuscommunity/postgres-exporter:v0.20.1"
+POSTGRES_EXPORTER_PORT = 9187
+POSTGRES_EXPORTER_STARTUP_S = 10
 RABBITMQ_MANAGEMENT_PORT = 15672
 
 # Paths inside the infrastructure containers where generated configuration is mounted.
@@ -44,6 +56,8 @@ KONG_CONFIG_PATH = "/kong/kong.yaml"
 KEYCLOAK_IMPORT_PATH = "/opt/keycloak/data/import"
 PROMETHEUS_CONFIG_DIR = "/etc/prometheus"
 PROMETHEUS_CONFIG_FILE = "prometheus.yml"
+ALERTMANAGER_CONFIG_DIR = "/etc/alertmanager"
+ALERTMANAGER_CONFIG_FILE = "alertmanager.yml"
 GRAFANA_PROVISIONING_PATH = "/etc/grafana/provisioning"
 GRAFANA_DASHBOARDS_PATH = "/etc/grafana/dashboards"
 LOGSTASH_PIPELINE_PATH = "/usr/share/logstash/pipeline"
@@ -69,12 +83,12 @@ ELASTICSEARCH_URL_ENV = "ELASTICSEARCH_URL"  # where Logstash's pipeline sends t
 ELASTIC_SETUP_HOST = "elastic-setup"  # the one-shot setup container (image: ELASTICSEARCH's, for its curl)
 ELASTIC_SETUP_PATH = "/setup"
 
-COMPONENTS = (RABBITMQ, KONG, KEYCLOAK, PROMETHEUS, GRAFANA, ELASTICSEARCH, LOGSTASH, KIBANA)
+COMPONENTS = (RABBITMQ, KONG, KEYCLOAK, PROMETHEUS, ALERTMANAGER, GRAFANA, ELASTICSEARCH, LOGSTASH, KIBANA)
 RESERVED_HOSTS = frozenset(c.host for c in COMPONENTS) | {ELASTIC_SETUP_HOST}
 RESERVED_PORTS = frozenset(
     {p for c in COMPONENTS for p in (c.port, c.published_port) if p}
-    | {POSTGRES_PORT, KEYCLOAK_MANAGEMENT_PORT, LOGSTASH_API_PORT, KONG_ADMIN_PORT, RABBITMQ_MANAGEMENT_PORT,
-       8443, 8444}
+    | {POSTGRES_PORT, KEYCLOAK_MANAGEMENT_PORT, LOGSTASH_API_PORT, KONG_ADMIN_PORT, KONG_STATUS_PORT,
+       RABBITMQ_MANAGEMENT_PORT, RABBITMQ_PROMETHEUS_PORT, POSTGRES_EXPORTER_PORT, 8443, 8444}
 )
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from rosec.model import infrastructure, naming
 from rosec.model.messaging import Consumer, Messaging, build_consumer
+from rosec.model.metrics import latency_buckets
 from rosec.spec import models as spec_models
 from rosec.spec.models import RecordSpec, RoseSpec, ServiceSpec
 from rosec.spec.types import TypeRef, parse_type
@@ -120,6 +121,13 @@ class Service:
     slo: Slo | None
     config: tuple[tuple[str, str], ...]
     secrets: tuple[str, ...]
+    owner: str = ""  # the team whose receivers get its alerts (spec `owner`, else system.owner)
+    latency_buckets: tuple[float, ...] = ()  # histogram buckets (s) of its request latency, with its SLO threshold
+
+    @property
+    def has_api(self) -> bool:
+        """Serves requests (REST or gRPC) that the request metrics and the SLIs count."""
+        return bool(self.endpoints or self.grpc_methods)
 
     @property
     def needs_broker(self) -> bool:
@@ -205,6 +213,8 @@ def _service(spec: RoseSpec, messaging: Messaging | None, name: str, s: ServiceS
         slo=Slo(s.slo.availability, s.slo.latency_p99_ms) if s.slo else None,
         config=tuple((k, _config_text(v)) for k, v in s.config.items()),
         secrets=tuple(s.secrets),
+        owner=s.owner or spec.system.owner,
+        latency_buckets=latency_buckets(s.slo.latency_p99_ms if s.slo else None),
     )
 
 

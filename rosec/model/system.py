@@ -7,9 +7,10 @@ tuples in a deterministic order (declaration order of the spec unless stated oth
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
+from rosec.model.alerting import Alerting
 from rosec.model.datastores import Datastore
 from rosec.model.environments import Environment
 from rosec.model.identity import Identity
@@ -28,6 +29,7 @@ class Layout:
     kong_config: str = "config/kong/kong.yaml"
     keycloak_import_dir: str = "config/keycloak"
     prometheus_dir: str = "config/prometheus"
+    alertmanager_dir: str = "config/alertmanager"
     grafana_provisioning_dir: str = "config/grafana/provisioning"
     grafana_dashboards_dir: str = "config/grafana/dashboards"
     logstash_pipeline_dir: str = "config/logstash/pipeline"
@@ -69,6 +71,7 @@ class System:
     services: tuple[Service, ...]
     messaging: Messaging | None
     layout: Layout = Layout()
+    alerting: Alerting = field(default_factory=Alerting)
 
     def service(self, name: str) -> Service:
         return self.services_by_name[name]

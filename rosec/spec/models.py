@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 from pydantic import Discriminator, Field, Tag
 
 from rosec.spec import names
+from rosec.spec.alerts_models import AlertsSpec, OwnerName
 from rosec.spec.base import (
     DatastoreName,
     EnvironmentName,
@@ -222,6 +223,8 @@ ConfigValue = str | int | float | bool
 
 class ServiceSpec(Spec):
     description: str = ""
+    owner: OwnerName | None = None
+    """Team that owns the service: its alerts carry this owner and follow alerts.owners. Default: system.owner."""
     port: Annotated[int, Field(ge=1024, le=64535)] | None = None
     """HTTP port; the gRPC port is port + 1000. Default: assigned from 8101 in declaration order."""
     rest: list[RestEndpoint] = []
@@ -262,6 +265,8 @@ class RoseSpec(Spec):
     environments: Annotated[dict[EnvironmentName, EnvironmentSpec], Field(min_length=1)]
     identity: IdentitySpec | None = None
     observability: ObservabilitySpec = ObservabilitySpec()
+    alerts: AlertsSpec = AlertsSpec()
+    """Where Alertmanager sends alerts: receivers, and which receive page and ticket alerts of each owner."""
     messages: dict[MessageName, MessageSpec] = {}
     events: dict[EventName, EventSpec] = {}
     datastores: dict[DatastoreName, DatastoreSpec] = {}

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from importlib.metadata import entry_points
 
 from rosec.model.system import Layout, System
-from rosec.targets import compose, logs, messaging, runtime, services
+from rosec.targets import alertmanager, compose, grafana, logs, messaging, prometheus, runtime, services
 
 Render = Callable[[System], dict[str, bytes]]
 
@@ -23,6 +23,9 @@ OUTPUTS: dict[str, Callable[[Layout], tuple[str, ...]]] = {
     "services": services.outputs,
     "messaging": messaging.outputs,
     "logs": logs.outputs,
+    "prometheus": prometheus.outputs,
+    "alertmanager": alertmanager.outputs,
+    "grafana": grafana.outputs,
 }
 
 
@@ -43,6 +46,9 @@ BUILTIN_TARGETS: dict[str, Render] = {
     "services": services.render,
     "messaging": messaging.render,
     "logs": logs.render,
+    "prometheus": prometheus.render,
+    "alertmanager": alertmanager.render,
+    "grafana": grafana.render,
 }
 
 

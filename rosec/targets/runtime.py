@@ -41,4 +41,13 @@ def _names_module(system: System) -> bytes:
     lines = [system.header().rstrip("\n"), '"""Metric names and buckets, derived once in the rosec model."""', ""]
     lines += [f"{name.upper()} = {json.dumps(value)}" for name, value in asdict(METRICS).items()]
     lines.append(f"LATENCY_BUCKETS = {LATENCY_BUCKETS!r}")
+    lines += ["", "# Request latency buckets of the services whose SLO threshold is not one of LATENCY_BUCKETS."]
+    own = [s for s in system.services if s.latency_buckets != LATENCY_BUCKETS]
+    if not own:
+        lines.append("SERVICE_LATENCY_BUCKETS: dict[str, tuple[float, ...]] = {}")
+        return text("\n".join(lines))
+    lines.append("SERVICE_LATENCY_BUCKETS: dict[str, tuple[float, ...]] = {")
+    for service in own:  # one bucket a line, as ruff format keeps a tuple with a trailing comma
+        lines += [f"    {json.dumps(service.name)}: (", *(f"        {b!r}," for b in service.latency_buckets), "    ),"]
+    lines.append("}")
     return text("\n".join(lines))

@@ -36,6 +36,8 @@ def render(system: System, mountable: Callable[[str], bool] = lambda path: False
     }
     if ctx.volumes:
         document["volumes"] = {name: {} for name in ctx.volumes}
+    if ctx.secrets:
+        document["secrets"] = {name: {"environment": name} for name in ctx.secrets}
     layout = system.layout
     return {
         layout.compose_file: to_yaml(document, system.header()),

@@ -31,6 +31,12 @@ class Interpolations:
         self._record(name, user, optional=False)
         return f"${{{name}:?set {name} in .env}}"
 
+    def secret(self, name: str, user: str) -> str:
+        """A variable compose reads into a secret file (top-level `secrets:` with `environment:`), not into
+        the compose file's text; listed in .env.example like the others."""
+        self._record(name, user, optional=False)
+        return name
+
     def optional(self, name: str, user: str) -> str:
         self._record(name, user, optional=True)
         return f"${{{name}:-}}"
@@ -51,6 +57,7 @@ class Context:
     mountable: Callable[[str], bool]  # whether a target of the build writes this path of the output directory
     vars: Interpolations = field(default_factory=Interpolations)
     volumes: list[str] = field(default_factory=list)  # in order of first use
+    secrets: list[str] = field(default_factory=list)  # compose secrets, filled from the variable of their name
 
     @property
     def network(self) -> str:
@@ -61,6 +68,13 @@ class Context:
         if name not in self.volumes:
             self.volumes.append(name)
         return f"{name}:{target}"
+
+    def secret(self, name: str, user: str) -> str:
+        """Mount the secret `name` (the env file's variable of that name) at /run/secrets/<name> in `user`."""
+        self.vars.secret(name, user)
+        if name not in self.secrets:
+            self.secrets.append(name)
+        return name
 
     def binds(self, *mounts: tuple[str, str]) -> list[str]:
         """Read-only bind mounts (source relative to compose.yaml, target in the container) of the generated

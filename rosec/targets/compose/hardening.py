@@ -30,6 +30,8 @@ RABBITMQ = Hardening("512M", "1", tmpfs=("/tmp", "/var/log/rabbitmq"), user="rab
 KONG = Hardening("512M", "1", tmpfs=("/tmp", "/kong_prefix"))  # KONG_PREFIX: nginx config, pids, sockets
 KEYCLOAK = Hardening("1G", "1", read_only=False, tmpfs=())
 PROMETHEUS = Hardening("512M", "1", tmpfs=())
+ALERTMANAGER = Hardening("128M", "0.5", tmpfs=())
+POSTGRES_EXPORTER = Hardening("64M", "0.25", tmpfs=())  # the image runs as nobody
 GRAFANA = Hardening("256M", "1", tmpfs=("/tmp", "/var/log/grafana"))
 ELASTICSEARCH = Hardening("1536M", "2", read_only=False, tmpfs=())
 LOGSTASH = Hardening("1G", "1", read_only=False, tmpfs=())

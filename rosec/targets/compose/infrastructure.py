@@ -9,9 +9,12 @@ from typing import Any
 
 from rosec.model import infrastructure as infra
 from rosec.model.datastores import Datastore
+from rosec.model.scrape import exporter_host
 from rosec.targets.compose import hardening
-from rosec.targets.compose.common import Context, healthcheck, healthy, literal, publish
-from rosec.targets.compose.hardening import Hardening, locked_down
+from rosec.targets.compose.common import Context, literal, publish
+from rosec.targets.compose.containers import entry as _entry
+from rosec.targets.compose.containers import state as _state
+from rosec.targets.compose.monitoring import monitoring, postgres_exporter
 from rosec.targets.compose.services import running
 from rosec.targets.logs.setup import PASSWORD_VARIABLES
 
@@ -24,39 +27,20 @@ def infrastructure(ctx: Context) -> dict[str, dict[str, Any]]:
     for store in system.datastores:
         if store.engine == "postgres":
             found[store.host] = _postgres(ctx, store)
+            if system.observability.metrics:
+                found[exporter_host(store)] = postgres_exporter(ctx, store)
     if system.identity:
         found[infra.KEYCLOAK.host] = _keycloak(ctx)
     if system.has_gateway:
         found[infra.KONG.host] = _kong(ctx)
     if system.observability.metrics:
-        found[infra.PROMETHEUS.host] = _prometheus(ctx)
-        found[infra.GRAFANA.host] = _grafana(ctx)
+        found |= monitoring(ctx)
     if system.observability.logs:
         found[infra.ELASTICSEARCH.host] = _elasticsearch(ctx)
         found[infra.ELASTIC_SETUP_HOST] = _elastic_setup(ctx)
         found[infra.LOGSTASH.host] = _logstash(ctx)
         found[infra.KIBANA.host] = _kibana(ctx)
     return found
-
-
-def _entry(ctx: Context, image: str, test: list[str] | None, startup_s: int, locked: Hardening,
-           depends_on: tuple[str, ...] = (), **fields: Any) -> dict[str, Any]:
-    """One infrastructure container; `fields` (hostname, entrypoint, command, environment, ports, volumes) in
-    that order."""
-    entry: dict[str, Any] = {"image": image}
-    entry |= {key: value for key, value in fields.items() if value}
-    entry["networks"] = [ctx.network]
-    if depends_on:
-        entry["depends_on"] = healthy(list(depends_on))
-    # No test: a one-shot container, run once to completion (nothing to probe, nothing to restart).
-    entry["healthcheck"] = healthcheck(test, start_period_s=startup_s) if test else {"disable": True}
-    entry["restart"] = "unless-stopped" if test else "no"
-    return entry | locked_down(locked)
-
-
-def _state(ctx: Context, component: infra.Component) -> str:
-    assert component.volume and component.data_path, f"{component.host} keeps no state"
-    return ctx.volume(component.volume, component.data_path)
 
 
 def _rabbitmq(ctx: Context) -> dict[str, Any]:
@@ -100,6 +84,7 @@ def _keycloak(ctx: Context) -> dict[str, Any]:
         command=["start-dev", "--import-realm"],
         environment={
             "KC_HEALTH_ENABLED": "true",
+            "KC_METRICS_ENABLED": "true",  # /metrics on the management port, scraped by Prometheus
             "KC_HOSTNAME": literal(ctx.environment.identity_url),
             "KC_HOSTNAME_BACKCHANNEL_DYNAMIC": "true",
             "KC_BOOTSTRAP_ADMIN_USERNAME": infra.KEYCLOAK_ADMIN_USER,
@@ -122,6 +107,7 @@ def _kong(ctx: Context) -> dict[str, Any]:
             "KONG_PREFIX": hardening.KONG_PREFIX,
             "KONG_PROXY_LISTEN": f"0.0.0.0:{kong.port}",
             "KONG_ADMIN_LISTEN": f"127.0.0.1:{infra.KONG_ADMIN_PORT}",
+            "KONG_STATUS_LISTEN": f"0.0.0.0:{infra.KONG_STATUS_PORT}",  # the prometheus plugin's /metrics
             "KONG_PROXY_ACCESS_LOG": "/dev/stdout",
             "KONG_ADMIN_ACCESS_LOG": "/dev/stdout",
             "KONG_PROXY_ERROR_LOG": "/dev/stderr",
@@ -130,39 +116,6 @@ def _kong(ctx: Context) -> dict[str, Any]:
         ports=[publish(kong.published_port or kong.port, kong.port)],
         volumes=config,
         depends_on=upstreams,
-    )
-
-
-def _prometheus(ctx: Context) -> dict[str, Any]:
-    prometheus = infra.PROMETHEUS
-    return _entry(
-        ctx, prometheus.image,
-        ["CMD", "wget", "-q", "-O", "/dev/null", f"http://127.0.0.1:{prometheus.port}/-/ready"], prometheus.startup_s,
-        hardening.PROMETHEUS,
-        command=[f"--config.file={infra.PROMETHEUS_CONFIG_DIR}/{infra.PROMETHEUS_CONFIG_FILE}",
-                 f"--storage.tsdb.path={prometheus.data_path}"],
-        ports=[publish(prometheus.published_port or prometheus.port, prometheus.port)],
-        volumes=[*ctx.binds((ctx.system.layout.prometheus_dir, infra.PROMETHEUS_CONFIG_DIR)), _state(ctx, prometheus)],
-    )
-
-
-def _grafana(ctx: Context) -> dict[str, Any]:
-    grafana, layout = infra.GRAFANA, ctx.system.layout
-    return _entry(
-        ctx, grafana.image,
-        ["CMD", "wget", "-q", "-O", "/dev/null", f"http://127.0.0.1:{grafana.port}/api/health"], grafana.startup_s,
-        hardening.GRAFANA,
-        environment={
-            "GF_SECURITY_ADMIN_USER": infra.GRAFANA_ADMIN_USER,
-            "GF_SECURITY_ADMIN_PASSWORD": ctx.vars.required(infra.GRAFANA_ADMIN_PASSWORD_ENV, grafana.host),
-            "GF_AUTH_ANONYMOUS_ENABLED": "false",
-            "GF_USERS_ALLOW_SIGN_UP": "false",
-        },
-        ports=[publish(grafana.published_port or grafana.port, grafana.port)],
-        volumes=[*ctx.binds((layout.grafana_provisioning_dir, infra.GRAFANA_PROVISIONING_PATH),
-                            (layout.grafana_dashboards_dir, infra.GRAFANA_DASHBOARDS_PATH)),
-                 _state(ctx, grafana)],
-        depends_on=(infra.PROMETHEUS.host,),
     )
 
 

@@ -124,9 +124,11 @@ def deps_fields(system: System, service: Service) -> list[DepsField]:
 def _datastore_field(store: Datastore) -> DepsField:
     name = python_identifier(store.name)
     if store.engine == "postgres":
-        return DepsField(name, "PostgresPool",
-                         f"PostgresPool(settings.require({py_str(store.url_env)}), "
-                         f"settings.get({py_str(store.password_env)}))",
+        arguments = (f"settings.require({py_str(store.url_env)})", f"settings.get({py_str(store.password_env)})",
+                     "metrics=runtime.metrics", f"datastore={py_str(store.name)}")
+        # One argument a line with a trailing comma: the layout ruff format keeps.
+        build = "PostgresPool(\n" + "".join(f"            {a},\n" for a in arguments) + "        )"
+        return DepsField(name, "PostgresPool", build,
                          f"postgres {store.name} at ${store.url_env} (password ${store.password_env})")
     return DepsField(name, "Path", f"Path(settings.require({py_str(store.url_env)}))",
                      f"volume {store.name} mounted at ${store.url_env}")

@@ -80,6 +80,8 @@ def create_server(
     method names (/inventory.v1.InventoryService/GetStock) to (roles, public).
     """
     interceptor = RoseServerInterceptor(runtime, method_policies)
+    for method in sorted(method_policies):
+        runtime.metrics.declare_grpc_method(_full_method(method))
     # SO_REUSEPORT off: a second process on the same port must fail to bind, not silently share it.
     server = grpc.aio.server(interceptors=[interceptor], options=[("grpc.so_reuseport", 0)])
     for add, servicer in servicers:

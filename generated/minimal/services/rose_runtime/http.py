@@ -66,6 +66,16 @@ def install(app: FastAPI, runtime: "Runtime") -> None:
     app.add_api_route(METRICS_PATH, metrics, methods=["GET"], include_in_schema=False)
 
 
+def declare_routes(app: Any, runtime: "Runtime") -> None:
+    """Create the latency series of every API route of `app` before its first request (see ServiceMetrics)."""
+    for route in getattr(app, "routes", ()):
+        path, methods = getattr(route, "path", None), getattr(route, "methods", None)
+        documented = getattr(route, "include_in_schema", True)  # /docs and /openapi.json are not
+        if isinstance(path, str) and methods and documented and path not in _INFRASTRUCTURE_PATHS:
+            for method in sorted(methods - {"HEAD"}):
+                runtime.metrics.declare_http_route(method, path)
+
+
 def probe_app(runtime: "Runtime") -> FastAPI:
     """An app with only /healthz, /readyz and /metrics, for a service without REST endpoints."""
     app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)

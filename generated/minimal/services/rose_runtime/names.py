@@ -12,4 +12,9 @@ MESSAGES_PUBLISHED = "rose_messages_published_total"
 MESSAGES_FAILED = "rose_messages_failed_total"
 MESSAGES_DEAD_LETTERED = "rose_messages_dead_lettered_total"
 MESSAGE_LATENCY = "rose_message_handling_duration_seconds"
+DB_POOL_CONNECTIONS = "rose_db_pool_connections"
+DB_POOL_MAX_CONNECTIONS = "rose_db_pool_max_connections"
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 2.5, 5.0, 10.0)
+
+# Request latency buckets of the services whose SLO threshold is not one of LATENCY_BUCKETS.
+SERVICE_LATENCY_BUCKETS: dict[str, tuple[float, ...]] = {}

@@ -40,5 +40,10 @@ def build_deps(runtime: Runtime, broker: Broker | None) -> CatalogDeps:
     """The dependencies from the environment; raises SettingsError naming any missing variable."""
     settings = runtime.settings
     return CatalogDeps(
-        catalog_db=PostgresPool(settings.require("CATALOG_DB_URL"), settings.get("CATALOG_DB_PASSWORD")),
+        catalog_db=PostgresPool(
+            settings.require("CATALOG_DB_URL"),
+            settings.get("CATALOG_DB_PASSWORD"),
+            metrics=runtime.metrics,
+            datastore="catalog-db",
+        ),
     )

@@ -75,6 +75,11 @@ def build_deps(runtime: Runtime, broker: Broker | None) -> OrdersDeps:
         inventory_grpc=InventoryGrpcClient(settings.require("INVENTORY_GRPC_TARGET"), runtime),
         payments_rest=PaymentsRestClient(settings.require("PAYMENTS_URL"), runtime),
         payments_grpc=PaymentsGrpcClient(settings.require("PAYMENTS_GRPC_TARGET"), runtime),
-        orders_db=PostgresPool(settings.require("ORDERS_DB_URL"), settings.get("ORDERS_DB_PASSWORD")),
+        orders_db=PostgresPool(
+            settings.require("ORDERS_DB_URL"),
+            settings.get("ORDERS_DB_PASSWORD"),
+            metrics=runtime.metrics,
+            datastore="orders-db",
+        ),
         config=OrdersConfig.from_settings(settings),
     )

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import uvicorn
 
+from .http import declare_routes
 from .logs import configure_logging
 from .runtime import Runtime
 
@@ -62,6 +63,7 @@ async def serve(
             if grpc_server is not None:
                 await grpc_server.start()
             if app is not None:
+                declare_routes(app, runtime)
                 bind = host or runtime.settings.bind_host
                 config = uvicorn.Config(
                     app,

@@ -8,6 +8,7 @@ from typing import Any
 import asyncpg
 from asyncpg.pool import PoolAcquireContext
 
+from .metrics import ServiceMetrics
 from .settings import Settings
 
 
@@ -18,7 +19,15 @@ class PostgresPool:
     """
 
     def __init__(
-        self, dsn: str, password: str | None, *, min_size: int = 1, max_size: int = 10, command_timeout: float = 30.0
+        self,
+        dsn: str,
+        password: str | None,
+        *,
+        min_size: int = 1,
+        max_size: int = 10,
+        command_timeout: float = 30.0,
+        metrics: ServiceMetrics | None = None,
+        datastore: str = "",
     ) -> None:
         self.dsn = dsn
         self._password = password
@@ -26,6 +35,15 @@ class PostgresPool:
         self._max_size = max_size
         self._command_timeout = command_timeout
         self._pool: asyncpg.Pool | None = None
+        if metrics is not None:
+            metrics.watch_pool(datastore, self.sizes)
+
+    def sizes(self) -> tuple[int, int, int]:
+        """(open connections, idle connections, maximum) of the pool; nothing open before open()."""
+        pool = self._pool
+        if pool is None:
+            return 0, 0, self._max_size
+        return pool.get_size(), pool.get_idle_size(), pool.get_max_size()
 
     @classmethod
     def from_settings(cls, settings: Settings, name_prefix: str, **kwargs: Any) -> PostgresPool:

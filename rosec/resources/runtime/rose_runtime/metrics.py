@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
 
 from .names import (
+    DB_POOL_CONNECTIONS,
+    DB_POOL_MAX_CONNECTIONS,
     GRPC_ERRORS,
     GRPC_LATENCY,
     GRPC_REQUESTS,
@@ -17,9 +23,12 @@ from .names import (
     MESSAGES_DEAD_LETTERED,
     MESSAGES_FAILED,
     MESSAGES_PUBLISHED,
+    SERVICE_LATENCY_BUCKETS,
 )
 
 UNMATCHED_ROUTE = "<unmatched>"  # route label of requests no route matched (never the raw path)
+
+PoolSizes = Callable[[], tuple[int, int, int]]  # (open connections, idle connections, maximum)
 
 
 class ServiceMetrics:
@@ -31,13 +40,15 @@ class ServiceMetrics:
         http = ("service", "method", "route", "status")
         grpc_ = ("service", "method", "code")
         event = ("service", "event")
+        # Each service's buckets contain its SLO latency threshold: the latency SLI reads the bucket at it.
+        buckets = SERVICE_LATENCY_BUCKETS.get(service, LATENCY_BUCKETS)
         self.http_requests = Counter(HTTP_REQUESTS, "HTTP requests handled", http, registry=registry)
         self.http_errors = Counter(HTTP_ERRORS, "HTTP requests answered with a 5xx status", http, registry=registry)
         self.http_latency = Histogram(
             HTTP_LATENCY,
             "HTTP request duration in seconds",
             ("service", "method", "route"),
-            buckets=LATENCY_BUCKETS,
+            buckets=buckets,
             registry=registry,
         )
         self.grpc_requests = Counter(GRPC_REQUESTS, "gRPC calls handled", grpc_, registry=registry)
@@ -46,7 +57,7 @@ class ServiceMetrics:
             GRPC_LATENCY,
             "gRPC call duration in seconds",
             ("service", "method"),
-            buckets=LATENCY_BUCKETS,
+            buckets=buckets,
             registry=registry,
         )
         self.messages_consumed = Counter(
@@ -64,6 +75,20 @@ class ServiceMetrics:
         self.message_latency = Histogram(
             MESSAGE_LATENCY, "Message handler duration in seconds", event, buckets=LATENCY_BUCKETS, registry=registry
         )
+        self._pools: dict[str, PoolSizes] = {}
+        registry.register(_PoolCollector(service, self._pools))
+
+    def declare_http_route(self, method: str, route: str) -> None:
+        """Create the route's latency series before its first request: the SLIs and their absent() alerts read
+        the histogram's count, which then exists (at zero) from the service's start."""
+        self.http_latency.labels(self.service, method, route)
+
+    def declare_grpc_method(self, method: str) -> None:
+        self.grpc_latency.labels(self.service, method)
+
+    def watch_pool(self, datastore: str, sizes: PoolSizes) -> None:
+        """Export the connection pool of `datastore`: `sizes` is read at every scrape."""
+        self._pools[datastore] = sizes
 
     def observe_http(self, method: str, route: str, status: int, seconds: float) -> None:
         labels = (self.service, method, route, str(status))
@@ -96,3 +121,28 @@ class ServiceMetrics:
     def exposition(self) -> tuple[bytes, str]:
         """The registry in the Prometheus text format, and its content type."""
         return generate_latest(self.registry), CONTENT_TYPE_LATEST
+
+
+class _PoolCollector(Collector):
+    """Connection pool use per datastore, read when Prometheus scrapes."""
+
+    def __init__(self, service: str, pools: dict[str, PoolSizes]) -> None:
+        self._service = service
+        self._pools = pools
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        connections = GaugeMetricFamily(
+            DB_POOL_CONNECTIONS,
+            "Connections of the datastore pool, in use or idle",
+            labels=("service", "datastore", "state"),
+        )
+        maximum = GaugeMetricFamily(
+            DB_POOL_MAX_CONNECTIONS, "Connections the datastore pool may open", labels=("service", "datastore")
+        )
+        for datastore, sizes in sorted(self._pools.items()):
+            size, idle, max_size = sizes()
+            connections.add_metric((self._service, datastore, "in_use"), size - idle)
+            connections.add_metric((self._service, datastore, "idle"), idle)
+            maximum.add_metric((self._service, datastore), max_size)
+        yield connections
+        yield maximum

@@ -1,0 +1,73 @@
+"""Grafana target: provisioning (the Prometheus datasource with a fixed uid, the dashboards provider) and the
+dashboards: one per service, one per service with an SLO, one for the system.
+
+The dashboards are the same in every environment (an `environment` variable selects one); the datasource
+provisioning names the compose environment's Prometheus. Helm and Terraform embed `dashboards(system)`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rosec.emit.serialize import to_json, to_yaml
+from rosec.model import infrastructure as infra
+from rosec.model.dashboards import PROMETHEUS_DATASOURCE_UID, SERVICE, SLO
+from rosec.model.dashboards import dashboards as dashboard_refs
+from rosec.model.system import Layout, System
+from rosec.targets.grafana.service import service_dashboard
+from rosec.targets.grafana.slo import slo_dashboard
+from rosec.targets.grafana.system import system_dashboard
+
+__all__ = ["dashboards", "outputs", "prometheus_datasource", "render"]
+
+DATASOURCES_FILE = "datasources/prometheus.yaml"
+PROVIDERS_FILE = "dashboards/rosec.yaml"
+
+
+def outputs(layout: Layout) -> tuple[str, ...]:
+    return (f"{layout.grafana_provisioning_dir}/", f"{layout.grafana_dashboards_dir}/")
+
+
+def dashboards(system: System) -> dict[str, dict[str, Any]]:
+    """Dashboard JSON by file name under the dashboards directory (services/<name>.json, slo/<name>.json,
+    system.json)."""
+    refs = dashboard_refs(system)
+    by_kind = {(r.kind, r.service): r for r in refs}
+    found: dict[str, dict[str, Any]] = {}
+    for ref in refs:
+        if ref.service is None:
+            found[ref.file] = system_dashboard(system, ref, refs)
+        elif ref.kind == SERVICE:
+            found[ref.file] = service_dashboard(system, system.service(ref.service), ref,
+                                                by_kind.get((SLO, ref.service)))
+        else:
+            found[ref.file] = slo_dashboard(system, system.service(ref.service), ref, by_kind[(SERVICE, ref.service)])
+    return found
+
+
+def prometheus_datasource(url: str) -> dict[str, Any]:
+    return {"apiVersion": 1, "datasources": [{
+        "name": "Prometheus", "uid": PROMETHEUS_DATASOURCE_UID, "type": "prometheus", "access": "proxy", "url": url,
+        "isDefault": True, "editable": False, "jsonData": {"httpMethod": "POST"},
+    }]}
+
+
+def dashboard_provider() -> dict[str, Any]:
+    return {"apiVersion": 1, "providers": [{
+        "name": "rosec", "orgId": 1, "type": "file", "disableDeletion": True, "allowUiUpdates": False,
+        "updateIntervalSeconds": 60,
+        "options": {"path": infra.GRAFANA_DASHBOARDS_PATH, "foldersFromFilesStructure": True},
+    }]}
+
+
+def render(system: System) -> dict[str, bytes]:
+    if not system.observability.metrics:
+        return {}
+    layout, header = system.layout, system.header()
+    out = {f"{layout.grafana_dashboards_dir}/{name}": to_json(board) for name, board in dashboards(system).items()}
+    out[f"{layout.grafana_provisioning_dir}/{PROVIDERS_FILE}"] = to_yaml(dashboard_provider(), header)
+    if system.compose_environment is not None:
+        prometheus = infra.PROMETHEUS
+        out[f"{layout.grafana_provisioning_dir}/{DATASOURCES_FILE}"] = to_yaml(
+            prometheus_datasource(f"http://{prometheus.host}:{prometheus.port}"), header)
+    return dict(sorted(out.items()))
