@@ -376,7 +376,10 @@ def test_the_elastic_stack_runs_with_security_on_and_least_privilege(shop: Syste
     assert set(logstash["environment"]) >= {"ELASTICSEARCH_URL", "LOGSTASH_WRITER_PASSWORD"}
     assert "ELASTIC_PASSWORD" not in logstash["environment"], "the pipeline writes as its own user"
     assert setup["image"] == es["image"] and setup["entrypoint"] == ["bash", "/setup/setup.sh"]
-    assert set(setup["environment"]) == {"ELASTIC_PASSWORD", "KIBANA_SYSTEM_PASSWORD", "LOGSTASH_WRITER_PASSWORD"}
+    assert set(setup["environment"]) == {"ELASTIC_PASSWORD", "KIBANA_SYSTEM_PASSWORD", "LOGSTASH_WRITER_PASSWORD",
+                                         "GRAFANA_ELASTICSEARCH_PASSWORD"}
+    assert services["grafana"]["environment"]["GRAFANA_ELASTICSEARCH_PASSWORD"].startswith(
+        "${GRAFANA_ELASTICSEARCH_PASSWORD:?"), "Grafana expands it into its Elasticsearch datasource"
     assert setup["read_only"] is True and setup["cap_drop"] == ["ALL"]
 
 # Go binaries that write only their data volume (or nothing): no /tmp needed.

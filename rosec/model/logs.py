@@ -18,15 +18,17 @@ from rosec.model.system import System
 ECS_VERSION = "8.11.0"  # the ECS release whose field definitions the services' lines and the template follow
 DATA_STREAM_TYPE = "logs"
 TIME_FIELD = "@timestamp"
+LEVEL_FIELD = "log.level"
+MESSAGE_FIELD = "message"
 LABELS = "labels"  # handlers' own fields (`extra=`) go under labels.<name>, mapped dynamically as keyword
 
 # Every field a service's log line can carry (flat, dotted as ECS writes them), with its Elasticsearch mapping.
 # ECS fields where ECS has one; what the runtime adds beyond ECS lives under `rose.`.
 LOG_FIELDS: dict[str, dict[str, object]] = {
     "@timestamp": {"type": "date"},
-    "log.level": {"type": "keyword"},
+    LEVEL_FIELD: {"type": "keyword"},
     "log.logger": {"type": "keyword"},
-    "message": {"type": "match_only_text"},
+    MESSAGE_FIELD: {"type": "match_only_text"},
     "ecs.version": {"type": "keyword"},
     "service.name": {"type": "keyword"},
     "service.environment": {"type": "keyword"},
@@ -101,6 +103,8 @@ class EnvironmentLogs:
     ilm_policy: str
     writer_role: str  # may only append to the environment's data streams
     writer_user: str  # the user Logstash writes as (its password: LOGSTASH_WRITER_PASSWORD)
+    reader_role: str  # may only search the environment's data streams (Grafana's Elasticsearch datasource)
+    reader_user: str  # the user Grafana reads as (its password: GRAFANA_ELASTICSEARCH_PASSWORD)
     data_view_id: str  # the Kibana data view over index_pattern
     data_view_name: str
     streams: tuple[LogStream, ...]
@@ -126,6 +130,8 @@ def environment_logs(system: System, environment: Environment) -> EnvironmentLog
         ilm_policy=f"{prefix}-logs-{namespace}",
         writer_role=f"{prefix}_logs_writer_{namespace}",
         writer_user=f"{prefix}_logstash_{namespace}",
+        reader_role=f"{prefix}_logs_reader_{namespace}",
+        reader_user=f"{prefix}_grafana_{namespace}",
         data_view_id=f"{prefix}-logs-{namespace}",
         data_view_name=f"{system.name} logs ({environment.name})",
         streams=streams,

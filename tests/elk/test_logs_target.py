@@ -215,6 +215,8 @@ def test_the_setup_script_is_valid_bash_and_does_every_step(shop: System) -> Non
         f"$ES_URL/_index_template/{names.index_template}",
         f"$ES_URL/_security/role/{names.writer_role}",
         f"$ES_URL/_security/user/{names.writer_user}",
+        f"$ES_URL/_security/role/{names.reader_role}",
+        f"$ES_URL/_security/user/{names.reader_user}",
         "$KIBANA_URL/api/status",
         "$KIBANA_URL/api/data_views/data_view",
     ], "the policy exists before the template that names it, the role before the user who has it"
@@ -239,16 +241,42 @@ def test_the_setup_script_runs_against_a_fake_cluster(shop: System, tmp_path: Pa
                     'case "$*" in *--write-out*) printf 200 ;; esac\nexit 0\n')
     fake.chmod(0o755)
     env = {"PATH": f"{bin_dir}:/usr/bin:/bin", "ELASTIC_PASSWORD": "elastic-pw", "KIBANA_SYSTEM_PASSWORD": "kibana-pw",
-           "LOGSTASH_WRITER_PASSWORD": "writer-pw"}
+           "LOGSTASH_WRITER_PASSWORD": "writer-pw", "GRAFANA_ELASTICSEARCH_PASSWORD": "grafana-pw"}
     run = subprocess.run(["bash", str(setup_dir / "setup.sh")], env=env, text=True, capture_output=True, timeout=30)
     assert run.returncode == 0, run.stderr
     calls = log.read_text().splitlines()
-    assert len(calls) == 8 and "elastic-setup: done" in run.stdout
+    assert len(calls) == 10 and "elastic-setup: done" in run.stdout
     assert f"@{setup_dir}/index-template.json" in calls[3] and "--request PUT" in calls[3]
     assert '"password": "writer-pw"' in calls[5] and "shop_logs_writer_dev" in calls[5]
-    assert "kbn-xsrf: rosec" in calls[7] and f"@{setup_dir}/data-view.json" in calls[7]
+    assert f"@{setup_dir}/reader-role.json" in calls[6] and "shop_logs_reader_dev" in calls[6]
+    assert '"password": "grafana-pw"' in calls[7] and "shop_grafana_dev" in calls[7]
+    assert "kbn-xsrf: rosec" in calls[9] and f"@{setup_dir}/data-view.json" in calls[9]
     log.unlink()
     bad = subprocess.run(["bash", str(setup_dir / "setup.sh")], env=env | {"LOGSTASH_WRITER_PASSWORD": 'a"bcdefg'},
                          text=True, capture_output=True, timeout=30)
     assert bad.returncode == 1 and "LOGSTASH_WRITER_PASSWORD must not contain" in bad.stderr
     assert not log.exists(), "nothing was called"
+
+
+def test_grafana_reads_the_logs_as_a_reader_that_may_only_search_them(shop: System, tmp_path: Path) -> None:
+    """With metrics and logs, the setup creates Grafana's reader (search and mappings of the environment's streams,
+    nothing else) and Grafana's Elasticsearch datasource uses it, its password only as a reference."""
+    from rosec.model.dashboards import ELASTICSEARCH_DATASOURCE_UID
+    from rosec.targets import grafana
+
+    dev = shop.environment("dev")
+    names = environment_logs(shop, dev)
+    role = logs.reader_role(shop, dev)
+    assert role["indices"] == [{"names": [names.index_pattern], "privileges": ["read", "view_index_metadata"]}]
+    assert role["cluster"] == ["monitor"]
+    source = grafana.elasticsearch_datasource(shop, dev, "http://elasticsearch:9200")["datasources"][0]
+    assert source["uid"] == ELASTICSEARCH_DATASOURCE_UID
+    assert (source["basicAuthUser"], source["jsonData"]["index"]) == (names.reader_user, names.index_pattern)
+    assert source["secureJsonData"] == {"basicAuthPassword": "${GRAFANA_ELASTICSEARCH_PASSWORD}"}
+    assert "GRAFANA_ELASTICSEARCH_PASSWORD" in logs.setup_script(shop, dev)
+    no_metrics = HYPHENATED.replace("services:", "observability: { metrics: false }\nservices:")
+    without_metrics = system_from_text(tmp_path, no_metrics)
+    env = without_metrics.compose_environment
+    assert env is not None
+    assert "GRAFANA_ELASTICSEARCH_PASSWORD" not in logs.setup_script(without_metrics, env), "no Grafana, no reader"
+    assert not any(p.endswith("reader-role.json") for p in logs.render(without_metrics))

@@ -16,7 +16,7 @@ from rosec.targets.compose.containers import entry as _entry
 from rosec.targets.compose.containers import state as _state
 from rosec.targets.compose.monitoring import monitoring, postgres_exporter
 from rosec.targets.compose.services import running
-from rosec.targets.logs.setup import PASSWORD_VARIABLES
+from rosec.targets.logs.setup import password_variables
 
 
 def infrastructure(ctx: Context) -> dict[str, dict[str, Any]]:
@@ -148,7 +148,8 @@ def _elastic_setup(ctx: Context) -> dict[str, Any]:
     return _entry(
         ctx, es.image, None, es.startup_s, hardening.ELASTIC_SETUP,
         entrypoint=["bash", f"{setup}/setup.sh"],
-        environment={name: ctx.vars.required(name, infra.ELASTIC_SETUP_HOST) for name in PASSWORD_VARIABLES},
+        environment={name: ctx.vars.required(name, infra.ELASTIC_SETUP_HOST)
+                     for name in password_variables(ctx.system)},
         volumes=mounts,
         depends_on=(es.host,),
     )

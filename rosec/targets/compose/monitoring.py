@@ -59,13 +59,21 @@ def _grafana(ctx: Context) -> dict[str, Any]:
             "GF_SECURITY_ADMIN_PASSWORD": ctx.vars.required(infra.GRAFANA_ADMIN_PASSWORD_ENV, grafana.host),
             "GF_AUTH_ANONYMOUS_ENABLED": "false",
             "GF_USERS_ALLOW_SIGN_UP": "false",
-        },
+        } | _logs_reader(ctx),
         ports=[publish(grafana.published_port or grafana.port, grafana.port)],
         volumes=[*ctx.binds((layout.grafana_provisioning_dir, infra.GRAFANA_PROVISIONING_PATH),
                             (layout.grafana_dashboards_dir, infra.GRAFANA_DASHBOARDS_PATH)),
                  state(ctx, grafana)],
         depends_on=(infra.PROMETHEUS.host,),
     )
+
+
+def _logs_reader(ctx: Context) -> dict[str, str]:
+    """The password of the user Grafana's Elasticsearch datasource reads the logs as (the logs target's setup)."""
+    if not ctx.system.observability.logs:
+        return {}
+    name = infra.GRAFANA_ELASTICSEARCH_PASSWORD_ENV
+    return {name: ctx.vars.required(name, infra.GRAFANA.host)}
 
 
 def postgres_exporter(ctx: Context, store: Datastore) -> dict[str, Any]:

@@ -11,16 +11,19 @@ from typing import Any
 
 from rosec.emit.serialize import to_json, to_yaml
 from rosec.model import infrastructure as infra
-from rosec.model.dashboards import PROMETHEUS_DATASOURCE_UID, SERVICE, SLO
+from rosec.model.dashboards import ELASTICSEARCH_DATASOURCE_UID, PROMETHEUS_DATASOURCE_UID, SERVICE, SLO
 from rosec.model.dashboards import dashboards as dashboard_refs
+from rosec.model.environments import Environment
+from rosec.model.logs import LEVEL_FIELD, MESSAGE_FIELD, TIME_FIELD, environment_logs
 from rosec.model.system import Layout, System
 from rosec.targets.grafana.service import service_dashboard
 from rosec.targets.grafana.slo import slo_dashboard
 from rosec.targets.grafana.system import system_dashboard
 
-__all__ = ["dashboards", "outputs", "prometheus_datasource", "render"]
+__all__ = ["dashboards", "elasticsearch_datasource", "outputs", "prometheus_datasource", "render"]
 
 DATASOURCES_FILE = "datasources/prometheus.yaml"
+LOGS_DATASOURCE_FILE = "datasources/elasticsearch.yaml"
 PROVIDERS_FILE = "dashboards/rosec.yaml"
 
 
@@ -52,6 +55,19 @@ def prometheus_datasource(url: str) -> dict[str, Any]:
     }]}
 
 
+def elasticsearch_datasource(system: System, environment: Environment, url: str) -> dict[str, Any]:
+    """The environment's logs as the Elasticsearch datasource, read as the reader user the logs setup creates; its
+    password is expanded by Grafana from its own environment at provisioning time, never written here."""
+    logs = environment_logs(system, environment)
+    return {"apiVersion": 1, "datasources": [{
+        "name": "Logs", "uid": ELASTICSEARCH_DATASOURCE_UID, "type": "elasticsearch", "access": "proxy", "url": url,
+        "basicAuth": True, "basicAuthUser": logs.reader_user, "editable": False,
+        "jsonData": {"index": logs.index_pattern, "timeField": TIME_FIELD, "logMessageField": MESSAGE_FIELD,
+                     "logLevelField": LEVEL_FIELD},
+        "secureJsonData": {"basicAuthPassword": f"${{{infra.GRAFANA_ELASTICSEARCH_PASSWORD_ENV}}}"},
+    }]}
+
+
 def dashboard_provider() -> dict[str, Any]:
     return {"apiVersion": 1, "providers": [{
         "name": "rosec", "orgId": 1, "type": "file", "disableDeletion": True, "allowUiUpdates": False,
@@ -70,4 +86,8 @@ def render(system: System) -> dict[str, bytes]:
         prometheus = infra.PROMETHEUS
         out[f"{layout.grafana_provisioning_dir}/{DATASOURCES_FILE}"] = to_yaml(
             prometheus_datasource(f"http://{prometheus.host}:{prometheus.port}"), header)
+        if system.observability.logs:
+            es = infra.ELASTICSEARCH
+            out[f"{layout.grafana_provisioning_dir}/{LOGS_DATASOURCE_FILE}"] = to_yaml(
+                elasticsearch_datasource(system, system.compose_environment, f"http://{es.host}:{es.port}"), header)
     return dict(sorted(out.items()))

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from rosec.emit.serialize import to_json
 from rosec.model.system import Layout, System
-from rosec.targets.logs.elastic import data_view, ilm_policy, index_template, writer_role
+from rosec.targets.logs.elastic import data_view, ilm_policy, index_template, reader_role, writer_role
 from rosec.targets.logs.pipeline import logstash_pipeline, pipeline_file
-from rosec.targets.logs.setup import SETUP_FILES, setup_file, setup_script
+from rosec.targets.logs.setup import SETUP_FILES, grafana_reads_logs, setup_file, setup_script
 
-__all__ = ["data_view", "ilm_policy", "index_template", "logstash_pipeline", "outputs", "render", "setup_script",
-           "writer_role"]
+__all__ = ["data_view", "ilm_policy", "index_template", "logstash_pipeline", "outputs", "reader_role", "render",
+           "setup_script", "writer_role"]
 
 PIPELINE_FILE = "logstash.conf"
 
@@ -29,7 +29,7 @@ def render(system: System) -> dict[str, bytes]:
         return {}
     layout, files = system.layout, SETUP_FILES
     setup = layout.elastic_setup_dir
-    return {
+    found = {
         f"{layout.logstash_pipeline_dir}/{PIPELINE_FILE}": pipeline_file(system, environment),
         f"{setup}/{files.script}": setup_file(system, environment),
         f"{setup}/{files.index_template}": to_json(index_template(system, environment)),
@@ -37,3 +37,6 @@ def render(system: System) -> dict[str, bytes]:
         f"{setup}/{files.writer_role}": to_json(writer_role(system, environment)),
         f"{setup}/{files.data_view}": to_json(data_view(system, environment)),
     }
+    if grafana_reads_logs(system):
+        found[f"{setup}/{files.reader_role}"] = to_json(reader_role(system, environment))
+    return found

@@ -85,6 +85,18 @@ def writer_role(system: System, environment: Environment) -> dict[str, Any]:
     }
 
 
+def reader_role(system: System, environment: Environment) -> dict[str, Any]:
+    """PUT _security/role/<EnvironmentLogs.reader_role>: what Grafana's Elasticsearch datasource needs to query
+    the environment's logs (its documentation: monitor for the version, view_index_metadata for the mappings, read
+    to search), and nothing else."""
+    logs = environment_logs(system, environment)
+    return {
+        "cluster": ["monitor"],
+        "indices": [{"names": [logs.index_pattern], "privileges": ["read", "view_index_metadata"]}],
+        "metadata": _meta(system, logs),
+    }
+
+
 def data_view(system: System, environment: Environment) -> dict[str, Any]:
     """POST /api/data_views/data_view to Kibana: the environment's logs, by @timestamp (override: idempotent)."""
     logs = environment_logs(system, environment)
