@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from rosec.model.system import System
 
 # Each function imports the stages it runs: importing this module costs nothing, so that a command loads
-# only what it uses (`rosec validate` never loads the targets; `rosec run` only needs default_output).
+# only what it uses (`rosec validate` never loads the targets; an unchanged `rosec build` loads nothing).
 
 
 @contextmanager
@@ -37,13 +37,23 @@ def gc_paused() -> Iterator[None]:
         gc.enable()
 
 
-def load_system(spec_path: Path) -> System:
+def read_spec(spec_path: Path) -> bytes | None:
+    """The spec's bytes, or None when it cannot be read (load_system then reports why)."""
+    try:
+        return spec_path.read_bytes()
+    except OSError:
+        return None
+
+
+def load_system(spec_path: Path, spec_bytes: bytes | None = None) -> System:
+    """The resolved system of the spec at spec_path (its bytes, if already read: a build records the digest of
+    exactly the bytes it built from)."""
     from rosec.model.resolve import resolve
-    from rosec.spec.loader import load_file
+    from rosec.spec.loader import load_bytes, load_file
     from rosec.spec.validate import validate
 
     with gc_paused():
-        loaded = load_file(spec_path)
+        loaded = load_file(spec_path) if spec_bytes is None else load_bytes(spec_bytes, str(spec_path))
         return resolve(validate(loaded), loaded)
 
 
@@ -69,5 +79,22 @@ def render(system: System, targets: Iterable[str] | None = None) -> FileTree:
     return tree
 
 
-def default_output(system: System) -> Path:
-    return Path("generated") / system.name
+def built_from(targets: Iterable[str] | None, spec_bytes: bytes) -> dict[str, dict[str, str]]:
+    """What the output of each target depends on besides rosec's code, for the manifest (rosec.emit.manifest)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from rosec import __version__
+    from rosec.emit.manifest import sha256
+    from rosec.targets import registered_targets
+
+    registry = registered_targets()
+    digest = sha256(spec_bytes)
+    facts: dict[str, dict[str, str]] = {}
+    for name in targets if targets is not None else registry:
+        facts[name] = {"rosec": __version__, "spec_sha256": digest}
+        for tool in registry[name].tools:
+            try:
+                facts[name][tool] = version(tool)
+            except PackageNotFoundError:
+                facts[name][tool] = "unknown"
+    return facts
