@@ -101,7 +101,7 @@ def _handlers(request: Request, system: System, report: BuildReport, record: Bui
         from rosec.targets.services.scaffold import handlers_path, missing_handlers, scaffold
 
         report.scaffolded = scaffold(system, request.root)
-        report.warnings = missing_handlers(system, request.root)
+        report.warnings = missing_handlers(system, request.root, fresh=set(report.scaffolded))
         paths = [handlers_path(system, service).as_posix() for service in system.services]
         record.handlers = handler_states(request.root, paths)
         record.warnings = report.warnings
