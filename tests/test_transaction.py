@@ -116,7 +116,7 @@ def test_undoing_is_idempotent_when_the_undo_itself_crashes(old_tree: Path) -> N
         import os, sys
         from pathlib import Path
         from rosec.emit import transaction
-        real, done = os.rename, []
+        real, done = os.replace, []
 
         def rename(*args):
             if len(done) == 2:
@@ -124,7 +124,7 @@ def test_undoing_is_idempotent_when_the_undo_itself_crashes(old_tree: Path) -> N
             real(*args)
             done.append(1)
 
-        transaction.os.rename = rename
+        transaction.os.replace = rename
         transaction.recover(Path(sys.argv[1]))
     """)
     died = subprocess.run([sys.executable, "-c", undo_and_die, str(old_tree)], capture_output=True, timeout=60)

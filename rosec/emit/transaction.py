@@ -99,7 +99,7 @@ def apply(out_dir: Path, operations: Sequence[Operation]) -> None:
         _stage(txn, operations)
         journal = _journal(out_dir, operations)
         _write_durably(txn / f"{JOURNAL}.tmp", json.dumps(journal).encode("utf-8"))
-        os.rename(txn / f"{JOURNAL}.tmp", txn / JOURNAL)  # a journal is there whole, or not at all
+        os.replace(txn / f"{JOURNAL}.tmp", txn / JOURNAL)  # a journal is there whole, or not at all
         _sync_directory(txn)
     except BaseException:
         shutil.rmtree(txn, ignore_errors=True)
@@ -148,11 +148,11 @@ def _apply_operation(out_dir: Path, txn: Path, index: int, operation: Operation)
     target = out_dir / operation.path
     backup = txn / "old" / str(index)
     if operation.content is None:
-        os.rename(target, backup)
+        os.replace(target, backup)
         return
     if operation.existed:
         os.link(target, backup)
-    os.rename(txn / "new" / str(index), target)
+    os.replace(txn / "new" / str(index), target)
 
 
 def _undo(out_dir: Path, txn: Path, journal: dict[str, list]) -> int:  # type: ignore[type-arg]
@@ -162,7 +162,7 @@ def _undo(out_dir: Path, txn: Path, journal: dict[str, list]) -> int:  # type: i
         target = out_dir / operation["path"]
         backup = txn / "old" / str(index)
         if backup.exists():
-            os.rename(backup, target)  # back to the old inode
+            os.replace(backup, target)  # back to the old inode
             undone += 1
         elif operation["write"] and not operation["existed"] and not (txn / "new" / str(index)).exists():
             target.unlink(missing_ok=True)  # a file this transaction created
