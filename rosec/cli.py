@@ -15,7 +15,7 @@ from rosec.project import project_root as project_root_of
 from rosec.project import shown
 
 if TYPE_CHECKING:
-    from rosec.building import Request
+    from rosec.building import BuildReport, Request
     from rosec.model.system import System
 
 # The writer, the targets, the scaffold, the schema, the starter and rosec.run are imported by the commands
@@ -134,22 +134,25 @@ def build(spec: Path, output: Path | None, targets: tuple[str, ...], project_roo
     except WriteRefusedError as refused:
         click.echo(f"rosec: {refused}", err=True)
         sys.exit(1)
-    result, out = report.result, shown(report.out)
-    if result is not None and result.undone:
-        click.echo(f"undid {result.undone} change(s) of an interrupted build in {out}")
-    if result is not None and result.manifest_changed and not (result.written or result.removed):
-        click.echo(f"updated {out}: its manifest only (what it was built from; no generated file changed)")
-    elif result is None or not (result.written or result.removed):
-        click.echo(f"{out} is up to date ({report.files} files; nothing written)")
-    elif len(result.written) == report.files and not result.removed:
-        click.echo(f"wrote {report.files} files to {out}")
-    else:
-        click.echo(f"updated {out}: {len(result.written)} written, {len(result.removed)} removed, "
-                   f"{report.files - len(result.written)} unchanged")
+    for line in _build_summary(report):
+        click.echo(line)
     for path in report.scaffolded:
         click.echo(f"scaffolded {shown(path)} (yours to edit; never overwritten)")
     for problem in report.warnings:
         click.echo(f"warning: {problem}", err=True)
+
+
+def _build_summary(report: BuildReport) -> list[str]:
+    result, out = report.result, shown(report.out)
+    lines = [f"undid {result.undone} change(s) of an interrupted build in {out}"] if result and result.undone else []
+    if result is None or not (result.written or result.removed or result.manifest_changed):
+        return [*lines, f"{out} is up to date ({report.files} files; nothing written)"]
+    if not (result.written or result.removed):
+        return [*lines, f"updated {out}: its manifest only (what it was built from; no generated file changed)"]
+    if len(result.written) == report.files and not result.removed:
+        return [*lines, f"wrote {report.files} files to {out}"]
+    return [*lines, f"updated {out}: {len(result.written)} written, {len(result.removed)} removed, "
+                    f"{report.files - len(result.written)} unchanged"]
 
 
 @main.command(short_help="Exit 1 when the output no longer matches SPEC (the CI gate).")

@@ -141,3 +141,14 @@ def test_one_changed_endpoint_rewrites_only_what_it_changes(project: Path) -> No
     assert changed == {f"generated/minimal/{p}" for p in differing} | {"generated/minimal/.rosec-manifest.json",
                                                                        "rose.yaml"}
     assert f"updated generated/minimal: {len(differing)} written, 0 removed" in out
+
+
+def test_a_fresh_clone_renders_once_writes_nothing_then_records(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    shutil.rmtree(project / ".rosec")
+    before = project_states(project)
+    code, out, _ = rosec("build", "rose.yaml")
+    assert (code, out.splitlines()[0]) == (0, "generated/minimal is up to date (28 files; nothing written)")
+    assert project_states(project) == before
+    assert list((project / ".rosec" / "build").glob("*.json")), "no build record"
+    no_render_again(monkeypatch)
+    assert rosec("build", "rose.yaml")[0] == 0
