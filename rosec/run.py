@@ -32,7 +32,7 @@ from types import FrameType
 
 from rosec.model.system import EnvVar, Service, System
 from rosec.project import default_output
-from rosec.run_logs import Output, default_log_format, printer
+from rosec.run_logs import Output, default_log_format, printer, text_line
 
 # Values that differ per service: an override shared by every service cannot be right for them, so they always
 # come from the model (shift the ports with `port_offset`).
@@ -85,7 +85,7 @@ class Running:
     def last_output(self) -> str:
         if self.reader is not None:
             self.reader.join(timeout=2)
-        return "\n".join(f"  {line}" for line in self.tail) or "  (no output)"
+        return "\n".join(f"  {text_line(line)}" for line in self.tail) or "  (no output)"
 
 
 def start_order(system: System, names: Iterable[str] | None = None) -> list[Service]:

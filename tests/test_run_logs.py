@@ -109,3 +109,13 @@ def test_text_on_a_terminal_json_elsewhere(tmp_path: Path, monkeypatch: pytest.M
     finally:
         os.close(leader)
         os.close(follower)
+
+
+def test_the_last_output_of_a_failed_service_is_readable(service_lines: list[str]) -> None:
+    from rosec.run import Running, ServiceProcess
+
+    process = ServiceProcess("orders", ("python",), Path("."), {}, "http://127.0.0.1:1/readyz")
+    running = Running(process, None, 0.0)  # type: ignore[arg-type]  # no process: only the tail is read
+    running.tail.extend(service_lines)
+    shown = running.last_output().splitlines()
+    assert shown == [f"  {text_line(line)}" for line in service_lines]
