@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from rosec.emit import transaction, writer
+from rosec.emit import disk, transaction, writer
 from rosec.emit.files import FileTree
 from rosec.emit.manifest import MANIFEST_NAME, read_manifest, sha256
 
@@ -122,9 +122,9 @@ def test_failure_while_staging_a_new_directory_leaves_nothing(tmp_path: Path,
     def broken(path: Path, content: bytes) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr(writer, "write_file", broken)
+    monkeypatch.setattr(disk, "write_file", broken)
     with pytest.raises(OSError):
-        writer.write(tmp_path / "gen", tree({"a": "1\n"}), "sys", "rose.yaml")
+        writer.write(tmp_path / "gen", tree({f"f{n}": "1\n" for n in range(20)}), "sys", "rose.yaml")
     assert list(tmp_path.iterdir()) == [], "staging directory or output left behind"
 
 
@@ -136,7 +136,7 @@ def test_failure_while_staging_changes_leaves_the_old_tree(tmp_path: Path, monke
     def broken(path: Path, content: bytes) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr(transaction, "write_file", broken)
+    monkeypatch.setattr(disk, "write_file", broken)
     with pytest.raises(OSError, match="disk full"):
         writer.write(out, tree({"a": "1 changed\n", "c": "3\n"}), "sys", "rose.yaml")
     assert states(out) == before

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from functools import cache
 from pathlib import Path
 
 # Files that tools create next to generated code and that are never rosec's business.
@@ -41,6 +44,7 @@ def read_or_none(path: Path) -> bytes | None:
 
 
 _CREATE = os.O_WRONLY | os.O_CREAT | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+WRITER_THREADS = 4
 
 
 def write_file(path: Path, content: bytes) -> None:
@@ -63,7 +67,29 @@ def write_file(path: Path, content: bytes) -> None:
         os.chmod(path, 0o644)
 
 
+def write_files(files: Sequence[tuple[Path, bytes]]) -> None:
+    """write_file for many files (their directories exist) on a few threads: creating a file mostly waits for
+    the file system, and on a virtual disk the waits of several threads overlap (1000 services: 12,000 files
+    in 1 to 5 s instead of 2 to 10 s here). The first error is raised once every thread has stopped."""
+    _umask()  # read it once, before the threads: reading it means setting it for a moment
+    if len(files) < 2 * WRITER_THREADS:
+        for path, content in files:
+            write_file(path, content)
+        return
+    chunks = [files[i::WRITER_THREADS] for i in range(WRITER_THREADS)]
+    with ThreadPoolExecutor(WRITER_THREADS, thread_name_prefix="rosec-write") as pool:
+        for done in [pool.submit(_write_all, chunk) for chunk in chunks]:
+            done.result()
+
+
+def _write_all(files: Sequence[tuple[Path, bytes]]) -> None:
+    for path, content in files:
+        write_file(path, content)
+
+
+@cache
 def _umask() -> int:
+    """The process's umask, read once (rosec never changes it)."""
     mask = os.umask(0o022)
     os.umask(mask)
     return mask

@@ -31,7 +31,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from rosec.emit.disk import write_file
+from rosec.emit.disk import write_file, write_files
 
 TRANSACTION_DIR = ".rosec-txn"
 JOURNAL = "journal.json"
@@ -123,9 +123,8 @@ def _commit(txn: Path) -> None:
 def _stage(txn: Path, operations: Sequence[Operation]) -> None:
     (txn / "new").mkdir()
     (txn / "old").mkdir()
-    for index, operation in enumerate(operations):
-        if operation.content is not None:
-            write_file(txn / "new" / str(index), operation.content)
+    write_files([(txn / "new" / str(index), operation.content) for index, operation in enumerate(operations)
+                 if operation.content is not None])
 
 
 def _journal(out_dir: Path, operations: Sequence[Operation]) -> dict[str, object]:

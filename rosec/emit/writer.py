@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from rosec.emit import transaction
-from rosec.emit.disk import output_paths, read_or_none, write_file
+from rosec.emit.disk import output_paths, read_or_none, write_file, write_files
 from rosec.emit.files import FileTree
 from rosec.emit.manifest import MANIFEST_NAME, Manifest, ManifestEntry, read_manifest, sha256
 
@@ -196,8 +196,7 @@ def _write_new(out_dir: Path, tree: FileTree, manifest: Manifest) -> WriteResult
         files = sorted(tree.files.items())
         for directory in sorted({PurePosixPath(relative).parent for relative, _ in files}):
             (staging / directory).mkdir(parents=True, exist_ok=True)  # once per directory, not per file
-        for relative, output in files:
-            write_file(staging / relative, output.content)
+        write_files([(staging / relative, output.content) for relative, output in files])
         write_file(staging / MANIFEST_NAME, manifest_bytes)
         os.chmod(staging, 0o755)  # mkdtemp made it private
         staging.rename(out_dir)
