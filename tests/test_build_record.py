@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -152,3 +154,35 @@ def test_a_fresh_clone_renders_once_writes_nothing_then_records(project: Path, m
     assert list((project / ".rosec" / "build").glob("*.json")), "no build record"
     no_render_again(monkeypatch)
     assert rosec("build", "rose.yaml")[0] == 0
+
+
+CRASHING_BUILD = """
+import os, sys
+from rosec.emit import transaction
+from rosec.cli import main
+real, done = transaction._apply_operation, []
+
+def dying(*args):
+    if len(done) == 1:
+        os._exit(9)
+    real(*args)
+    done.append(1)
+
+transaction._apply_operation = dying
+main(["build", "rose.yaml"])
+"""
+
+
+def test_a_build_that_dies_half_way_fails_check_until_the_next_build(project: Path) -> None:
+    spec = project / "rose.yaml"
+    spec.write_text(spec.read_text().replace("response: Greeting,", "response: Greeting, summary: Greet someone,"))
+    died = subprocess.run([sys.executable, "-c", CRASHING_BUILD], cwd=project, capture_output=True, text=True,
+                          timeout=120)
+    assert died.returncode == 9, died.stderr
+    code, _, err = rosec("check", "rose.yaml")
+    assert code == 1
+    assert err.startswith(f"interrupted: {Path('generated/minimal/.rosec-txn')} (a build died while writing")
+    code, out, _ = rosec("build", "rose.yaml")
+    assert code == 0
+    assert out.splitlines()[0] == "undid 1 change(s) of an interrupted build in generated/minimal"
+    assert rosec("check", "rose.yaml")[0] == 0
