@@ -67,7 +67,6 @@ def build(request: Request, force: bool = False) -> BuildReport:
 
     targets = validated_targets(request.targets)
     system = load_system(request.spec, spec_bytes)
-    assert spec_bytes is not None, "load_system reports a spec it cannot read"
     out = request.output_of(system)
     result = writer.write(out, render(system, targets), system.name, system.spec_file, targets, force,
                           built_from(targets, spec_bytes))
@@ -89,7 +88,6 @@ def check(request: Request) -> tuple[Path, Drift | None]:
 
     targets = validated_targets(request.targets)
     system = load_system(request.spec, spec_bytes)
-    assert spec_bytes is not None, "load_system reports a spec it cannot read"
     out = request.output_of(system)
     return out, writer.compare(out, render(system, targets), targets, system=system.name, spec=system.spec_file,
                                built_from=built_from(targets, spec_bytes))

@@ -37,12 +37,15 @@ def gc_paused() -> Iterator[None]:
         gc.enable()
 
 
-def read_spec(spec_path: Path) -> bytes | None:
-    """The spec's bytes, or None when it cannot be read (load_system then reports why)."""
+def read_spec(spec_path: Path) -> bytes:
+    """The spec's bytes; SpecError (as from loading it) when it cannot be read."""
     try:
         return spec_path.read_bytes()
     except OSError:
-        return None
+        from rosec.spec.loader import load_file
+
+        load_file(spec_path)  # raises the loader's diagnostic for a spec that cannot be read
+        raise
 
 
 def load_system(spec_path: Path, spec_bytes: bytes | None = None) -> System:

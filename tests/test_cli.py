@@ -131,10 +131,12 @@ def test_invalid_spec_builds_nothing(project: Path) -> None:
     assert not (project / "generated").exists()
 
 
-def test_missing_spec_file_is_a_clean_error(project: Path) -> None:
-    code, _, err = run("validate", "nope.yaml")
+@pytest.mark.parametrize("command", ["validate", "build", "check", "run"])
+def test_missing_spec_file_is_a_clean_error(project: Path, command: str) -> None:
+    code, _, err = run(command, "nope.yaml")
     assert code == 1
     assert "nope.yaml:1:1: cannot read spec" in err
+    assert not (project / "generated").exists()
 
 
 def test_validate_text_and_json(project: Path) -> None:

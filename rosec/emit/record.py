@@ -106,11 +106,11 @@ def save_record(root: Path, record: BuildRecord) -> None:
         pass
 
 
-def up_to_date(key: BuildKey, spec_bytes: bytes | None, code: str) -> BuildRecord | None:
+def up_to_date(key: BuildKey, spec_bytes: bytes, code: str) -> BuildRecord | None:
     """The record of the last build with this key if its output is still exactly what that build wrote, from
     these spec bytes and this code (a code_fingerprint); else None."""
     record = load_record(Path(key.root), key)
-    if record is None or spec_bytes is None or record.spec_sha256 != sha256(spec_bytes) or record.code != code:
+    if record is None or record.spec_sha256 != sha256(spec_bytes) or record.code != code:
         return None
     return record if output_matches(Path(record.output), record.manifest_sha256) else None
 
