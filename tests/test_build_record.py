@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conftest import EXAMPLES
+from test_transaction import dies_on_call
 from test_writer import states
 
 from rosec import building, pipeline
@@ -156,21 +157,8 @@ def test_a_fresh_clone_renders_once_writes_nothing_then_records(project: Path, m
     assert rosec("build", "rose.yaml")[0] == 0
 
 
-CRASHING_BUILD = """
-import os, sys
-from rosec.emit import transaction
-from rosec.cli import main
-real, done = transaction._apply_operation, []
-
-def dying(*args):
-    if len(done) == 1:
-        os._exit(9)
-    real(*args)
-    done.append(1)
-
-transaction._apply_operation = dying
-main(["build", "rose.yaml"])
-"""
+CRASHING_BUILD = "\n".join(["from rosec.emit import transaction", "from rosec.cli import main",
+                            dies_on_call(1, "transaction._apply_operation"), "main(['build', 'rose.yaml'])"])
 
 
 def test_a_build_that_dies_half_way_fails_check_until_the_next_build(project: Path) -> None:

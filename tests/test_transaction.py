@@ -19,26 +19,36 @@ OLD = {"a": "same\n", "b": "old b\n", "c": "removed\n", "d/e": "old e\n"}
 NEW = {"a": "same\n", "b": "new b\n", "d/e": "new e\n", "f/g/h": "created\n"}
 OPERATIONS = 5  # b, d/e, f/g/h written, c removed, the manifest
 
-# Runs writer.write in a child process that dies (exit 9, no clean-up) before operation LIMIT, or, with
-# LIMIT == "commit", after every operation but before the commit.
+def dies_on_call(number: int | str, function: str) -> str:
+    """Python source that replaces `function` (module.attribute, module imported) by a wrapper that ends the
+    process at once (exit 9, no clean-up) when it is called for the number-th time, counting from 0."""
+    name = function.replace(".", "_")  # each wrapper its own globals: several may be installed
+    return textwrap.dedent(f"""
+        import os
+        real_{name}, calls_{name} = {function}, []
+
+        def dying_{name}(*args):
+            if str(len(calls_{name})) == {str(number)!r}:
+                os._exit(9)
+            calls_{name}.append(1)
+            return real_{name}(*args)
+
+        {function} = dying_{name}
+    """)
+
+
+# Runs writer.write in a child process that dies before operation LIMIT, or, with LIMIT == "commit", after
+# every operation but before the commit.
 CRASHING_WRITE = textwrap.dedent("""
-    import json, os, sys
+    import json, sys
     from pathlib import Path
     from rosec.emit import transaction, writer
     from rosec.emit.files import FileTree
 
     out, files, limit = Path(sys.argv[1]), json.loads(sys.argv[2]), sys.argv[3]
-    real, done = transaction._apply_operation, []
-
-    def dying(*args):
-        if str(len(done)) == limit:
-            os._exit(9)
-        real(*args)
-        done.append(1)
-
-    transaction._apply_operation = dying
+    exec(sys.argv[4])
     if limit == "commit":
-        transaction._commit = lambda txn: os._exit(9)
+        exec(sys.argv[5])
     tree = FileTree()
     for path, content in files.items():
         tree.add("t", path, content.encode())
@@ -47,7 +57,8 @@ CRASHING_WRITE = textwrap.dedent("""
 
 
 def crash_while_writing(out: Path, files: dict[str, str], limit: str) -> None:
-    done = subprocess.run([sys.executable, "-c", CRASHING_WRITE, str(out), json.dumps(files), limit],
+    patches = [dies_on_call(limit, "transaction._apply_operation"), dies_on_call(0, "transaction._commit")]
+    done = subprocess.run([sys.executable, "-c", CRASHING_WRITE, str(out), json.dumps(files), limit, *patches],
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 9, done.stderr
 
@@ -112,21 +123,9 @@ def test_the_next_build_after_a_crash_undoes_it_then_writes(old_tree: Path) -> N
 def test_undoing_is_idempotent_when_the_undo_itself_crashes(old_tree: Path) -> None:
     before = states(old_tree)
     crash_while_writing(old_tree, NEW, "commit")
-    undo_and_die = textwrap.dedent("""
-        import os, sys
-        from pathlib import Path
-        from rosec.emit import transaction
-        real, done = os.replace, []
-
-        def rename(*args):
-            if len(done) == 2:
-                os._exit(9)
-            real(*args)
-            done.append(1)
-
-        transaction.os.replace = rename
-        transaction.recover(Path(sys.argv[1]))
-    """)
+    undo_and_die = "\n".join(["import sys", "from pathlib import Path", "from rosec.emit import transaction",
+                              dies_on_call(2, "transaction.os.replace"),
+                              "transaction.recover(Path(sys.argv[1]))"])
     died = subprocess.run([sys.executable, "-c", undo_and_die, str(old_tree)], capture_output=True, timeout=60)
     assert died.returncode == 9
     assert transaction.interrupted(old_tree)
