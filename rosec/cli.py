@@ -4,26 +4,35 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
 from rosec import __version__
 from rosec.diagnostics import SpecError, only_errors, render_json, render_text, summary
-from rosec.pipeline import compile_spec, default_output, diagnose, render
+from rosec.pipeline import compile_spec, diagnose
+from rosec.project import project_root as project_root_of
+from rosec.project import shown
 
 if TYPE_CHECKING:
+    from rosec.building import BuildReport, Request
     from rosec.model.system import System
 
 # The writer, the targets, the scaffold, the schema, the starter and rosec.run are imported by the commands
-# that use them: `rosec validate` (run by editors and CI on every change) loads only what validation needs.
+# that use them: `rosec validate` (run by editors and CI on every change) loads only what validation needs, and
+# an unchanged `rosec build` only reads files.
 
-SERVICES_TARGET = "services"
 STRICT_FAILURE = " (--strict: warnings fail)"
 
 SPEC = click.argument("spec", type=click.Path(path_type=Path, dir_okay=False))
 OUTPUT = click.option("-o", "--output", type=click.Path(path_type=Path, file_okay=False),
-                      help="Output directory. Default: generated/<system name> under the current directory.")
+                      help="Output directory (relative to the current directory). "
+                           "Default: generated/<system name> under the project root.")
+PROJECT_ROOT = click.option(
+    "--project-root", type=click.Path(path_type=Path, file_okay=False, exists=True),
+    help="The directory that handlers_dir, the default output and rosec's local state (.rosec/) are relative to. "
+         "Default: the nearest directory at or above the spec's that holds pyproject.toml or .git, else the "
+         "spec's directory.")
 
 
 class _RunDefault(click.Option):
@@ -51,32 +60,48 @@ def _strict_option(func):  # type: ignore[no-untyped-def]
                         help="Fail (exit 1) on warnings too, e.g. in CI.")(func)
 
 
+def _fail_on_spec_errors(error: SpecError) -> NoReturn:
+    click.echo(render_text(error.diagnostics), err=True)
+    sys.exit(1)
+
+
+def _print_warnings(rendered: str, strict: bool) -> None:
+    """The spec's warnings on stderr (rendered by rosec.diagnostics.render_text); exit 1 with --strict."""
+    if not rendered:
+        return
+    click.echo(rendered + (STRICT_FAILURE if strict else ""), err=True)
+    if strict:
+        sys.exit(1)
+
+
 def _load_or_exit(spec: Path, strict: bool = False) -> System:
     """The resolved system, its warnings on stderr; on errors (or warnings with --strict) every diagnostic on
     stderr and exit status 1."""
     try:
         system, warnings = compile_spec(spec)
     except SpecError as error:
-        click.echo(render_text(error.diagnostics), err=True)
-        sys.exit(1)
-    if warnings:
-        click.echo(render_text(warnings) + (STRICT_FAILURE if strict else ""), err=True)
-    if strict and warnings:
-        sys.exit(1)
+        _fail_on_spec_errors(error)
+    _print_warnings(render_text(warnings) if warnings else "", strict)
     return system
 
 
+def _request(spec: Path, output: Path | None, targets: tuple[str, ...], root: Path | None,
+             strict: bool = False) -> Request:
+    from rosec.building import Request
 
-def _chosen_targets(targets: tuple[str, ...]) -> list[str] | None:
-    if not targets:
-        return None
-    from rosec.targets import available_targets
+    return Request(spec, project_root_of(spec, root), output, tuple(dict.fromkeys(targets)) or None, strict)
 
-    known = available_targets()
-    unknown = [t for t in targets if t not in known]
-    if unknown:
-        raise click.UsageError(f"unknown target(s): {', '.join(unknown)}; available: {', '.join(sorted(known))}")
-    return list(dict.fromkeys(targets))
+
+def _build_command(spec: Path, output: Path | None, targets: tuple[str, ...], root: Path | None) -> str:
+    """The `rosec build` command line that matches a check's options, for its advice."""
+    words = ["rosec", "build", str(spec)]
+    if output is not None:
+        words += ["-o", str(output)]
+    for target in dict.fromkeys(targets):
+        words += ["--target", target]
+    if root is not None:
+        words += ["--project-root", str(root)]
+    return " ".join(words)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -95,87 +120,111 @@ def main() -> None:
     """
 
 
-@main.command()
+@main.command(short_help="Generate every target of SPEC into the output directory.")
 @SPEC
 @OUTPUT
 @_targets_option
+@PROJECT_ROOT
 @click.option("--force", is_flag=True, help="Overwrite hand-edited or unknown files in the output directory.")
 @_strict_option
-def build(spec: Path, output: Path | None, targets: tuple[str, ...], force: bool, strict: bool) -> None:
+def build(spec: Path, output: Path | None, targets: tuple[str, ...], project_root: Path | None,
+          force: bool, strict: bool) -> None:
     """Generate every target of SPEC into the output directory.
 
-    The directory is replaced in one step: on any error nothing on disk changes.
-    Files the spec no longer produces are removed; a generated file that was
-    edited by hand stops the build unless --force is given. Warnings are printed
-    on stderr; with --strict they stop the build before anything is written.
+    Only files whose bytes change are written and only files the spec no longer produces are removed, all or
+    nothing: on any error nothing on disk changes. When neither the spec nor rosec changed and the output is
+    as the last build left it, nothing is rendered and nothing is written. A generated file that was edited
+    by hand stops the build unless --force is given. Missing handler modules are scaffolded under the
+    project root (never overwritten). Warnings are printed on stderr; with --strict they stop the build
+    before anything is written.
 
     \b
     Example:
       rosec build spec-examples/shop/rose.yaml
       rosec build rose.yaml -o generated/shop --target compose
     """
-    from rosec.emit import writer
+    from rosec import building
+    from rosec.emit.writer import WriteRefusedError
 
-    chosen = _chosen_targets(targets)
-    system = _load_or_exit(spec, strict)
-    out = output or default_output(system)
-    tree = render(system, chosen)
     try:
-        drift = writer.write(out, tree, system.name, system.spec_file, chosen, force)
-    except writer.WriteRefusedError as refused:
+        report = building.build(_request(spec, output, targets, project_root, strict), force)
+    except SpecError as error:
+        _fail_on_spec_errors(error)
+    except building.StrictWarningsError as failed:
+        _print_warnings(str(failed), strict=True)
+    except building.UnknownTargetError as error:
+        raise click.UsageError(str(error)) from None
+    except WriteRefusedError as refused:
         click.echo(f"rosec: {refused}", err=True)
         sys.exit(1)
-    changed = len(drift.stale) + len(drift.missing) + len(drift.extra) + len(drift.hand_edited)
-    click.echo(f"wrote {len(tree.files)} files to {out} ({changed} changed)")
-    if chosen is None or SERVICES_TARGET in chosen:
-        _scaffold_handlers(system)
-
-
-def _scaffold_handlers(system: System) -> None:
-    """Generation gap: write missing handler modules once, then warn about every handler they lack.
-
-    The project root is the current directory, as for the default output directory.
-    """
-    from rosec.targets.services.scaffold import missing_handlers, scaffold
-
-    project_root = Path(".")
-    for path in scaffold(system, project_root):
-        click.echo(f"scaffolded {path} (yours to edit; never overwritten)")
-    for problem in missing_handlers(system, project_root):
+    _print_warnings(report.spec_warnings, strict=False)
+    for line in _build_summary(report):
+        click.echo(line)
+    for path in report.scaffolded:
+        click.echo(f"scaffolded {shown(path)} (yours to edit; never overwritten)")
+    for problem in report.warnings:
         click.echo(f"warning: {problem}", err=True)
 
 
-@main.command()
+def _build_summary(report: BuildReport) -> list[str]:
+    result, out = report.result, shown(report.out)
+    lines = [f"undid {result.undone} change(s) of an interrupted build in {out}"] if result and result.undone else []
+    if result is None or not (result.written or result.removed or result.manifest_changed):
+        return [*lines, f"{out} is up to date ({report.files} files; nothing written)"]
+    if not (result.written or result.removed):
+        return [*lines, f"updated {out}: its manifest only (what it was built from; no generated file changed)"]
+    if len(result.written) == report.files and not result.removed:
+        return [*lines, f"wrote {report.files} files to {out}"]
+    return [*lines, f"updated {out}: {len(result.written)} written, {len(result.removed)} removed, "
+                    f"{report.files - len(result.written)} unchanged"]
+
+
+@main.command(short_help="Exit 1 when the output no longer matches SPEC (the CI gate).")
 @SPEC
 @OUTPUT
 @_targets_option
+@PROJECT_ROOT
 @_strict_option
-def check(spec: Path, output: Path | None, targets: tuple[str, ...], strict: bool) -> None:
+def check(spec: Path, output: Path | None, targets: tuple[str, ...], project_root: Path | None,
+          strict: bool) -> None:
     """Exit 1 if the committed output no longer matches SPEC (the CI gate).
 
-    Lists stale (spec changed), missing, extra and hand-edited files. Warnings
-    are printed on stderr; with --strict they fail the check too.
+    Lists stale (spec changed), missing, extra and hand-edited files, and a build that was interrupted.
+    Warnings are printed on stderr; with --strict they fail the check too.
 
     \b
     Example (in CI):
       rosec check --strict rose.yaml
     """
-    from rosec.emit import writer
+    from rosec import building
 
-    chosen = _chosen_targets(targets)
-    system = _load_or_exit(spec, strict)
-    out = output or default_output(system)
-    drift = writer.compare(out, render(system, chosen), chosen)
-    if drift.clean:
-        click.echo(f"{out} is up to date with {spec}")
+    try:
+        out, drift, warnings = building.check(_request(spec, output, targets, project_root, strict))
+    except SpecError as error:
+        _fail_on_spec_errors(error)
+    except building.StrictWarningsError as failed:
+        _print_warnings(str(failed), strict=True)
+    except building.UnknownTargetError as error:
+        raise click.UsageError(str(error)) from None
+    _print_warnings(warnings, strict=False)
+    shown_out = shown(out)
+    if drift is None or drift.clean:
+        click.echo(f"{shown_out} is up to date with {spec}")
         return
-    for line in drift.lines(out):
+    for line in drift.lines(Path(shown_out)):
         click.echo(line, err=True)
-    click.echo(f"{out} does not match {spec}; run `rosec build {spec}` and commit the result", err=True)
+    build_command = _build_command(spec, output, targets, project_root)
+    if drift.hand_edited or drift.foreign:
+        click.echo(f"{shown_out} does not match {spec}, and `{build_command}` would refuse to overwrite the "
+                   f"hand-edited or foreign files. Either revert them (for example `git checkout -- {shown_out}` "
+                   f"and remove the files git does not know), or discard them with `{build_command} --force`; "
+                   "changes belong in the spec or the handlers.", err=True)
+    else:
+        click.echo(f"{shown_out} does not match {spec}; run `{build_command}` and commit the result", err=True)
     sys.exit(1)
 
 
-@main.command()
+@main.command(short_help="Report every error in SPEC; exit 1 if there is any.")
 @SPEC
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="json prints a list of {file, line, column, path, severity, message, hint} for editors and CI.")
@@ -203,7 +252,7 @@ def validate(spec: Path, fmt: str, strict: bool) -> None:
         sys.exit(1)
 
 
-@main.command()
+@main.command(short_help="Print the JSON Schema of rose.yaml.")
 def schema() -> None:
     """Print the JSON Schema of rose.yaml (the file published as schema/rose.schema.json).
 
@@ -216,7 +265,7 @@ def schema() -> None:
     click.echo(schema_bytes().decode("utf-8"), nl=False)
 
 
-@main.command()
+@main.command(short_help="Write a commented starter rose.yaml into DIRECTORY.")
 @click.argument("directory", type=click.Path(path_type=Path, file_okay=False), default=".")
 @click.option("--force", is_flag=True, help="Overwrite an existing rose.yaml.")
 def init(directory: Path, force: bool) -> None:
@@ -237,8 +286,12 @@ def init(directory: Path, force: bool) -> None:
         click.echo(f"wrote {path}")
 
 
-@main.command("run")
+@main.command("run", short_help="Run the built services as local processes on 127.0.0.1.")
 @SPEC
+@click.option("-o", "--output", type=click.Path(path_type=Path, file_okay=False),
+              help="The built output to run (relative to the current directory). "
+                   "Default: generated/<system name> under the project root.")
+@PROJECT_ROOT
 @click.option("-s", "--service", "services", multiple=True, metavar="NAME",
               help="Only this service (repeatable). Default: every service of the system.")
 @click.option("--env-file", type=click.Path(path_type=Path, dir_okay=False),
@@ -248,39 +301,54 @@ def init(directory: Path, force: bool) -> None:
               help="Shift the HTTP and gRPC ports of every service, e.g. to run two systems side by side.")
 @click.option("--ready-timeout", cls=_RunDefault, run_default="READY_TIMEOUT", type=float, show_default=True,
               help="Seconds each service may take to answer /readyz.")
-def run_command(spec: Path, services: tuple[str, ...], env_file: Path | None, port_offset: int,
-                ready_timeout: float) -> None:
+@click.option("--log-format", type=click.Choice(["text", "json"]),
+              help="text: one readable line per log record, prefixed with the service; json: the services' JSON "
+                   "lines unchanged. Default: text on a terminal, json otherwise.")
+def run_command(spec: Path, output: Path | None, project_root: Path | None, services: tuple[str, ...],
+                env_file: Path | None, port_offset: int, ready_timeout: float, log_format: str | None) -> None:
     """Run the services of the built system as local processes against infrastructure on 127.0.0.1.
 
-    Build first (`rosec build SPEC`). Each service runs as `python -m <service>.main` with
-    PYTHONPATH=generated/<system>/services:<handlers_dir>/<service>, from the current directory (the project
-    root), with the variables of its compose environment, host names replaced by 127.0.0.1. Called services
-    start before their callers, each once the previous one answers /readyz; output lines are prefixed with
-    the service name. Ctrl-C or SIGTERM stops them all gracefully. Exit 1 when a secret is missing, a service
-    does not become ready, or one dies.
+    Build first (`rosec build SPEC`); the services need rosec's `services` extra
+    (pip install 'rosec[services]'). Each service runs as `python -m <service>.main` with
+    PYTHONPATH=generated/<system>/services:<handlers_dir>/<service>, from the project root, with the variables
+    of its compose environment, host names replaced by 127.0.0.1. Called services start before their callers,
+    each once the previous one answers /readyz. Ctrl-C or SIGTERM stops them all gracefully. Exit 1 when a
+    secret is missing, a service does not become ready, or one dies.
 
     \b
     Example (RabbitMQ and PostgreSQL on 127.0.0.1, see the README):
       AMQP_PASSWORD=... ORDERS_DB_PASSWORD=... CATALOG_DB_PASSWORD=... \\
         PAYMENT_PROVIDER_API_KEY=... SMTP_PASSWORD=... rosec run spec-examples/shop/rose.yaml
       rosec run spec-examples/shop/rose.yaml --env-file .env --service inventory --service orders
+      rosec run spec-examples/shop/rose.yaml --log-format json > services.log
     """
     from rosec import run as run_services
 
     system = _load_or_exit(spec)
     try:
-        status = run_services.run(system, Path("."), services=services or None, env_file=env_file,
-                                  port_offset=port_offset, ready_timeout=ready_timeout)
+        status = run_services.run(system, project_root_of(spec, project_root), services=services or None,
+                                  env_file=env_file, port_offset=port_offset, ready_timeout=ready_timeout,
+                                  output=output, log_format=log_format)
     except run_services.RunError as error:
         click.echo(f"rosec run: {error}", err=True)
         sys.exit(1)
     sys.exit(status)
 
 
-@main.command("targets")
+@main.command("targets", short_help="List the targets, each with what it writes.")
 def list_targets() -> None:
-    """List the targets this rosec can generate."""
-    from rosec.targets import available_targets
+    """List the targets this rosec can generate, each with one line of what it writes.
 
-    for name in sorted(available_targets()):
-        click.echo(name)
+    Build only some of them with `--target NAME` (repeatable); `check` takes the same option.
+
+    \b
+    Example:
+      rosec targets
+      rosec build rose.yaml --target compose --target messaging
+    """
+    from rosec.targets import registered_targets
+
+    targets = registered_targets()
+    width = max(len(name) for name in targets)
+    for name in sorted(targets):
+        click.echo(f"{name:<{width}}  {targets[name].description}")

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from rosec.model.system import System
 
 # Each function imports the stages it runs: importing this module costs nothing, so that a command loads
-# only what it uses (`rosec validate` never loads the targets; `rosec run` only needs default_output).
+# only what it uses (`rosec validate` never loads the targets; an unchanged `rosec build` loads nothing).
 
 
 @contextmanager
@@ -42,26 +42,39 @@ class Compiled(NamedTuple):
     warnings: list[Diagnostic]
 
 
-def compile_spec(spec_path: Path) -> Compiled:
-    """The resolved system and the spec's warnings, or SpecError with every error and warning.
+def read_spec(spec_path: Path) -> bytes:
+    """The spec's bytes; SpecError (as from loading it) when it cannot be read."""
+    try:
+        return spec_path.read_bytes()
+    except OSError:
+        from rosec.spec.loader import load_file
+
+        load_file(spec_path)  # raises the loader's diagnostic for a spec that cannot be read
+        raise
+
+
+def compile_spec(spec_path: Path, spec_bytes: bytes | None = None) -> Compiled:
+    """The resolved system and the spec's warnings, or SpecError with every error and warning. `spec_bytes`: the
+    spec's bytes if already read (a build records the digest of exactly the bytes it built from).
 
     No diagnostic repeats a value of the spec that looks like a credential (rosec.spec.credentials.redact).
     """
     from rosec.model.resolve import resolve
-    from rosec.spec.loader import load_file
+    from rosec.spec.loader import load_bytes, load_file
     from rosec.spec.validate import validate_parts
 
     try:
         with gc_paused():
-            loaded = load_file(spec_path)
+            loaded = load_file(spec_path) if spec_bytes is None else load_bytes(spec_bytes, str(spec_path))
             system, warnings = resolve(validate_parts(loaded), loaded)
     except SpecError as error:
         raise SpecError(_redacted(error.diagnostics, spec_path)) from None
     return Compiled(system, _redacted(warnings, spec_path))
 
 
-def load_system(spec_path: Path) -> System:
-    return compile_spec(spec_path).system
+def load_system(spec_path: Path, spec_bytes: bytes | None = None) -> System:
+    """The resolved system of the spec at spec_path (see compile_spec)."""
+    return compile_spec(spec_path, spec_bytes).system
 
 
 def diagnose(spec_path: Path) -> list[Diagnostic]:
@@ -98,5 +111,22 @@ def render(system: System, targets: Iterable[str] | None = None) -> FileTree:
     return tree
 
 
-def default_output(system: System) -> Path:
-    return Path("generated") / system.name
+def built_from(targets: Iterable[str] | None, spec_bytes: bytes) -> dict[str, dict[str, str]]:
+    """What the output of each target depends on besides rosec's code, for the manifest (rosec.emit.manifest)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from rosec import __version__
+    from rosec.emit.manifest import sha256
+    from rosec.targets import registered_targets
+
+    registry = registered_targets()
+    digest = sha256(spec_bytes)
+    facts: dict[str, dict[str, str]] = {}
+    for name in targets if targets is not None else registry:
+        facts[name] = {"rosec": __version__, "spec_sha256": digest}
+        for tool in registry[name].tools:
+            try:
+                facts[name][tool] = version(tool)
+            except PackageNotFoundError:
+                facts[name][tool] = "unknown"
+    return facts

@@ -6,9 +6,12 @@ secret may also be given under its secret's name (AMQP_PASSWORD or RABBITMQ_PASS
 the compose environment.
 Services start one by one, called services before their callers, each once the previous one answered /readyz.
 
-    processes = plan(system, Path("."), layers=[read_env_file(path), os.environ])
+    processes = plan(system, project_root, layers=[read_env_file(path), os.environ])
     with ServiceGroup(processes) as group:   # start() on enter, stop() on exit
         ...
+
+The services run on rosec's `services` extra: `run` says so in one line when it is not installed. Their output
+is shown by rosec.run_logs.
 """
 
 from __future__ import annotations
@@ -32,7 +35,8 @@ from rosec.model.deployments import local_service_env
 from rosec.model.environments import EnvVar
 from rosec.model.services import Service
 from rosec.model.system import System
-from rosec.pipeline import default_output
+from rosec.project import default_output
+from rosec.run_logs import Output, default_log_format, printer, text_line
 
 # Values that differ per service: an override shared by every service cannot be right for them, so they always
 # come from the model (shift the ports with `port_offset`).
@@ -42,8 +46,7 @@ STOP_TIMEOUT = 30.0  # a service drains HTTP for up to 10 s and gRPC for 5 s
 TAIL_LINES = 40
 POLL_SECONDS = 0.2  # supervision: how often children are checked
 READY_POLL_SECONDS = 0.02  # start-up: how often /readyz is asked (a refused connection costs next to nothing)
-
-Output = Callable[[str, str], None]  # (service name, line without newline)
+SERVICES_EXTRA = "pip install 'rosec[services]'"
 
 
 class RunError(Exception):
@@ -86,7 +89,7 @@ class Running:
     def last_output(self) -> str:
         if self.reader is not None:
             self.reader.join(timeout=2)
-        return "\n".join(f"  {line}" for line in self.tail) or "  (no output)"
+        return "\n".join(f"  {text_line(line)}" for line in self.tail) or "  (no output)"
 
 
 def start_order(system: System, names: Iterable[str] | None = None) -> list[Service]:
@@ -158,12 +161,30 @@ def resolve_env(variables: Iterable[EnvVar], layers: Sequence[Mapping[str, str]]
     return values, missing
 
 
+def missing_service_distributions() -> list[str]:
+    """The distributions of rosec's `services` extra (what generated services import) that are not installed."""
+    from importlib.metadata import PackageNotFoundError, distribution
+
+    from rosec.targets.services.requirements import PINS
+
+    missing = []
+    for requirement, _ in PINS:
+        name = requirement.split("[")[0]
+        try:
+            distribution(name)
+        except PackageNotFoundError:
+            missing.append(name)
+    return missing
+
+
 def plan(system: System, project_root: Path, *, services: Iterable[str] | None = None,
-         layers: Sequence[Mapping[str, str]] = (), port_offset: int = 0) -> list[ServiceProcess]:
-    """How to start the chosen services of a built system, in start order; RunError when something is missing
-    (MissingSecretsError lists every unset secret of every chosen service at once)."""
+         layers: Sequence[Mapping[str, str]] = (), port_offset: int = 0,
+         output: Path | None = None) -> list[ServiceProcess]:
+    """How to start the chosen services of a built system (in `output`, default generated/<system> under the
+    project root), in start order; RunError when something is missing (MissingSecretsError lists every unset
+    secret of every chosen service at once)."""
     root = project_root.resolve()
-    services_dir = root / default_output(system) / system.layout.services_dir
+    services_dir = (output.resolve() if output else default_output(system, root)) / system.layout.services_dir
     if not services_dir.is_dir():
         raise RunError(f"{services_dir} does not exist: run `rosec build {system.spec_file}` first")
     processes: list[ServiceProcess] = []
@@ -195,18 +216,6 @@ def plan(system: System, project_root: Path, *, services: Iterable[str] | None =
     return processes
 
 
-def print_output(width: int) -> Output:
-    """Lines on stdout prefixed with the service name."""
-    lock = threading.Lock()
-
-    def write(name: str, line: str) -> None:
-        with lock:
-            sys.stdout.write(f"{name:<{width}} | {line}\n")
-            sys.stdout.flush()
-
-    return write
-
-
 class ServiceGroup:
     """Child processes of the planned services: started one by one (each waits for the previous one's /readyz),
     stopped together with SIGTERM (SIGKILL after `stop_timeout`)."""
@@ -215,7 +224,8 @@ class ServiceGroup:
                  ready_timeout: float = READY_TIMEOUT, stop_timeout: float = STOP_TIMEOUT,
                  interrupted: threading.Event | None = None) -> None:
         self.processes = list(processes)
-        self.output = output or print_output(max((len(p.name) for p in self.processes), default=0))
+        self.output = output or printer(max((len(p.name) for p in self.processes), default=0),
+                                        default_log_format(sys.stdout))
         self.ready_timeout = ready_timeout
         self.stop_timeout = stop_timeout
         self.interrupted = interrupted or threading.Event()
@@ -349,16 +359,25 @@ def _forwarding_signals(interrupted: threading.Event, received: list[int],
 
 def run(system: System, project_root: Path, *, services: Iterable[str] | None = None,
         env_file: Path | None = None, environ: Mapping[str, str] = os.environ, port_offset: int = 0,
-        ready_timeout: float = READY_TIMEOUT, say: Callable[[str], None] | None = None) -> int:
+        ready_timeout: float = READY_TIMEOUT, say: Callable[[str], None] | None = None,
+        output: Path | None = None, log_format: str | None = None) -> int:
     """`rosec run`: start, supervise until SIGINT/SIGTERM or a child dies, stop; the exit status.
 
-    The first SIGINT/SIGTERM stops the children gracefully with the same signal, a second one kills them."""
+    The first SIGINT/SIGTERM stops the children gracefully with the same signal, a second one kills them.
+    log_format: text or json (rosec.run_logs); default text on a terminal, else json."""
     say = say or (lambda message: print(f"rosec run: {message}", file=sys.stderr, flush=True))
+    missing = missing_service_distributions()
+    if missing:
+        raise RunError(f"the services need rosec's `services` extra, which is not installed here (missing: "
+                       f"{', '.join(missing)}): {SERVICES_EXTRA}")
     layers = [read_env_file(env_file)] if env_file is not None else []
-    processes = plan(system, project_root, services=services, layers=[*layers, environ], port_offset=port_offset)
+    processes = plan(system, project_root, services=services, layers=[*layers, environ], port_offset=port_offset,
+                     output=output)
     interrupted = threading.Event()
     received: list[int] = []
-    group = ServiceGroup(processes, ready_timeout=ready_timeout, interrupted=interrupted)
+    width = max((len(p.name) for p in processes), default=0)
+    group = ServiceGroup(processes, ready_timeout=ready_timeout, interrupted=interrupted,
+                         output=printer(width, log_format or default_log_format(sys.stdout)))
     with _forwarding_signals(interrupted, received, on_repeat=lambda: group.signal_all(signal.SIGKILL)):
         status = 0
         try:

@@ -6,6 +6,7 @@ import json
 import shutil
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -54,7 +55,26 @@ def test_check_lists_every_kind_of_drift(project: Path) -> None:
     assert code == 1
     assert f"hand-edited: {Path('generated/minimal/compose.yaml')}" in err
     assert f"extra: {Path('generated/minimal/stray.txt')}" in err
-    assert "run `rosec build rose.yaml`" in err
+    assert f"missing: {Path('generated/minimal/.env.example')}" in err
+
+
+def test_check_after_a_hand_edit_names_both_ways_out_and_each_works(project: Path) -> None:
+    run("build", "rose.yaml")
+    compose = project / "generated" / "minimal" / "compose.yaml"
+    original = compose.read_bytes()
+    compose.write_text("edited\n")
+    code, _, err = run("check", "rose.yaml", "-o", "generated/minimal")
+    assert code == 1
+    assert "revert them" in err
+    assert "`rosec build rose.yaml -o generated/minimal --force`" in err
+    code, _, err = run("build", "rose.yaml", "-o", "generated/minimal")
+    assert code == 1 and "refusing to overwrite" in err, "a plain build must refuse, as check says"
+    compose.write_bytes(original)  # the first way out: revert
+    assert run("check", "rose.yaml")[0] == 0
+    compose.write_text("edited again\n")
+    assert run("build", "rose.yaml", "-o", "generated/minimal", "--force")[0] == 0  # the second: discard
+    assert compose.read_bytes() == original
+    assert run("check", "rose.yaml")[0] == 0
 
 
 def test_check_reports_stale_output_after_spec_change(project: Path) -> None:
@@ -64,6 +84,21 @@ def test_check_reports_stale_output_after_spec_change(project: Path) -> None:
     code, _, err = run("check", "rose.yaml")
     assert code == 1
     assert "stale: " in err
+    assert err.rstrip().endswith("does not match rose.yaml; run `rosec build rose.yaml` and commit the result")
+
+
+def test_check_fails_exactly_when_a_build_would_write_something(project: Path) -> None:
+    """A comment in the spec changes no generated file, but the manifest records the spec's digest."""
+    run("build", "rose.yaml")
+    spec = project / "rose.yaml"
+    spec.write_text(spec.read_text() + "# a comment\n")
+    code, _, err = run("check", "rose.yaml")
+    assert code == 1
+    assert err.splitlines()[0] == f"stale: {Path('generated/minimal/.rosec-manifest.json')}"
+    code, out, _ = run("build", "rose.yaml")
+    assert (code, out.splitlines()[0]) == (0, "updated generated/minimal: its manifest only (what it was built "
+                                              "from; no generated file changed)")
+    assert run("check", "rose.yaml")[0] == 0
 
 
 def test_build_refuses_hand_edits_without_force(project: Path) -> None:
@@ -96,10 +131,12 @@ def test_invalid_spec_builds_nothing(project: Path) -> None:
     assert not (project / "generated").exists()
 
 
-def test_missing_spec_file_is_a_clean_error(project: Path) -> None:
-    code, _, err = run("validate", "nope.yaml")
+@pytest.mark.parametrize("command", ["validate", "build", "check", "run"])
+def test_missing_spec_file_is_a_clean_error(project: Path, command: str) -> None:
+    code, _, err = run(command, "nope.yaml")
     assert code == 1
     assert "nope.yaml:1:1: error: cannot read spec" in err
+    assert not (project / "generated").exists()
 
 
 def test_validate_text_and_json(project: Path) -> None:
@@ -166,7 +203,7 @@ def test_init_writes_a_starter_that_builds(tmp_path: Path, monkeypatch: pytest.M
 def test_version_and_help() -> None:
     code, out, _ = run("--version")
     assert code == 0 and __version__ in out
-    for command in ("build", "check", "validate", "schema", "init"):
+    for command in ("build", "check", "validate", "schema", "init", "run", "targets"):
         code, out, _ = run(command, "--help")
         assert code == 0
         assert "Example" in out, f"`rosec {command} --help` shows no example"
@@ -182,3 +219,52 @@ def test_examples_carry_the_schema_modeline() -> None:
     for spec in EXAMPLES.glob("*/rose.yaml"):
         first = spec.read_text().splitlines()[0]
         assert first == "# yaml-language-server: $schema=../../schema/rose.schema.json", spec
+
+
+def test_help_summaries_are_whole_sentences_at_80_columns() -> None:
+    result = CliRunner().invoke(main, ["--help"], terminal_width=80)
+    commands = result.stdout.split("Commands:\n", 1)[1].splitlines()
+    assert len(commands) == len(main.commands)
+    for line in commands:
+        assert line.rstrip().endswith(".") and not line.rstrip().endswith("..."), f"cut summary: {line.strip()}"
+
+
+def test_targets_lists_each_target_with_what_it_writes() -> None:
+    from rosec.targets import registered_targets
+
+    code, out, _ = run("targets")
+    assert code == 0
+    lines = out.splitlines()
+    assert [line.split()[0] for line in lines] == sorted(registered_targets())
+    for line in lines:
+        name, description = line.split(maxsplit=1)
+        assert description == registered_targets()[name].description and len(description) > 20
+    assert max(len(line) for line in lines) <= 100
+
+
+def test_third_party_targets_are_described(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from importlib.metadata import EntryPoint
+
+    from rosec import targets
+
+    (tmp_path / "plugin.py").write_text(textwrap.dedent('''
+        from rosec.targets import Target
+
+        def documented(system):
+            """Kubernetes manifests, rendered by a plug-in.
+
+            More text that `rosec targets` does not show."""
+            return {}
+
+        def bare(system):
+            return {}
+
+        described = Target(bare, "an explicit description")
+    '''))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    plugin = {name: targets._plugin(EntryPoint(name, f"plugin:{name}", "rosec.targets"))
+              for name in ("documented", "bare", "described")}
+    assert plugin["documented"].description == "Kubernetes manifests, rendered by a plug-in."
+    assert plugin["bare"].description == "third-party target (plugin:bare; it has no description)"
+    assert plugin["described"].description == "an explicit description"
+    assert plugin["bare"].render({}) == {}  # type: ignore[arg-type]

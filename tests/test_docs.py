@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import typing
+from pathlib import Path
 from typing import Any
 
+import pytest
 from conftest import ROOT
 from pydantic import BaseModel
 
@@ -37,3 +40,33 @@ def test_readme_opens_with_the_two_commands() -> None:
     assert commands[0].endswith("rosec build spec-examples/shop/rose.yaml")
     ci = (ROOT / ".ci" / "run").read_text("utf-8")
     assert commands[1] in ci.splitlines(), "CI must run exactly the README's test command"
+
+
+# A copy of a repository file inside a document: `<!-- BEGIN path -->`, a fenced block holding the file's bytes,
+# `<!-- END path -->`. The test compares each with the file; --update-goldens copies the file in.
+_COPY = re.compile(r"<!-- BEGIN (?P<path>\S+) -->\n```(?P<lang>\w*)\n(?P<body>.*?)```\n<!-- END (?P=path) -->",
+                   re.DOTALL)
+DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+
+
+def _copies(document: Path) -> list[re.Match[str]]:
+    return list(_COPY.finditer(document.read_text("utf-8")))
+
+
+def test_the_language_reference_holds_the_shop_example() -> None:
+    copied = {m["path"] for m in _copies(ROOT / "docs" / "language.md")}
+    assert "spec-examples/shop/rose.yaml" in copied, "docs/language.md lost its marked copy of the shop example"
+
+
+@pytest.mark.parametrize("document", DOCUMENTS, ids=lambda p: p.name)
+def test_copies_of_files_in_the_docs_are_exact(document: Path, request: pytest.FixtureRequest) -> None:
+    text = document.read_text("utf-8")
+    if request.config.getoption("--update-goldens"):
+        text = _COPY.sub(lambda m: f"<!-- BEGIN {m['path']} -->\n```{m['lang']}\n"
+                                   f"{(ROOT / m['path']).read_text('utf-8')}```\n<!-- END {m['path']} -->", text)
+        document.write_text(text, "utf-8")
+    for match in _copies(document):
+        source = (ROOT / match["path"]).read_text("utf-8")
+        assert match["body"] == source, (
+            f"{document.name}: the copy of {match['path']} differs from the file; "
+            "run `.venv/bin/python -m pytest tests/test_docs.py --update-goldens`")

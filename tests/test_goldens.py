@@ -11,17 +11,19 @@ import pytest
 from conftest import GENERATED, ROOT, example_specs
 
 from rosec.emit import writer
-from rosec.pipeline import load_system, render
+from rosec.pipeline import built_from, load_system, render
 
 
 @pytest.mark.parametrize("spec", example_specs(), ids=lambda p: p.parent.name)
 def test_example_output_matches_committed_goldens(spec: Path, request: pytest.FixtureRequest) -> None:
-    system = load_system(spec)
+    spec_bytes = spec.read_bytes()
+    system = load_system(spec, spec_bytes)
     golden = GENERATED / system.name
     tree = render(system)
+    origin = {"system": system.name, "spec": system.spec_file, "built_from": built_from(None, spec_bytes)}
     if request.config.getoption("--update-goldens"):
-        writer.write(golden, tree, system.name, system.spec_file, force=True)
-    drift = writer.compare(golden, tree)
+        writer.write(golden, tree, force=True, **origin)
+    drift = writer.compare(golden, tree, **origin)
     assert drift.clean, (
         "generated/ differs from what rosec produces:\n" + "\n".join(drift.lines(golden))
         + "\nreview the change, then run `pytest tests/test_goldens.py --update-goldens` (or `rosec build`)"

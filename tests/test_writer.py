@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from rosec.emit import writer
+from rosec.emit import disk, transaction, writer
 from rosec.emit.files import FileTree
 from rosec.emit.manifest import MANIFEST_NAME, read_manifest, sha256
 
@@ -117,18 +117,102 @@ def test_partial_build_keeps_other_targets(tmp_path: Path) -> None:
     assert writer.compare(out, only_one, ["one"]).clean
 
 
-def test_failure_while_staging_leaves_the_old_tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failure_while_staging_a_new_directory_leaves_nothing(tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(path: Path, content: bytes) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(disk, "write_file", broken)
+    with pytest.raises(OSError):
+        writer.write(tmp_path / "gen", tree({f"f{n}": "1\n" for n in range(20)}), "sys", "rose.yaml")
+    assert list(tmp_path.iterdir()) == [], "staging directory or output left behind"
+
+
+def test_failure_while_staging_changes_leaves_the_old_tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     out = tmp_path / "gen"
-    writer.write(out, tree({"a": "1\n"}), "sys", "rose.yaml")
+    writer.write(out, tree({"a": "1\n", "b": "2\n"}), "sys", "rose.yaml")
+    before = states(out)
 
     def broken(path: Path, content: bytes) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr(writer, "_write_file", broken)
-    with pytest.raises(OSError):
-        writer.write(out, tree({"a": "2\n"}), "sys", "rose.yaml")
-    assert (out / "a").read_text() == "1\n"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["gen"], "staging directory left behind"
+    monkeypatch.setattr(disk, "write_file", broken)
+    with pytest.raises(OSError, match="disk full"):
+        writer.write(out, tree({"a": "1 changed\n", "c": "3\n"}), "sys", "rose.yaml")
+    assert states(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["gen"]
+
+
+def states(directory: Path) -> dict[str, tuple[int, int, bytes]]:
+    """(inode, mtime in ns, bytes) of every file under directory, and (inode, 0, b"") of every directory."""
+    found: dict[str, tuple[int, int, bytes]] = {}
+    for path in sorted(directory.rglob("*")):
+        info = path.stat()
+        key = path.relative_to(directory).as_posix()
+        found[key] = (info.st_ino, info.st_mtime_ns, path.read_bytes()) if path.is_file() else (info.st_ino, 0, b"")
+    return found
+
+
+def test_an_unchanged_tree_touches_no_file(tmp_path: Path) -> None:
+    out = tmp_path / "gen"
+    files = tree({"a.txt": "A\n", "sub/b.txt": "B\n", "sub/deep/c.txt": "C\n"})
+    writer.write(out, files, "sys", "rose.yaml", built_from={"t": {"spec_sha256": "1"}})
+    before = states(out)
+    directory_mtimes = {p: p.stat().st_mtime_ns for p in [out, *out.rglob("*")] if p.is_dir()}
+    result = writer.write(out, files, "sys", "rose.yaml", built_from={"t": {"spec_sha256": "1"}})
+    assert (result.written, result.removed, result.files) == ([], [], 3)
+    assert states(out) == before, "a file was rewritten, replaced or removed"
+    assert {p: p.stat().st_mtime_ns for p in directory_mtimes} == directory_mtimes, "a directory changed"
+
+
+def test_one_change_rewrites_only_that_file(tmp_path: Path) -> None:
+    out = tmp_path / "gen"
+    writer.write(out, tree({"a": "1\n", "b": "2\n", "sub/c": "3\n"}), "sys", "rose.yaml")
+    before = states(out)
+    result = writer.write(out, tree({"a": "1\n", "b": "2 changed\n", "sub/c": "3\n"}), "sys", "rose.yaml")
+    after = states(out)
+    assert result.written == ["b"]
+    assert {p for p in before if before[p] != after[p]} == {"b", MANIFEST_NAME}
+    assert after["b"][2] == b"2 changed\n"
+    assert not (out / transaction.TRANSACTION_DIR).exists()
+
+
+def test_a_changed_provenance_rewrites_only_the_manifest(tmp_path: Path) -> None:
+    out = tmp_path / "gen"
+    files = tree({"a": "1\n"})
+    writer.write(out, files, "sys", "rose.yaml", built_from={"t": {"spec_sha256": "old"}})
+    before = states(out)
+    result = writer.write(out, files, "sys", "rose.yaml", built_from={"t": {"spec_sha256": "new"}})
+    assert result.written == []
+    assert before["a"] == states(out)["a"]
+    manifest = read_manifest(out)
+    assert manifest is not None and manifest.built_from == {"t": {"spec_sha256": "new"}}
+
+
+def test_files_no_longer_produced_go_with_their_empty_directories(tmp_path: Path) -> None:
+    out = tmp_path / "gen"
+    writer.write(out, tree({"keep/a": "1\n", "keep/gone": "x\n", "old/deep/b": "2\n"}), "sys", "rose.yaml")
+    (out / "keep" / "__pycache__").mkdir()
+    result = writer.write(out, tree({"keep/a": "1\n"}), "sys", "rose.yaml")
+    assert result.removed == ["keep/gone", "old/deep/b"]
+    assert not (out / "old").exists()
+    assert (out / "keep" / "a").exists() and (out / "keep" / "__pycache__").is_dir()
+
+
+def test_partial_build_keeps_the_other_targets_hand_edits_visible(tmp_path: Path) -> None:
+    out = tmp_path / "gen"
+    both = FileTree()
+    both.add("one", "one.txt", b"1\n")
+    both.add("two", "two.txt", b"2\n")
+    writer.write(out, both, "sys", "rose.yaml", built_from={"one": {"spec_sha256": "a"}, "two": {"spec_sha256": "a"}})
+    (out / "two.txt").write_text("edited\n")
+    only_one = FileTree()
+    only_one.add("one", "one.txt", b"1 again\n")
+    writer.write(out, only_one, "sys", "rose.yaml", targets=["one"], built_from={"one": {"spec_sha256": "b"}})
+    assert writer.compare(out, both, ["two"]).hand_edited == ["two.txt"], "the partial build hid the hand edit"
+    manifest = read_manifest(out)
+    assert manifest is not None
+    assert manifest.built_from == {"one": {"spec_sha256": "b"}, "two": {"spec_sha256": "a"}}
 
 
 def test_file_tree_rejects_unsafe_and_duplicate_paths() -> None:

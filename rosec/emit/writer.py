@@ -1,20 +1,27 @@
-"""Write a FileTree into an output directory atomically, or compare it with one (check)."""
+"""Write a FileTree into an output directory, or compare it with one (check).
+
+A write touches only what changes: files whose bytes differ are replaced, files no longer produced are removed,
+and everything else keeps its inode and mtime (a build that changes nothing writes nothing, not even the
+manifest). The changes are all or nothing (rosec.emit.transaction); an output directory that does not exist yet
+is written next to where it belongs and renamed into place in one step.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from rosec.emit.files import FileTree, OutputFile
+from rosec.emit import transaction
+from rosec.emit.disk import output_paths, read_or_none, write_file, write_files
+from rosec.emit.files import FileTree
 from rosec.emit.manifest import MANIFEST_NAME, Manifest, ManifestEntry, read_manifest, sha256
 
-# Files that tools create next to generated code and that are never rosec's business.
-IGNORED_PARTS = frozenset({"__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache", ".terraform"})
-IGNORED_SUFFIXES = (".pyc", ".terraform.lock.hcl")
+ROSEC_NAMES = frozenset({MANIFEST_NAME, transaction.TRANSACTION_DIR})
 
 
 class WriteRefusedError(Exception):
@@ -27,148 +34,173 @@ class Drift:
     missing: list[str] = field(default_factory=list)
     extra: list[str] = field(default_factory=list)
     hand_edited: list[str] = field(default_factory=list)
+    foreign: list[str] = field(default_factory=list)  # the extra files rosec never wrote: a build refuses them
+    interrupted: bool = False  # a build died half way; the next build undoes it
 
     @property
     def clean(self) -> bool:
-        return not (self.stale or self.missing or self.extra or self.hand_edited)
+        return not (self.stale or self.missing or self.extra or self.hand_edited or self.interrupted)
 
     def lines(self, out_dir: Path) -> list[str]:
-        rows = []
+        rows = [f"interrupted: {out_dir / transaction.TRANSACTION_DIR} (a build died while writing; the next "
+                "`rosec build` undoes its changes)"] if self.interrupted else []
         for label, paths in (("hand-edited", self.hand_edited), ("stale", self.stale),
                              ("missing", self.missing), ("extra", self.extra)):
             rows += [f"{label}: {out_dir / p}" for p in sorted(paths)]
         return rows
 
 
-def disk_files(out_dir: Path) -> dict[str, bytes]:
-    found: dict[str, bytes] = {}
-    if not out_dir.is_dir():
-        return found
-    for root, dirs, names in os.walk(out_dir):
-        dirs[:] = sorted(d for d in dirs if d not in IGNORED_PARTS)
-        for name in sorted(names):
-            path = Path(root) / name
-            relative = path.relative_to(out_dir).as_posix()
-            if relative == MANIFEST_NAME or name.endswith(IGNORED_SUFFIXES):
-                continue
-            found[relative] = path.read_bytes()
-    return found
+@dataclass
+class WriteResult:
+    drift: Drift  # how the directory differed from the tree before the write
+    written: list[str]  # created or replaced
+    removed: list[str]
+    files: int  # files rosec owns in the directory afterwards
+    manifest: bytes  # the manifest now in the directory
+    manifest_changed: bool = True
+    undone: int = 0  # operations of an interrupted earlier build that were undone first
 
 
-def compare(out_dir: Path, tree: FileTree, targets: Iterable[str] | None = None) -> Drift:
-    """How the directory differs from what the spec produces (restricted to some targets if given)."""
-    scope = set(targets) if targets is not None else None
-    manifest = read_manifest(out_dir)
-    recorded = manifest.files if manifest else {}
-    on_disk = disk_files(out_dir)
-    drift = Drift()
+@dataclass
+class _Survey:
+    """The directory against the tree: each differing file's current bytes (None: missing), and the drift."""
+
+    on_disk: set[str]
+    differing: dict[str, bytes | None]
+    drift: Drift
+
+
+def _survey(out_dir: Path, tree: FileTree, scope: set[str] | None, recorded: Mapping[str, ManifestEntry]) -> _Survey:
+    on_disk = set(output_paths(out_dir, ROSEC_NAMES))
+    drift = Drift(interrupted=transaction.interrupted(out_dir))
+    differing: dict[str, bytes | None] = {}
     for path, output in tree.files.items():
         if scope is not None and output.target not in scope:
             continue
-        current = on_disk.get(path)
+        current = read_or_none(out_dir / path) if path in on_disk else None
+        if current == output.content:
+            continue
+        differing[path] = current
         if current is None:
             drift.missing.append(path)
-        elif current != output.content:
+        else:
             entry = recorded.get(path)
             edited = entry is None or entry.sha256 != sha256(current)
             (drift.hand_edited if edited else drift.stale).append(path)
-    for path in on_disk:
-        if path in tree.files:
-            continue
+    for path in sorted(on_disk - tree.files.keys()):
         owner = recorded.get(path)
-        if scope is not None and (owner is None or owner.target not in scope):
-            continue
-        drift.extra.append(path)
-    return drift
+        if owner is None:
+            drift.foreign.append(path)
+        if scope is None or (owner is not None and owner.target in scope):
+            drift.extra.append(path)
+    return _Survey(on_disk, differing, drift)
+
+
+def compare(out_dir: Path, tree: FileTree, targets: Iterable[str] | None = None, *, system: str | None = None,
+            spec: str = "", built_from: Mapping[str, Mapping[str, str]] | None = None) -> Drift:
+    """How the directory differs from what the spec produces (restricted to some targets if given). With the
+    system's name, the manifest counts too: the directory is clean exactly when a build would write nothing."""
+    manifest = read_manifest(out_dir)
+    scope = set(targets) if targets is not None else None
+    survey = _survey(out_dir, tree, scope, manifest.files if manifest else {})
+    if system is not None:
+        expected = _expected_manifest(tree, system, spec, built_from, manifest, scope, survey.on_disk).to_bytes()
+        current = read_or_none(out_dir / MANIFEST_NAME)
+        if current != expected:
+            (survey.drift.missing if current is None else survey.drift.stale).append(MANIFEST_NAME)
+    return survey.drift
 
 
 def write(out_dir: Path, tree: FileTree, system: str, spec: str, targets: Iterable[str] | None = None,
-          force: bool = False) -> Drift:
-    """Replace out_dir with the tree in one step. With targets, other targets' files are kept."""
-    manifest = read_manifest(out_dir)
-    on_disk = disk_files(out_dir)
-    if on_disk and manifest is None and not force:
+          force: bool = False, built_from: Mapping[str, Mapping[str, str]] | None = None) -> WriteResult:
+    """Make out_dir hold the tree, changing only what differs. With targets, other targets' files are kept.
+
+    `built_from` (target -> facts) goes into the manifest; see rosec.emit.manifest."""
+    if not out_dir.exists():
+        return _write_new(out_dir, tree, _manifest(tree, system, spec, built_from))
+    with transaction.locked(out_dir):
+        undone = transaction.recover(out_dir)
+        manifest = read_manifest(out_dir)
+        recorded = manifest.files if manifest else {}
+        scope = set(targets) if targets is not None else None
+        survey = _survey(out_dir, tree, scope, recorded)
+        _refuse_destroying_changes(out_dir, survey, manifest, force)
+        new_manifest = _expected_manifest(tree, system, spec, built_from, manifest, scope, survey.on_disk)
+        removed = sorted(p for p in survey.on_disk if p not in new_manifest.files
+                         and (p in recorded or force))
+        operations = [transaction.Operation(p, tree.files[p].content, current is not None)
+                      for p, current in sorted(survey.differing.items())]
+        operations += [transaction.Operation(p, None, True) for p in removed]
+        manifest_bytes = new_manifest.to_bytes()
+        old_manifest_bytes = read_or_none(out_dir / MANIFEST_NAME)
+        if manifest_bytes != old_manifest_bytes:
+            operations.append(transaction.Operation(MANIFEST_NAME, manifest_bytes, old_manifest_bytes is not None))
+        transaction.apply(out_dir, operations)
+        _prune_empty_directories(out_dir, removed)
+    written = [o.path for o in operations if o.content is not None and o.path != MANIFEST_NAME]
+    return WriteResult(survey.drift, written, removed, len(new_manifest.files), manifest_bytes,
+                       manifest_bytes != old_manifest_bytes, undone)
+
+
+def _refuse_destroying_changes(out_dir: Path, survey: _Survey, manifest: Manifest | None, force: bool) -> None:
+    if force:
+        return
+    if survey.on_disk and manifest is None:
         raise WriteRefusedError(f"{out_dir} exists and was not written by rosec (no {MANIFEST_NAME}); "
-                           "choose another --output, or pass --force to replace it")
-    drift = compare(out_dir, tree, targets)
-    recorded = manifest.files if manifest else {}
-    unknown = sorted(p for p in on_disk if p not in recorded and p not in tree.files)
-    if not force and (drift.hand_edited or unknown):
-        details = [f"hand-edited: {out_dir / p}" for p in sorted(drift.hand_edited)]
-        details += [f"not generated by rosec: {out_dir / p}" for p in unknown]
+                                "choose another --output, or pass --force to replace it")
+    if survey.drift.hand_edited or survey.drift.foreign:
+        details = [f"hand-edited: {out_dir / p}" for p in sorted(survey.drift.hand_edited)]
+        details += [f"not generated by rosec: {out_dir / p}" for p in survey.drift.foreign]
         raise WriteRefusedError("refusing to overwrite changes in the output directory:\n  " + "\n  ".join(details)
-                           + "\nmove your changes into the spec or services/, or pass --force to discard them")
-    final = _merge_kept_targets(tree, on_disk, recorded, targets)
-    new_manifest = Manifest(system, spec, {p: ManifestEntry(sha256(f.content), f.target)
-                                           for p, f in final.files.items()})
-    _swap_in(out_dir, final, new_manifest)
-    return drift
+                                + "\nrevert or remove them (changes belong in the spec or the handlers), or pass "
+                                  "--force to discard them")
 
 
-def _merge_kept_targets(tree: FileTree, on_disk: dict[str, bytes], recorded: dict[str, ManifestEntry],
-                        targets: Iterable[str] | None) -> FileTree:
-    if targets is None:
-        return tree
-    scope = set(targets)
-    merged = FileTree(dict(tree.files))
-    for path, entry in recorded.items():
-        if entry.target not in scope and path in on_disk and path not in merged.files:
-            merged.files[path] = OutputFile(on_disk[path], entry.target)
-    return merged
+def _manifest(tree: FileTree, system: str, spec: str, built_from: Mapping[str, Mapping[str, str]] | None) -> Manifest:
+    files = {p: ManifestEntry(sha256(f.content), f.target) for p, f in tree.files.items()}
+    return Manifest(system, spec, files, {t: dict(f) for t, f in (built_from or {}).items()})
 
 
-def _swap_in(out_dir: Path, tree: FileTree, manifest: Manifest) -> None:
+def _expected_manifest(tree: FileTree, system: str, spec: str, built_from: Mapping[str, Mapping[str, str]] | None,
+                       old: Manifest | None, scope: set[str] | None, on_disk: set[str]) -> Manifest:
+    """The manifest a write leaves: the tree's, and with a scope what it keeps of the other targets."""
+    new = _manifest(tree, system, spec, built_from)
+    return _keep_other_targets(new, old, scope, on_disk) if scope is not None and old is not None else new
+
+
+def _keep_other_targets(new: Manifest, old: Manifest, scope: set[str], on_disk: set[str]) -> Manifest:
+    """A partial build's manifest: also the files of the other targets that are still on disk (as rosec wrote
+    them: a hand edit stays visible to check) and what those targets were built from."""
+    files = dict(new.files)
+    for path, entry in old.files.items():
+        if entry.target not in scope and path in on_disk:
+            files.setdefault(path, entry)
+    built_from = {**{t: f for t, f in old.built_from.items() if t not in scope}, **new.built_from}
+    return Manifest(new.system, new.spec, files, built_from)
+
+
+def _prune_empty_directories(out_dir: Path, removed: Iterable[str]) -> None:
+    """Remove the directories that removing files left empty, up to (not including) out_dir."""
+    candidates = {parent for path in removed for parent in PurePosixPath(path).parents if parent.parts}
+    for directory in sorted(candidates, key=lambda d: len(d.parts), reverse=True):
+        with contextlib.suppress(OSError):  # not empty (or holds a cache): kept
+            (out_dir / directory).rmdir()
+
+
+def _write_new(out_dir: Path, tree: FileTree, manifest: Manifest) -> WriteResult:
+    """Write into a fresh directory beside out_dir, then rename it into place: all or nothing."""
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.rosec-new-", dir=out_dir.parent))
+    manifest_bytes = manifest.to_bytes()
     try:
         files = sorted(tree.files.items())
         for directory in sorted({PurePosixPath(relative).parent for relative, _ in files}):
             (staging / directory).mkdir(parents=True, exist_ok=True)  # once per directory, not per file
-        for relative, output in files:
-            _write_file(staging / relative, output.content)
-        _write_file(staging / MANIFEST_NAME, manifest.to_bytes())
-        if out_dir.exists():
-            retired = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.rosec-old-", dir=out_dir.parent))
-            retired.rmdir()
-            out_dir.rename(retired)
-            try:
-                staging.rename(out_dir)
-            except OSError:
-                retired.rename(out_dir)
-                raise
-            shutil.rmtree(retired)
-        else:
-            staging.rename(out_dir)
+        write_files([(staging / relative, output.content) for relative, output in files])
+        write_file(staging / MANIFEST_NAME, manifest_bytes)
+        os.chmod(staging, 0o755)  # mkdtemp made it private
+        staging.rename(out_dir)
     finally:
         if staging.exists():
             shutil.rmtree(staging)
-    os.chmod(out_dir, 0o755)
-
-
-_CREATE = os.O_WRONLY | os.O_CREAT | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
-
-
-def _write_file(path: Path, content: bytes) -> None:
-    """Write content into a file of mode 0644 in an existing directory, with plain os calls: a build writes
-    thousands of files, and a buffered file object costs three more system calls each. A new file gets its
-    mode from os.open, unless the umask takes bits away; only then, or for a file that existed, chmod."""
-    try:
-        fd = os.open(path, _CREATE | os.O_EXCL, 0o644)
-        exact = not _umask() & 0o644
-    except FileExistsError:
-        fd = os.open(path, _CREATE | os.O_TRUNC, 0o644)
-        exact = False
-    try:
-        view = memoryview(content)
-        while view:
-            view = view[os.write(fd, view):]
-    finally:
-        os.close(fd)
-    if not exact:
-        os.chmod(path, 0o644)
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
+    return WriteResult(Drift(missing=sorted(tree.files)), sorted(tree.files), [], len(tree.files), manifest_bytes)

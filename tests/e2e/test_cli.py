@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -38,10 +39,12 @@ def test_rosec_check_passes_on_the_committed_tree(spec: object) -> None:
     assert "is up to date" in result.stdout
 
 
-def test_rosec_run_starts_the_minimal_example_and_stops_it_on_sigterm(minimal: System) -> None:
+@pytest.mark.parametrize("log_format", [None, "text"])
+def test_rosec_run_starts_the_minimal_example_and_stops_it_on_sigterm(minimal: System, log_format: str | None) -> None:
     offset = port_offset_for(minimal)
+    chosen = ["--log-format", log_format] if log_format else []  # default: json, stdout being a pipe
     process = subprocess.Popen([sys.executable, "-m", "rosec", "run", str(EXAMPLES / "minimal" / "rose.yaml"),
-                                "--port-offset", str(offset)], cwd=ROOT, env=clean_environment(),
+                                "--port-offset", str(offset), *chosen], cwd=ROOT, env=clean_environment(),
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     base = f"http://127.0.0.1:{minimal.service('hello').port + offset}"
     try:
@@ -60,9 +63,16 @@ def test_rosec_run_starts_the_minimal_example_and_stops_it_on_sigterm(minimal: S
     assert process.returncode == 0, stdout + stderr
     assert "1 service(s) ready (hello " in stderr
     assert "all services stopped" in stderr
-    hello_lines = [line for line in stdout.splitlines() if line.startswith("hello | ")]
-    assert any('"message": "service started"' in line for line in hello_lines)
-    assert any('"message": "received SIGTERM, stopping"' in line for line in hello_lines)
+    if log_format == "text":
+        assert all(line.startswith("hello | ") for line in stdout.splitlines()), stdout
+        # hello | 19:05:01.123 INFO  rose.hello  service started  port=8100
+        messages = [line.split(" | ", 1)[1].split(maxsplit=3)[3].split("  ")[0] for line in stdout.splitlines()]
+    else:
+        records = [json.loads(line) for line in stdout.splitlines()]
+        assert {r["service.name"] for r in records} == {"hello"}
+        messages = [r["message"] for r in records]
+    assert "service started" in messages
+    assert "received SIGTERM, stopping" in messages
 
 
 def test_rosec_run_names_the_missing_secrets_and_starts_nothing() -> None:

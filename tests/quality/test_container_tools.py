@@ -10,7 +10,7 @@ from ruamel.yaml import YAML
 
 from quality.tools import PIP_HINT, executable, report, run
 from quality.trees import Tree
-from rosec.targets import OUTPUTS
+from rosec.targets import BUILTIN_TARGETS
 
 # compose-lint CL-0019 asks for image digests (name:tag@sha256:...). Digests come from the registries, which
 # rosec cannot reach when it builds (nor these tests); images are pinned to exact version tags (test_compose.py).
@@ -76,8 +76,8 @@ def test_every_bind_mount_source_exists_in_the_generated_tree(tree: Tree) -> Non
 
 
 def test_targets_declare_what_they_write(tree: Tree) -> None:
-    """rosec.targets.OUTPUTS (what compose may mount) covers every file each target writes."""
+    """The outputs each built-in target declares (what compose may mount) covers every file each target writes."""
     for path, output in tree.files.files.items():
-        declared = OUTPUTS[output.target](tree.system.layout)
+        declared = BUILTIN_TARGETS[output.target].outputs(tree.system.layout)
         assert any(path == out or (out.endswith("/") and path.startswith(out)) for out in declared), \
             f"{path} (target {output.target}) is not among its declared outputs {declared}"

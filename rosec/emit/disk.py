@@ -1,0 +1,95 @@
+"""The output directory on disk: which files it holds (without what tools add) and a fast way to write one."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from functools import cache
+from pathlib import Path
+
+# Files that tools create next to generated code and that are never rosec's business.
+IGNORED_PARTS = frozenset({"__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache", ".terraform"})
+IGNORED_SUFFIXES = (".pyc", ".terraform.lock.hcl")
+
+
+def output_paths(out_dir: Path, skip: frozenset[str] = frozenset()) -> list[str]:
+    """Relative POSIX paths of the files under out_dir, sorted; ignored caches and the top-level names in
+    `skip` (rosec's manifest and transaction directory) left out. Empty when out_dir does not exist."""
+    found: list[str] = []
+    pending = [("", str(out_dir))]
+    while pending:
+        prefix, directory = pending.pop()
+        try:
+            entries = list(os.scandir(directory))
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        for entry in entries:
+            name = entry.name
+            if (not prefix and name in skip) or name in IGNORED_PARTS:
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                pending.append((f"{prefix}{name}/", entry.path))
+            elif not name.endswith(IGNORED_SUFFIXES):
+                found.append(prefix + name)
+    found.sort()
+    return found
+
+
+def read_or_none(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+        return None
+
+
+_CREATE = os.O_WRONLY | os.O_CREAT | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+WRITER_THREADS = 4
+
+
+def write_file(path: Path, content: bytes) -> None:
+    """Write content into a file of mode 0644 in an existing directory, with plain os calls: a build writes
+    thousands of files, and a buffered file object costs three more system calls each. A new file gets its
+    mode from os.open, unless the umask takes bits away; only then, or for a file that existed, chmod."""
+    try:
+        fd = os.open(path, _CREATE | os.O_EXCL, 0o644)
+        exact = not _umask() & 0o644
+    except FileExistsError:
+        fd = os.open(path, _CREATE | os.O_TRUNC, 0o644)
+        exact = False
+    try:
+        view = memoryview(content)
+        while view:
+            view = view[os.write(fd, view):]
+    finally:
+        os.close(fd)
+    if not exact:
+        os.chmod(path, 0o644)
+
+
+def write_files(files: Sequence[tuple[Path, bytes]]) -> None:
+    """write_file for many files (their directories exist) on a few threads: creating a file mostly waits for
+    the file system, and on a virtual disk the waits of several threads overlap (1000 services: 12,000 files
+    in 1 to 5 s instead of 2 to 10 s here). The first error is raised once every thread has stopped."""
+    _umask()  # read it once, before the threads: reading it means setting it for a moment
+    if len(files) < 2 * WRITER_THREADS:
+        for path, content in files:
+            write_file(path, content)
+        return
+    chunks = [files[i::WRITER_THREADS] for i in range(WRITER_THREADS)]
+    with ThreadPoolExecutor(WRITER_THREADS, thread_name_prefix="rosec-write") as pool:
+        for done in [pool.submit(_write_all, chunk) for chunk in chunks]:
+            done.result()
+
+
+def _write_all(files: Sequence[tuple[Path, bytes]]) -> None:
+    for path, content in files:
+        write_file(path, content)
+
+
+@cache
+def _umask() -> int:
+    """The process's umask, read once (rosec never changes it)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
