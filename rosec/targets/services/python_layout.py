@@ -21,12 +21,12 @@ from __future__ import annotations
 import ast
 import re
 import textwrap
-from collections.abc import Iterator
+from functools import lru_cache
+from itertools import accumulate
 
 from rosec.targets.services.python_literals import py_str
 
 LINE_LENGTH = 120  # the line length generated Python is formatted for: the project's ruff `line-length`
-_STRING_START = re.compile(r"(?i)(?:[rbfu]|rb|br|fr|rf)?(\"\"\"|'''|\"|')")
 _KEYWORD_ARGUMENT = re.compile(r"(\*\*)?[A-Za-z_][A-Za-z0-9_]*=(?!=)")
 _PRAGMA = re.compile(r"#\s*(type:|noqa|pragma)")
 _STATEMENT_PREFIX = re.compile(r"(return await |return |await |raise |yield |(async )?for [^()\[\]{}]+? in |if |elif )")
@@ -36,134 +36,143 @@ _SIMPLE_TARGET = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*( = |: )")
 def lay_out(source: str) -> str:
     """`source` with every line longer than LINE_LENGTH laid out as `ruff format` keeps it, where it can be."""
     lines = source.split("\n")
-    if all(len(line) <= LINE_LENGTH for line in lines):
+    if max(map(len, lines)) <= LINE_LENGTH:
         return source
-    result: list[str] = []
-    for line, (depth, context) in zip(lines, _line_contexts(lines), strict=True):
-        if len(line) <= LINE_LENGTH or context == _IN_STRING:
-            result.append(line)
-        elif context is not None:
-            result += _wrap_text(line, context)
-        else:
-            result += _lay_out_code(line, depth)
-    return "\n".join(result)
+    long_lines = [i for i, line in enumerate(lines) if len(line) > LINE_LENGTH]
+    contexts = _contexts(source, lines, long_lines)
+    for i, (depth, context) in zip(reversed(long_lines), reversed(contexts), strict=True):
+        if context == _IN_STRING:
+            continue
+        laid_out = _wrap_text(lines[i], context) if context is not None else _lay_out_code(lines[i], depth)
+        lines[i : i + 1] = laid_out
+    return "\n".join(lines)
 
 
-# -- where each line starts: bracket depth, or inside a docstring ---------------------------------------------
+# -- where a line starts: bracket depth, or inside a docstring ------------------------------------------------
 _IN_STRING = -1  # a line inside a triple-quoted string that is not a docstring: its text is a value
+_QUOTES = ('"""', "'''", '"', "'")
+_SPECIAL = re.compile("|".join(re.escape(token) for token in (*_QUOTES, "#", *"()[]{}")))
+_STRING_ENDS = {quote: re.compile(r"(?:[^\\]|\\.)*?" + re.escape(quote), re.DOTALL) for quote in _QUOTES}
 
 
-def _line_contexts(lines: list[str]) -> Iterator[tuple[int, int | None]]:
-    """(bracket depth at the start of the line, None for code, else the indentation of the docstring the line is
-    text of, or _IN_STRING)."""
-    depth, context, in_string = 0, None, None
-    for line in lines:
-        if in_string is None:
-            docstring = depth == 0 and line.lstrip().startswith(('"""', "'''"))
-            context = len(line) - len(line.lstrip()) if docstring else None
-        yield depth, context
-        depth, in_string = _scan_line(line, depth, in_string)
-        if in_string is not None and context is None:
-            context = _IN_STRING
-
-
-def _scan_line(line: str, depth: int, in_string: str | None) -> tuple[int, str | None]:
-    """Bracket depth and the open triple-quoted string (its quotes) after `line`."""
-    for i, char in _outside_strings(line, in_string):
-        if i == len(line):  # a string left open: a triple-quoted one goes on on the next line
-            return depth, char if len(char) == 3 else None
-        depth += char in "([{"
-        depth -= char in ")]}"
-    return depth, None
-
-
-def _outside_strings(text: str, in_string: str | None = None) -> Iterator[tuple[int, str]]:
-    """(index, character) of `text` outside string literals, up to and with a comment's `#`; a string still open at
-    the end comes last as (len(text), its quotes). `in_string`: the quotes of a string open at the start."""
-    i = 0
-    while i < len(text):
-        if in_string is not None:
-            end = _string_end(text, i, in_string)
-            if end is None:
-                break
-            i, in_string = end, None
-            continue
-        char = text[i]
-        starts_word = i == 0 or not (text[i - 1].isalnum() or text[i - 1] == "_")
-        match = _STRING_START.match(text, i) if starts_word and (char.isalpha() or char in "\"'") else None
-        if match:
-            i, in_string = match.end(), match.group(1)
-            continue
-        yield i, char
-        if char == "#":
-            return
-        i += 1
-    if in_string is not None:
-        yield len(text), in_string
-
-
-def _string_end(text: str, i: int, quote: str) -> int | None:
-    """The index after the closing `quote` of a string whose body starts at `i`; None when it is not on this line."""
-    while i < len(text):
-        if text[i] == "\\":
-            i += 2
-        elif text.startswith(quote, i):
-            return i + len(quote)
+def _contexts(source: str, lines: list[str], wanted: list[int]) -> list[tuple[int, int | None]]:
+    """For each line number in `wanted` (ascending): the bracket depth at its start, and None for code, else the
+    indentation of the docstring it is text of, or _IN_STRING. One pass of regular expressions over the module
+    that jumps from bracket to quote to comment, so long modules of short lines cost little."""
+    lengths = list(accumulate(map(len, lines), initial=0))
+    starts = {line: lengths[line] + line for line in wanted}  # + the newlines before it
+    found: list[tuple[int, int | None]] = []
+    targets = iter(wanted)
+    target = next(targets, None)
+    depth, i = 0, 0
+    while target is not None:
+        special = _SPECIAL.search(source, i)
+        stop = len(source) if special is None else special.start()
+        while target is not None and starts[target] <= stop:  # lines that start outside any string
+            line = lines[target]
+            indent = len(line) - len(line.lstrip())
+            found.append((depth, indent if depth == 0 and line.startswith(('"""', "'''"), indent) else None))
+            target = next(targets, None)
+        if special is None or target is None:
+            break
+        token, i = special.group(), special.end()
+        if token == "#":
+            i = _or_end(source.find("\n", i), source)
+        elif token in _QUOTES:
+            i = _or_end(_string_end(source, i, token), source)
+            line_start = source.rfind("\n", 0, special.start()) + 1
+            docstring = depth == 0 and len(token) == 3 and not source[line_start : special.start()].strip()
+            while target is not None and starts[target] < i:  # lines that start inside this string
+                found.append((depth, special.start() - line_start if docstring else _IN_STRING))
+                target = next(targets, None)
         else:
-            i += 1
-    return None
+            depth += 1 if token in "([{" else -1
+    return found
+
+
+def _or_end(index: int, text: str) -> int:
+    return len(text) if index < 0 else index
+
+
+def _string_end(text: str, i: int, quote: str) -> int:
+    """The index after the closing `quote` of a string whose body starts at `i`; -1 when it is not in `text`."""
+    end = _STRING_ENDS[quote].match(text, i)
+    return -1 if end is None else end.end()
 
 
 # -- the top level of an expression ---------------------------------------------------------------------------
-def _top_level(text: str) -> Iterator[tuple[int, str, int]]:
-    """(index, character, depth before it) for every character of `text` outside strings (and the `#` of a
-    comment, but nothing after it)."""
-    depth = 0
-    for i, char in _outside_strings(text):
-        if i == len(text):
-            return
-        if char in ")]}":
-            depth -= 1
-        yield i, char, depth
-        if char in "([{":
-            depth += 1
+@lru_cache(maxsize=256)
+def _depths(text: str) -> tuple[int, ...]:
+    """For each character of one line of code: its bracket depth (for a closing bracket, the depth it returns to),
+    or -1 inside a string literal or after the `#` of a comment."""
+    depths = [-1] * len(text)
+    depth, i = 0, 0
+    while i < len(text):
+        special = _SPECIAL.search(text, i)
+        stop = len(text) if special is None else special.start()
+        depths[i:stop] = [depth] * (stop - i)
+        if special is None:
+            break
+        token, i = special.group(), special.end()
+        if token in _QUOTES:
+            i = _or_end(_string_end(text, i, token), text)
+            continue
+        depth -= token in ")]}"
+        depths[special.start()] = depth
+        if token == "#":
+            break
+        depth += token in "([{"
+    return tuple(depths)
 
 
 def _find(text: str, word: str, start: int = 0) -> int:
     """Index of `word` at bracket depth 0 of `text` (outside strings), else -1."""
-    for i, _, depth in _top_level(text):
-        if i >= start and depth == 0 and text.startswith(word, i):
-            return i
-    return -1
+    depths = _depths(text)
+    i = text.find(word, start)
+    while i >= 0 and depths[i] != 0:
+        i = text.find(word, i + 1)
+    return i
 
 
 def _split_items(text: str) -> list[str]:
     """The comma-separated items of a bracket's contents (a trailing comma adds no item)."""
     items, start = [], 0
-    for i, char, depth in _top_level(text):
-        if char == "," and depth == 0:
-            items.append(text[start:i].strip())
-            start = i + 1
+    comma = _find(text, ",")
+    while comma >= 0:
+        items.append(text[start:comma].strip())
+        start = comma + 1
+        comma = _find(text, ",", start)
     last = text[start:].strip()
     return [*items, last] if last else items
 
 
 def _group(text: str, *, first: bool = False) -> tuple[int, int] | None:
     """(opening index, closing index) of the first or the last bracket at depth 0 of `text`."""
+    depths = _depths(text)
     opening, found = -1, None
-    for i, char, depth in _top_level(text):
-        if depth == 0 and char in "([{":
+    for bracket in _BRACKET.finditer(text):
+        i = bracket.start()
+        if depths[i] != 0:
+            continue
+        if text[i] in "([{":
             opening = i
-        elif depth == 0 and char in ")]}" and opening >= 0:
+        elif opening >= 0:
             found = (opening, i)
             if first:
                 return found
     return found
 
 
+_BRACKET = re.compile(r"[()\[\]{}]")
+
+
 def _comment_start(code: str) -> int:
     """Index of the comment of a line of code, else -1."""
-    return next((i for i, char, _ in _top_level(code) if char == "#"), -1)
+    depths = _depths(code)
+    i = code.find("#")
+    while i >= 0 and depths[i] < 0:
+        i = code.find("#", i + 1)
+    return i
 
 
 # -- code -----------------------------------------------------------------------------------------------------

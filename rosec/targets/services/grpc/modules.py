@@ -80,6 +80,12 @@ _CHANNEL_METHODS = {(False, False): "unary_unary", (False, True): "unary_stream"
                     (True, True): "stream_stream"}
 
 
+def _multicallable(method: GrpcMethod) -> str:
+    """grpc.aio's type of what the channel method returns: unary_stream -> UnaryStreamMultiCallable."""
+    return _CHANNEL_METHODS[(method.client_streaming, method.server_streaming)].title().replace("_", "") + \
+        "MultiCallable"
+
+
 def _methods(service: Service) -> list[dict[str, object]]:
     return [{
         "servicer_def": _servicer_def(m),
@@ -97,8 +103,7 @@ def _methods(service: Service) -> list[dict[str, object]]:
         "response_suffix": naming.function_suffix(m.response),
         "full_method": f"/{naming.full_service_name(service)}/{m.name}",
         "channel_method": _CHANNEL_METHODS[(m.client_streaming, m.server_streaming)],
-        "multicallable": _CHANNEL_METHODS[(m.client_streaming, m.server_streaming)].title().replace("_", "")
-        + "MultiCallable",
+        "multicallable": _multicallable(m),
         "roles": m.roles,
         "public": m.public,
         "summary": m.summary,
@@ -144,7 +149,7 @@ def render_client(service: Service, system: System) -> bytes:
         imports.add("collections.abc", "AsyncIterator")
     if any(m.client_streaming for m in service.grpc_methods):
         imports.add("collections.abc", "AsyncIterable", "AsyncIterator").add("rose_runtime.clients", "Requests")
-    imports.add("grpc.aio", *sorted({str(m["multicallable"]) for m in _methods(service)}))
+    imports.add("grpc.aio", *{_multicallable(m) for m in service.grpc_methods})
     imports.add("rose_runtime.clients", "grpc_channel", "problem_from_rpc_error")
     imports.add("rose_runtime.errors", "Problem")
     imports.add(py, "convert", "models").add(f"{py}.v1", f"{py}_pb2 as pb")
