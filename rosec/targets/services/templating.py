@@ -15,7 +15,7 @@ from jinja2 import Environment
 from rosec.emit.serialize import text
 from rosec.emit.templates import code_environment
 from rosec.targets.services.python_layout import LINE_LENGTH, lay_out
-from rosec.targets.services.python_literals import py_str
+from rosec.targets.services.python_literals import py_str as py_str  # re-exported: the filter the modules share
 
 TEMPLATES = "templates/services"
 LINE_WIDTH = 116
