@@ -9,6 +9,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from rosec.model import naming
+from rosec.model.length_checks import check_name_lengths
 
 if TYPE_CHECKING:
     from rosec.model.check_context import CheckContext
@@ -45,6 +46,7 @@ def check_generated_code(checker: CheckContext) -> None:
         check_parameter_names(checker, name)
         check_deps_fields(checker, name)
     check_identity_needed(checker)
+    check_name_lengths(checker)
 
 
 def check_service_package(checker: CheckContext, name: str) -> None:

@@ -1,5 +1,6 @@
-"""The generated trees the real tools check: every example of spec-examples/ and the synthetic stress spec,
-each built with every target into a directory of its own, with the handlers the services import."""
+"""The generated trees the real tools check: every example of spec-examples/ and two synthetic specs (stress: a
+system rosec was not tuned for; limits: every name as long as the language allows), each built with every target
+into a directory of its own, with the handlers the services import."""
 
 from __future__ import annotations
 
@@ -8,13 +9,15 @@ from pathlib import Path
 
 from conftest import ROOT, example_specs
 
+from quality.limits import limits_spec
 from rosec.emit.files import FileTree
 from rosec.model.system import System
 from rosec.pipeline import load_system, render
 from rosec.targets.services.scaffold import scaffold_module
 
 STRESS_SPEC = Path(__file__).with_name("stress.rose.yaml")
-SPECS = {**{spec.parent.name: spec for spec in example_specs()}, "stress": STRESS_SPEC}
+SYNTHETIC = {"stress": STRESS_SPEC, "limits": limits_spec()}  # no handlers of their own: scaffolded ones
+SPECS = {**{spec.parent.name: spec for spec in example_specs()}, **SYNTHETIC}
 
 
 @dataclass(frozen=True)
@@ -34,7 +37,7 @@ class Tree:
 
 
 def build_tree(name: str, root: Path) -> Tree:
-    """Build the spec into root/<name>/; the examples use their committed handlers, the stress spec the
+    """Build the spec into root/<name>/; the examples use their committed handlers, the synthetic specs the
     scaffolded ones (what `rosec build` writes for a new service)."""
     system = load_system(SPECS[name])
     files = render(system)
@@ -42,7 +45,7 @@ def build_tree(name: str, root: Path) -> Tree:
     for path, output in files.files.items():
         (out / path).parent.mkdir(parents=True, exist_ok=True)
         (out / path).write_bytes(output.content)
-    if name == "stress":
+    if name in SYNTHETIC:
         handlers = root / name / "handlers"
         for service in system.services:
             target = handlers / service.name / "handlers.py"

@@ -11,12 +11,11 @@ from functools import cache
 
 from jinja2 import Environment
 
-from rosec.emit.serialize import text
 from rosec.model.naming import GeneratedClass, generated_class
 from rosec.model.services import Service
 from rosec.model.system import System
 from rosec.targets.services import signatures
-from rosec.targets.services.templating import Imports, python_environment
+from rosec.targets.services.templating import Imports, python_environment, rendered
 
 TEMPLATES = "templates/messaging"
 
@@ -47,12 +46,11 @@ def messaging_module(system: System, service: Service) -> bytes:
     published = [system.event(name) for name in service.publishes]
     consumers = list(service.consumers)
     imports = Imports().add("typing", "Protocol").add("rose_runtime.amqp", "Broker", "Topology")
-    if published:
-        imports.add("rose_runtime.amqp", "Publisher")
     if consumers:
         imports.add("rose_runtime.amqp", "ConsumerTopology").add("rose_runtime.context", "MessageContext")
     imports.add(f"{service.python_name}.models", *({e.message for e in published} | {c.message for c in consumers}))
-    content = _environment().get_template("messaging.py.jinja").render(
+    template = "messaging.py.jinja"
+    content = _environment().get_template(template).render(
         header=system.header(),
         service=service,
         messaging=system.messaging,
@@ -67,7 +65,7 @@ def messaging_module(system: System, service: Service) -> bytes:
         published_summary=", ".join(service.publishes) or "none",
         consumed_summary=", ".join(c.event for c in consumers) or "none",
     )
-    return text(content)
+    return rendered(template, content)
 
 
 @cache

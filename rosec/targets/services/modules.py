@@ -182,8 +182,9 @@ def _route_parameters(endpoint: Endpoint) -> list[str]:
         params.append(f"body: Annotated[{endpoint.request}, Depends(json_body({endpoint.request}))]")
     for q in endpoint.query:
         annotation = python_types.annotation(q.type)
-        default = " = None" if q.type.kind == "optional" else " = []" if q.type.kind == "list" else ""
-        params.append(f"{q.name}: Annotated[{annotation}, Query()]{default}")
+        query = "Query(default_factory=list)" if q.type.kind == "list" else "Query()"  # no mutable default (B006)
+        default = " = None" if q.type.kind == "optional" else ""
+        params.append(f"{q.name}: Annotated[{annotation}, {query}]{default}")
     roles = py_value(tuple(endpoint.roles))
     params.append(f"_principal: Annotated[Principal | None, Depends(require({roles}, public={endpoint.public}))]")
     return params

@@ -65,6 +65,11 @@ class Handler:
         return f"async def {self.signature}"
 
     @property
+    def streamed(self) -> str:
+        """The type of each response of a streamed response (`AsyncIterator[StockLevel]` -> `StockLevel`)."""
+        return self.returns.removeprefix("AsyncIterator[").removesuffix("]")
+
+    @property
     def uses_async_iterator(self) -> bool:
         return "AsyncIterator[" in self.signature
 

@@ -2,40 +2,33 @@
 
 from __future__ import annotations
 
-import json
 import re
 import sys
 import textwrap
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
-from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from typing import Any
 
 from jinja2 import Environment
 
 from rosec.emit.serialize import text
 from rosec.emit.templates import code_environment
+from rosec.targets.services.python_layout import LINE_LENGTH, lay_out
+from rosec.targets.services.python_literals import py_str as py_str  # re-exported: the filter the modules share
 
 TEMPLATES = "templates/services"
 LINE_WIDTH = 116
 
 
-def py_str(value: str) -> str:
-    """A Python string literal (double quotes) for any text from the spec."""
-    if type(value) is str:
-        return encode_basestring(value)  # what json.dumps(value, ensure_ascii=False) returns, without its overhead
-    return json.dumps(value, ensure_ascii=False)
-
-
 @lru_cache(maxsize=4096)  # the same descriptions come back in the modules of every service
 def py_doc(value: str, indent: int | None = None, first: int = 3) -> str:
-    """Text safe inside a triple-quoted docstring.
+    """Text safe inside a triple-quoted docstring, without the whitespace around it (which `ruff format` strips).
 
     With `indent` (the docstring's indentation), lines are wrapped at LINE_WIDTH; `first` is the number of
     columns already taken on the docstring's first line (the opening quotes, or more).
     """
-    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+    escaped = value.strip().replace("\\", "\\\\").replace('"', '\\"')
     if indent is None:
         return escaped
     lines: list[str] = []
@@ -47,7 +40,7 @@ def py_doc(value: str, indent: int | None = None, first: int = 3) -> str:
         wrapped = textwrap.wrap(paragraph, LINE_WIDTH - indent, initial_indent=taken, break_long_words=False,
                                 break_on_hyphens=False)
         lines += [wrapped[0][len(taken):], *wrapped[1:]]
-    return ("\n" + " " * indent).join(lines)
+    return "\n".join(lines[:1] + [" " * indent + line if line else "" for line in lines[1:]])
 
 
 def py_value(value: Any) -> str:
@@ -77,10 +70,12 @@ def python_environment(directory: str) -> Environment:
 
 
 def render(template: str, **context: Any) -> bytes:
-    return text(environment().get_template(template).render(**context))
+    return rendered(template, environment().get_template(template).render(**context))
 
 
-LINE_LENGTH = 120  # the line length generated Python is formatted for: the project's ruff `line-length`
+def rendered(template: str, content: str) -> bytes:
+    """The bytes of a rendered template; Python (`*.py.jinja`) with its long lines laid out (python_layout)."""
+    return text(lay_out(content) if template.endswith(".py.jinja") else content)
 
 
 def bracketed(opening: str, items: Iterable[str], closing: str, indent: int = 0) -> str:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import AsyncIterable, Awaitable, Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import grpc
 import httpx
@@ -23,6 +23,10 @@ DEFAULT_TIMEOUT = 5.0
 DEFAULT_RETRIES = 2
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 PROBLEM_JSON = "application/problem+json"
+
+_Request = TypeVar("_Request")
+_Response = TypeVar("_Response")
+Requests = AsyncIterable[_Request] | Iterable[_Request]  # what a client-streaming call takes: Requests[Model]
 
 
 def outgoing_headers() -> dict[str, str]:
@@ -154,7 +158,12 @@ def grpc_channel(
 ) -> grpc.aio.Channel:
     """An insecure channel to host:port whose calls carry grpc_metadata() and a deadline of `timeout`
     seconds unless the call gives its own."""
-    interceptors = [_UnaryUnary(timeout), _UnaryStream(timeout), _StreamUnary(timeout), _StreamStream(timeout)]
+    interceptors: list[grpc.aio.ClientInterceptor] = [
+        _UnaryUnary(timeout),
+        _UnaryStream(timeout),
+        _StreamUnary(timeout),
+        _StreamStream(timeout),
+    ]
     return grpc.aio.insecure_channel(target, options=list(options), interceptors=interceptors)
 
 
@@ -176,7 +185,7 @@ class _Propagating:
     def _details(self, details: grpc.aio.ClientCallDetails) -> grpc.aio.ClientCallDetails:
         metadata = grpc.aio.Metadata(*(tuple(details.metadata or ())))
         for key, value in grpc_metadata():
-            if key not in metadata:
+            if metadata.get(key) is None:
                 metadata.add(key, value)
         return grpc.aio.ClientCallDetails(
             details.method,
@@ -187,31 +196,50 @@ class _Propagating:
         )
 
 
+_Details = grpc.aio.ClientCallDetails
+
+
 class _UnaryUnary(_Propagating, grpc.aio.UnaryUnaryClientInterceptor):
     async def intercept_unary_unary(
-        self, continuation: Any, client_call_details: grpc.aio.ClientCallDetails, request: Any
-    ) -> Any:
+        self,
+        continuation: Callable[[_Details, _Request], Awaitable[grpc.aio.UnaryUnaryCall[_Request, _Response]]],
+        client_call_details: _Details,
+        request: _Request,
+    ) -> grpc.aio.UnaryUnaryCall[_Request, _Response]:
         return await continuation(self._details(client_call_details), request)
 
 
 class _UnaryStream(_Propagating, grpc.aio.UnaryStreamClientInterceptor):
     async def intercept_unary_stream(
-        self, continuation: Any, client_call_details: grpc.aio.ClientCallDetails, request: Any
-    ) -> Any:
+        self,
+        continuation: Callable[[_Details, _Request], Awaitable[grpc.aio.UnaryStreamCall[_Request, _Response]]],
+        client_call_details: _Details,
+        request: _Request,
+    ) -> grpc.aio.UnaryStreamCall[_Request, _Response]:
         return await continuation(self._details(client_call_details), request)
 
 
 class _StreamUnary(_Propagating, grpc.aio.StreamUnaryClientInterceptor):
     async def intercept_stream_unary(
-        self, continuation: Any, client_call_details: grpc.aio.ClientCallDetails, request_iterator: AsyncIterator[Any]
-    ) -> Any:
+        self,
+        continuation: Callable[
+            [_Details, Requests[_Request]], Awaitable[grpc.aio.StreamUnaryCall[_Request, _Response]]
+        ],
+        client_call_details: _Details,
+        request_iterator: Requests[_Request],
+    ) -> grpc.aio.StreamUnaryCall[_Request, _Response]:
         return await continuation(self._details(client_call_details), request_iterator)
 
 
 class _StreamStream(_Propagating, grpc.aio.StreamStreamClientInterceptor):
     async def intercept_stream_stream(
-        self, continuation: Any, client_call_details: grpc.aio.ClientCallDetails, request_iterator: AsyncIterator[Any]
-    ) -> Any:
+        self,
+        continuation: Callable[
+            [_Details, Requests[_Request]], Awaitable[grpc.aio.StreamStreamCall[_Request, _Response]]
+        ],
+        client_call_details: _Details,
+        request_iterator: Requests[_Request],
+    ) -> grpc.aio.StreamStreamCall[_Request, _Response]:
         return await continuation(self._details(client_call_details), request_iterator)
 
 

@@ -15,11 +15,12 @@ from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import grpc
+from grpc.aio import UnaryStreamMultiCallable, UnaryUnaryMultiCallable
 from rose_runtime.clients import grpc_channel, problem_from_rpc_error
 from rose_runtime.errors import Problem
 
 from inventory import convert, models
-from inventory.v1 import inventory_pb2_grpc as pb_grpc
+from inventory.v1 import inventory_pb2 as pb
 
 if TYPE_CHECKING:
     from rose_runtime.runtime import Runtime
@@ -41,6 +42,31 @@ def _answer(convert_message: Callable[[_Message], _Model], message: _Message) ->
         ) from error
 
 
+class _Stub:
+    """The methods of inventory.v1.InventoryService on a channel (what protoc's InventoryServiceStub does, typed)."""
+
+    get_stock: UnaryUnaryMultiCallable[pb.StockQuery, pb.StockLevel]
+    reserve: UnaryUnaryMultiCallable[pb.Reservation, pb.ReservationResult]
+    watch_stock: UnaryStreamMultiCallable[pb.StockQuery, pb.StockLevel]
+
+    def __init__(self, channel: grpc.aio.Channel) -> None:
+        self.get_stock = channel.unary_unary(
+            f"/{SERVICE_NAME}/GetStock",
+            request_serializer=pb.StockQuery.SerializeToString,
+            response_deserializer=pb.StockLevel.FromString,
+        )
+        self.reserve = channel.unary_unary(
+            f"/{SERVICE_NAME}/Reserve",
+            request_serializer=pb.Reservation.SerializeToString,
+            response_deserializer=pb.ReservationResult.FromString,
+        )
+        self.watch_stock = channel.unary_stream(
+            f"/{SERVICE_NAME}/WatchStock",
+            request_serializer=pb.StockQuery.SerializeToString,
+            response_deserializer=pb.StockLevel.FromString,
+        )
+
+
 class InventoryGrpcClient:
     """Calls inventory.v1.InventoryService at `target` (host:port) over one channel; close it, or use `async with`."""
 
@@ -58,7 +84,7 @@ class InventoryGrpcClient:
         if runtime is not None:
             options = (("grpc.primary_user_agent", f"rose-{runtime.settings.service}"),)
         self._channel = channel if channel is not None else grpc_channel(target, timeout=timeout, options=options)
-        self._stub = pb_grpc.InventoryServiceStub(self._channel)
+        self._stub = _Stub(self._channel)
 
     async def __aenter__(self) -> InventoryGrpcClient:
         return self
@@ -75,8 +101,9 @@ class InventoryGrpcClient:
     async def get_stock(self, request: models.StockQuery, *, timeout: float | None = None) -> models.StockLevel:
         """GetStock (unary)"""
         message = convert.to_pb_stock_query(request)
+        call = self._stub.get_stock(message, timeout=self._deadline(timeout))
         try:
-            response = await self._stub.GetStock(message, timeout=self._deadline(timeout))
+            response = await call
         except grpc.aio.AioRpcError as error:
             raise problem_from_rpc_error(error) from error
         return _answer(convert.from_pb_stock_level, response)
@@ -84,8 +111,9 @@ class InventoryGrpcClient:
     async def reserve(self, request: models.Reservation, *, timeout: float | None = None) -> models.ReservationResult:
         """Reserve (unary)"""
         message = convert.to_pb_reservation(request)
+        call = self._stub.reserve(message, timeout=self._deadline(timeout))
         try:
-            response = await self._stub.Reserve(message, timeout=self._deadline(timeout))
+            response = await call
         except grpc.aio.AioRpcError as error:
             raise problem_from_rpc_error(error) from error
         return _answer(convert.from_pb_reservation_result, response)
@@ -98,7 +126,7 @@ class InventoryGrpcClient:
     ) -> AsyncIterator[models.StockLevel]:
         """WatchStock (server streaming)"""
         message = convert.to_pb_stock_query(request)
-        call = self._stub.WatchStock(message, timeout=self._deadline(timeout))
+        call = self._stub.watch_stock(message, timeout=self._deadline(timeout))
         try:
             async for response in call:
                 yield _answer(convert.from_pb_stock_level, response)

@@ -28,13 +28,14 @@ from inventory.v1 import inventory_pb2_grpc as pb_grpc
 if TYPE_CHECKING:
     from inventory.handlers import InventoryHandlers
 
-SERVICE_NAMES = ["inventory.v1.InventoryService"]
+SERVICE_NAME = "inventory.v1.InventoryService"
+SERVICE_NAMES = [SERVICE_NAME]
 
 # Full method name -> (roles, public); rose_runtime.grpc_server authenticates and authorizes every call with it.
 METHOD_POLICIES: dict[str, tuple[tuple[str, ...], bool]] = {
-    "/inventory.v1.InventoryService/GetStock": ((), False),
-    "/inventory.v1.InventoryService/Reserve": (("customer", "admin"), False),
-    "/inventory.v1.InventoryService/WatchStock": ((), False),
+    f"/{SERVICE_NAME}/GetStock": ((), False),
+    f"/{SERVICE_NAME}/Reserve": (("customer", "admin"), False),
+    f"/{SERVICE_NAME}/WatchStock": ((), False),
 }
 
 _Message = TypeVar("_Message")
@@ -67,9 +68,10 @@ class InventoryServicer(pb_grpc.InventoryServiceServicer):
     @override
     async def GetStock(self, request: pb.StockQuery, context: grpc.aio.ServicerContext[Any, Any]) -> pb.StockLevel:
         """GetStock (unary) -> handlers.get_stock"""
+        handler = self.handlers.get_stock
         try:
             model = _decode(convert.from_pb_stock_query, request)
-            response = await self.handlers.get_stock(model, self._context())
+            response = await handler(model, self._context())
         except Problem as problem:
             await _abort(context, problem)
         return convert.to_pb_stock_level(response)
@@ -81,9 +83,10 @@ class InventoryServicer(pb_grpc.InventoryServiceServicer):
         context: grpc.aio.ServicerContext[Any, Any],
     ) -> pb.ReservationResult:
         """Reserve (unary) -> handlers.reserve"""
+        handler = self.handlers.reserve
         try:
             model = _decode(convert.from_pb_reservation, request)
-            response = await self.handlers.reserve(model, self._context())
+            response = await handler(model, self._context())
         except Problem as problem:
             await _abort(context, problem)
         return convert.to_pb_reservation_result(response)
@@ -95,9 +98,10 @@ class InventoryServicer(pb_grpc.InventoryServiceServicer):
         context: grpc.aio.ServicerContext[Any, Any],
     ) -> AsyncIterator[pb.StockLevel]:
         """WatchStock (server streaming) -> handlers.watch_stock"""
+        handler = self.handlers.watch_stock
         try:
             model = _decode(convert.from_pb_stock_query, request)
-            async for response in self.handlers.watch_stock(model, self._context()):
+            async for response in handler(model, self._context()):
                 yield convert.to_pb_stock_level(response)
         except Problem as problem:
             await _abort(context, problem)

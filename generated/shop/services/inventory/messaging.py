@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from rose_runtime.amqp import Broker, Publisher, Topology
+from rose_runtime.amqp import Broker, Topology
 
 from inventory.models import StockLevel
 
@@ -28,7 +28,7 @@ class InventoryEvents:
     message, and raises Problem(503) when it could not be published."""
 
     def __init__(self, broker: Broker) -> None:
-        self._stock_depleted: Publisher[StockLevel] = broker.publisher("stock.depleted", StockLevel)
+        self._stock_depleted = broker.publisher("stock.depleted", StockLevel)
 
     async def stock_depleted(self, message: StockLevel) -> None:
         """Publish stock.depleted (StockLevel)"""

@@ -29,9 +29,9 @@ class NotificationsConfig:
     @classmethod
     def from_settings(cls, settings: Settings) -> NotificationsConfig:
         return cls(
-            smtp_host=settings.get("SMTP_HOST", "smtp.shop.example.com") or "",
-            smtp_port=settings.get("SMTP_PORT", "587") or "",
-            send_emails=settings.get("SEND_EMAILS", "false") or "",
+            smtp_host=settings.get("SMTP_HOST", "smtp.shop.example.com"),
+            smtp_port=settings.get("SMTP_PORT", "587"),
+            send_emails=settings.get("SEND_EMAILS", "false"),
         )
 
 

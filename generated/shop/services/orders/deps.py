@@ -33,8 +33,8 @@ class OrdersConfig:
     @classmethod
     def from_settings(cls, settings: Settings) -> OrdersConfig:
         return cls(
-            order_currency=settings.get("ORDER_CURRENCY", "EUR") or "",
-            max_lines_per_order=settings.get("MAX_LINES_PER_ORDER", "50") or "",
+            order_currency=settings.get("ORDER_CURRENCY", "EUR"),
+            max_lines_per_order=settings.get("MAX_LINES_PER_ORDER", "50"),
         )
 
 

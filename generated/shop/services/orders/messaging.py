@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from rose_runtime.amqp import Broker, ConsumerTopology, Publisher, Topology
+from rose_runtime.amqp import Broker, ConsumerTopology, Topology
 from rose_runtime.context import MessageContext
 
 from orders.models import Order, Payment
@@ -45,7 +45,7 @@ class OrdersEvents:
     message, and raises Problem(503) when it could not be published."""
 
     def __init__(self, broker: Broker) -> None:
-        self._order_created: Publisher[Order] = broker.publisher("order.created", Order)
+        self._order_created = broker.publisher("order.created", Order)
 
     async def order_created(self, message: Order) -> None:
         """Publish order.created (Order): An order was placed and its stock reserved"""

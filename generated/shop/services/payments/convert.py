@@ -92,7 +92,7 @@ _ORDER_STATUS = {
     "shipped": pb.ORDER_STATUS_SHIPPED,
     "cancelled": pb.ORDER_STATUS_CANCELLED,
 }
-_ORDER_STATUS_BY_NUMBER = {number: value for value, number in _ORDER_STATUS.items()}
+_ORDER_STATUS_BY_NUMBER: dict[int, str] = {number: value for value, number in _ORDER_STATUS.items()}
 
 
 def to_pb_order_status(value: models.OrderStatus) -> pb.OrderStatus:

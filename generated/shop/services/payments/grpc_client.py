@@ -11,15 +11,16 @@ that does not convert into the models raises Problem 502.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterable, AsyncIterator, Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import grpc
-from rose_runtime.clients import grpc_channel, problem_from_rpc_error
+from grpc.aio import StreamUnaryMultiCallable
+from rose_runtime.clients import Requests, grpc_channel, problem_from_rpc_error
 from rose_runtime.errors import Problem
 
 from payments import convert, models
-from payments.v1 import payments_pb2_grpc as pb_grpc
+from payments.v1 import payments_pb2 as pb
 
 if TYPE_CHECKING:
     from rose_runtime.runtime import Runtime
@@ -42,7 +43,8 @@ def _answer(convert_message: Callable[[_Message], _Model], message: _Message) ->
 
 
 async def _encode_stream(
-    convert_model: Callable[[_Model], _Message], items: AsyncIterable[_Model] | Iterable[_Model]
+    convert_model: Callable[[_Model], _Message],
+    items: Requests[_Model],
 ) -> AsyncIterator[_Message]:
     if isinstance(items, AsyncIterable):
         async for item in items:
@@ -50,6 +52,19 @@ async def _encode_stream(
     else:
         for item in items:
             yield convert_model(item)
+
+
+class _Stub:
+    """The methods of payments.v1.PaymentsService on a channel (what protoc's PaymentsServiceStub does, typed)."""
+
+    upload_receipts: StreamUnaryMultiCallable[pb.Receipt, pb.Payment]
+
+    def __init__(self, channel: grpc.aio.Channel) -> None:
+        self.upload_receipts = channel.stream_unary(
+            f"/{SERVICE_NAME}/UploadReceipts",
+            request_serializer=pb.Receipt.SerializeToString,
+            response_deserializer=pb.Payment.FromString,
+        )
 
 
 class PaymentsGrpcClient:
@@ -69,7 +84,7 @@ class PaymentsGrpcClient:
         if runtime is not None:
             options = (("grpc.primary_user_agent", f"rose-{runtime.settings.service}"),)
         self._channel = channel if channel is not None else grpc_channel(target, timeout=timeout, options=options)
-        self._stub = pb_grpc.PaymentsServiceStub(self._channel)
+        self._stub = _Stub(self._channel)
 
     async def __aenter__(self) -> PaymentsGrpcClient:
         return self
@@ -85,14 +100,15 @@ class PaymentsGrpcClient:
 
     async def upload_receipts(
         self,
-        requests: AsyncIterable[models.Receipt] | Iterable[models.Receipt],
+        requests: Requests[models.Receipt],
         *,
         timeout: float | None = None,
     ) -> models.Payment:
         """UploadReceipts (client streaming)"""
         messages = _encode_stream(convert.to_pb_receipt, requests)
+        call = self._stub.upload_receipts(messages, timeout=self._deadline(timeout))
         try:
-            response = await self._stub.UploadReceipts(messages, timeout=self._deadline(timeout))
+            response = await call
         except grpc.aio.AioRpcError as error:
             raise problem_from_rpc_error(error) from error
         return _answer(convert.from_pb_payment, response)

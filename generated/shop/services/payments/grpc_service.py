@@ -28,11 +28,12 @@ from payments.v1 import payments_pb2_grpc as pb_grpc
 if TYPE_CHECKING:
     from payments.handlers import PaymentsHandlers
 
-SERVICE_NAMES = ["payments.v1.PaymentsService"]
+SERVICE_NAME = "payments.v1.PaymentsService"
+SERVICE_NAMES = [SERVICE_NAME]
 
 # Full method name -> (roles, public); rose_runtime.grpc_server authenticates and authorizes every call with it.
 METHOD_POLICIES: dict[str, tuple[tuple[str, ...], bool]] = {
-    "/payments.v1.PaymentsService/UploadReceipts": (("admin",), False),
+    f"/{SERVICE_NAME}/UploadReceipts": (("admin",), False),
 }
 
 _Message = TypeVar("_Message")
@@ -76,9 +77,10 @@ class PaymentsServicer(pb_grpc.PaymentsServiceServicer):
         context: grpc.aio.ServicerContext[Any, Any],
     ) -> pb.Payment:
         """UploadReceipts (client streaming) -> handlers.upload_receipts"""
+        handler = self.handlers.upload_receipts
         try:
             requests = _decode_stream(convert.from_pb_receipt, request_iterator)
-            response = await self.handlers.upload_receipts(requests, self._context())
+            response = await handler(requests, self._context())
         except Problem as problem:
             await _abort(context, problem)
         return convert.to_pb_payment(response)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from rose_runtime.amqp import Broker, ConsumerTopology, Publisher, Topology
+from rose_runtime.amqp import Broker, ConsumerTopology, Topology
 from rose_runtime.context import MessageContext
 
 from payments.models import Order, Payment
@@ -45,7 +45,7 @@ class PaymentsEvents:
     message, and raises Problem(503) when it could not be published."""
 
     def __init__(self, broker: Broker) -> None:
-        self._payment_settled: Publisher[Payment] = broker.publisher("payment.settled", Payment)
+        self._payment_settled = broker.publisher("payment.settled", Payment)
 
     async def payment_settled(self, message: Payment) -> None:
         """Publish payment.settled (Payment)"""

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
 import sentry_sdk
 from sentry_sdk.types import SamplingContext
@@ -12,11 +12,14 @@ from sentry_sdk.types import SamplingContext
 from .settings import Settings
 from .tracing import INFRASTRUCTURE
 
+if TYPE_CHECKING:
+    from sentry_sdk.types import DataCollectionUserOptions
+
 # What the SDK may attach to events (sentry-sdk's `data_collection`, which replaces `send_default_pii`): no user
 # identity, cookies, bodies, query data or message payloads; request headers and query parameters without the
 # ones that identify a client (the terms the SDK itself strips when personal data is off).
 _CLIENT_IDENTITY = ["forwarded", "-ip", "remote-", "via", "-user", "authorization", "cookie"]
-NO_PERSONAL_DATA: dict[str, Any] = {
+NO_PERSONAL_DATA: DataCollectionUserOptions = {
     "user_info": False,
     "cookies": {"mode": "off"},
     "http_headers": {"request": {"mode": "denylist", "terms": _CLIENT_IDENTITY}},

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import contextlib
-import inspect
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
@@ -26,6 +25,13 @@ if TYPE_CHECKING:
 
 MethodPolicy = tuple[tuple[str, ...], bool]  # (roles, public) of one full method name
 AddServicer = Callable[[Any, grpc.aio.Server], None]  # e.g. add_InventoryServiceServicer_to_server
+Context = grpc.aio.ServicerContext[Any, Any]
+# What grpc.aio calls for one RPC with the request (or the request iterator) and the context: a coroutine for a
+# unary response; an async generator, or a coroutine that writes with context.write, for a streamed response.
+UnaryBehavior = Callable[[Any, Context], Awaitable[object]]
+StreamingBehavior = Callable[[Any, Context], AsyncIterable[object] | Awaitable[None]]
+_Request = TypeVar("_Request")
+_Response = TypeVar("_Response")
 
 # Health checks and reflection are infrastructure: public, not counted in the request metrics, not logged.
 _INFRASTRUCTURE_PREFIXES = (
@@ -109,27 +115,44 @@ class RoseServerInterceptor(grpc.aio.ServerInterceptor):
 
     async def intercept_service(
         self,
-        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler | None]],
+        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler[_Request, _Response] | None]],
         handler_call_details: grpc.HandlerCallDetails,
-    ) -> grpc.RpcMethodHandler | None:
+    ) -> grpc.RpcMethodHandler[_Request, _Response] | None:
         handler = await continuation(handler_call_details)
-        method: str = handler_call_details.method
+        method = handler_call_details.method
         if handler is None or method.startswith(_INFRASTRUCTURE_PREFIXES):
             return handler
         call = _Call(self._runtime, self._log, method, self._policies.get(method, _AUTHENTICATED))
-        serialization = {
-            "request_deserializer": handler.request_deserializer,
-            "response_serializer": handler.response_serializer,
-        }
-        if handler.unary_unary:
-            return grpc.unary_unary_rpc_method_handler(call.unary(handler.unary_unary), **serialization)
-        if handler.unary_stream:
-            return grpc.unary_stream_rpc_method_handler(call.streaming(handler.unary_stream), **serialization)
-        if handler.stream_unary:
-            return grpc.stream_unary_rpc_method_handler(call.unary(handler.stream_unary), **serialization)
-        if handler.stream_stream:
-            return grpc.stream_stream_rpc_method_handler(call.streaming(handler.stream_stream), **serialization)
-        return handler
+        return _wrapped(handler, call)
+
+
+def _wrapped(
+    handler: grpc.RpcMethodHandler[_Request, _Response], call: _Call
+) -> grpc.RpcMethodHandler[_Request, _Response]:
+    """The handler with its behaviour (whichever of the four kinds it is) run inside `call`."""
+    deserializer, serializer = handler.request_deserializer, handler.response_serializer
+    if handler.unary_unary:
+        return grpc.unary_unary_rpc_method_handler(call.unary(_aio(handler.unary_unary)), deserializer, serializer)
+    if handler.unary_stream:
+        behavior = call.streaming(_aio_streaming(handler.unary_stream))
+        return grpc.unary_stream_rpc_method_handler(behavior, deserializer, serializer)
+    if handler.stream_unary:
+        return grpc.stream_unary_rpc_method_handler(call.unary(_aio(handler.stream_unary)), deserializer, serializer)
+    if handler.stream_stream:
+        behavior = call.streaming(_aio_streaming(handler.stream_stream))
+        return grpc.stream_stream_rpc_method_handler(behavior, deserializer, serializer)
+    return handler
+
+
+# types-grpcio types the behaviours of grpc.RpcMethodHandler for the synchronous server only (called with a
+# grpc.ServicerContext, returning the response or an iterator); grpc.aio has no handler type of its own and calls
+# the same attributes with a grpc.aio.ServicerContext, getting a coroutine or an async iterator back.
+def _aio(behavior: Callable[..., object]) -> UnaryBehavior:
+    return cast("UnaryBehavior", behavior)
+
+
+def _aio_streaming(behavior: Callable[..., object]) -> StreamingBehavior:
+    return cast("StreamingBehavior", behavior)
 
 
 class _Call:
@@ -141,30 +164,23 @@ class _Call:
         self.method = method
         self.roles, self.public = policy
 
-    def unary(
-        self, behavior: Callable[[Any, grpc.aio.ServicerContext], Awaitable[Any]]
-    ) -> Callable[[Any, grpc.aio.ServicerContext], Awaitable[Any]]:
+    def unary(self, behavior: UnaryBehavior) -> UnaryBehavior:
         """Unary response: unary-unary (request) and stream-unary (request iterator)."""
 
-        async def handle(request: Any, context: grpc.aio.ServicerContext) -> Any:
+        async def handle(request: Any, context: Context) -> object:
             async with self._call(context):
-                response = behavior(request, context)
-                if inspect.isawaitable(response):
-                    response = await response
-            return response
+                return await behavior(request, context)
 
         return handle
 
-    def streaming(
-        self, behavior: Callable[[Any, grpc.aio.ServicerContext], Any]
-    ) -> Callable[[Any, grpc.aio.ServicerContext], AsyncIterator[Any]]:
+    def streaming(self, behavior: StreamingBehavior) -> Callable[[Any, Context], AsyncIterator[object]]:
         """Streamed response: unary-stream and stream-stream. The handler may be an async generator or a
         coroutine that writes with `context.write`."""
 
-        async def handle(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
+        async def handle(request: Any, context: Context) -> AsyncIterator[object]:
             async with self._call(context):
                 result = behavior(request, context)
-                if hasattr(result, "__aiter__"):
+                if isinstance(result, AsyncIterable):
                     async for item in result:
                         yield item
                 else:
@@ -173,7 +189,7 @@ class _Call:
         return handle
 
     @contextlib.asynccontextmanager
-    async def _call(self, context: grpc.aio.ServicerContext) -> AsyncIterator[None]:
+    async def _call(self, context: Context) -> AsyncIterator[None]:
         """One call of any kind: correlation id, principal, status mapping, metrics and the log line."""
         metadata = context.invocation_metadata()
         cid = correlation_id_from_metadata(metadata)
@@ -199,13 +215,13 @@ class _Call:
                     current_principal.reset(principal_token)
                 self._record(code, start)
 
-    async def _authenticate(self, context: grpc.aio.ServicerContext) -> Any:
+    async def _authenticate(self, context: Context) -> Any:
         authorization = next(
             (_text(value) for key, value in context.invocation_metadata() or () if key.lower() == "authorization"), None
         )
         return await authenticate(self.runtime.verifier, authorization, self.roles, self.public)
 
-    def _classify(self, context: grpc.aio.ServicerContext, error: Exception) -> tuple[grpc.StatusCode, str | None]:
+    def _classify(self, context: Context, error: Exception) -> tuple[grpc.StatusCode, str | None]:
         """The status code of a failed call, and the details to abort with (None: already aborted, re-raise)."""
         if isinstance(error, grpc.aio.AbortError):
             return _code_of(context, default=grpc.StatusCode.UNKNOWN), None
@@ -240,14 +256,11 @@ _SERVER_FAULTS = frozenset(
 )
 
 
-def _code_of(context: grpc.aio.ServicerContext, default: grpc.StatusCode = grpc.StatusCode.OK) -> grpc.StatusCode:
+def _code_of(context: Context, default: grpc.StatusCode = grpc.StatusCode.OK) -> grpc.StatusCode:
     """The code the handler set on the context (set_code or abort), else `default`."""
-    code = context.code()
-    if isinstance(code, grpc.StatusCode):
-        return code
-    if isinstance(code, int):
-        return next((c for c in grpc.StatusCode if c.value[0] == code), default)
-    return default
+    # types-grpcio: code() -> StatusCode; grpc.aio returns None until the handler sets a code or aborts.
+    code = cast("grpc.StatusCode | None", context.code())
+    return default if code is None else code
 
 
 def _full_method(name: str) -> str:

@@ -6,6 +6,7 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import overload
 from urllib.parse import quote, urlsplit, urlunsplit
 
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -131,6 +132,10 @@ class Settings:
             return self.amqp_url
         return with_password(self.amqp_url, self.amqp_password)
 
+    @overload
+    def get(self, name: str, default: str) -> str: ...
+    @overload
+    def get(self, name: str, default: None = None) -> str | None: ...
     def get(self, name: str, default: str | None = None) -> str | None:
         """A plain config value or secret of this service (`config:` and `secrets:` in the spec)."""
         value = self.environ.get(name)

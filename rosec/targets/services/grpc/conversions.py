@@ -85,8 +85,8 @@ class Conversions:
             item = self.to_pb(ref.item, "item")
             return None if item is None else f"[{item} for item in {expr}]"
         if ref.kind == "map":
-            value = self.to_pb(ref.item, "value")
-            return None if value is None else f"{{key: {value} for key, value in {expr}.items()}}"
+            value = self.to_pb(ref.item, "v")  # short names: the `for` clause fits a line with the longest field
+            return None if value is None else f"{{k: {value} for k, v in {expr}.items()}}"
         raise ValueError(f"no conversion for {ref}")
 
     def from_pb(self, ref: TypeRef, expr: str, where: str) -> str | None:
@@ -106,8 +106,8 @@ class Conversions:
             item = self.from_pb(ref.item, "item", f"{where}[]")
             return f"list({expr})" if item is None else f"[{item} for item in {expr}]"
         if ref.kind == "map":
-            value = self.from_pb(ref.item, "value", f"{where}[]")
-            return f"dict({expr})" if value is None else f"{{key: {value} for key, value in {expr}.items()}}"
+            value = self.from_pb(ref.item, "v", f"{where}[]")
+            return f"dict({expr})" if value is None else f"{{k: {value} for k, v in {expr}.items()}}"
         raise ValueError(f"no conversion for {ref}")
 
     # -- fields -------------------------------------------------------------------------

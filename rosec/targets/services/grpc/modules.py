@@ -7,7 +7,7 @@ from rosec.model.services import GrpcMethod, Service
 from rosec.model.system import System
 from rosec.targets.services.grpc import naming
 from rosec.targets.services.grpc.conversions import Conversions
-from rosec.targets.services.grpc.templates import def_line, render
+from rosec.targets.services.grpc.templates import render
 from rosec.targets.services.json_schema import DECIMAL_PATTERN
 from rosec.targets.services.templating import Imports
 
@@ -56,15 +56,15 @@ def _servicer_def(method: GrpcMethod) -> str:
     request = (f"request_iterator: AsyncIterator[pb.{method.request}]" if method.client_streaming
                else f"request: pb.{method.request}")
     response = f"AsyncIterator[pb.{method.response}]" if method.server_streaming else f"pb.{method.response}"
-    return def_line("    ", method.name, ["self", request, "context: grpc.aio.ServicerContext[Any, Any]"], response)
+    return f"    async def {method.name}(self, {request}, context: grpc.aio.ServicerContext[Any, Any]) -> {response}:"
 
 
 def _client_def(method: GrpcMethod) -> str:
-    request = (f"requests: AsyncIterable[models.{method.request}] | Iterable[models.{method.request}]"
-               if method.client_streaming else f"request: models.{method.request}")
+    request = (f"requests: Requests[models.{method.request}]" if method.client_streaming
+               else f"request: models.{method.request}")
     response = (f"AsyncIterator[models.{method.response}]" if method.server_streaming
                 else f"models.{method.response}")
-    return def_line("    ", method.handler, ["self", request, "*", "timeout: float | None = None"], response)
+    return f"    async def {method.handler}(self, {request}, *, timeout: float | None = None) -> {response}:"
 
 
 def _decode(method: GrpcMethod) -> str:
@@ -73,6 +73,17 @@ def _decode(method: GrpcMethod) -> str:
     if method.client_streaming:
         return f"_decode_stream(convert.from_pb_{suffix}, request_iterator)"
     return f"_decode(convert.from_pb_{suffix}, request)"
+
+
+# grpc.aio.Channel's method for each (client_streaming, server_streaming); its MultiCallable type is named after it.
+_CHANNEL_METHODS = {(False, False): "unary_unary", (False, True): "unary_stream", (True, False): "stream_unary",
+                    (True, True): "stream_stream"}
+
+
+def _multicallable(method: GrpcMethod) -> str:
+    """grpc.aio's type of what the channel method returns: unary_stream -> UnaryStreamMultiCallable."""
+    return _CHANNEL_METHODS[(method.client_streaming, method.server_streaming)].title().replace("_", "") + \
+        "MultiCallable"
 
 
 def _methods(service: Service) -> list[dict[str, object]]:
@@ -91,6 +102,8 @@ def _methods(service: Service) -> list[dict[str, object]]:
         "request_suffix": naming.function_suffix(m.request),
         "response_suffix": naming.function_suffix(m.response),
         "full_method": f"/{naming.full_service_name(service)}/{m.name}",
+        "channel_method": _CHANNEL_METHODS[(m.client_streaming, m.server_streaming)],
+        "multicallable": _multicallable(m),
         "roles": m.roles,
         "public": m.public,
         "summary": m.summary,
@@ -135,8 +148,9 @@ def render_client(service: Service, system: System) -> bytes:
     if any(m.server_streaming for m in service.grpc_methods):
         imports.add("collections.abc", "AsyncIterator")
     if any(m.client_streaming for m in service.grpc_methods):
-        imports.add("collections.abc", "AsyncIterable", "AsyncIterator", "Iterable")
+        imports.add("collections.abc", "AsyncIterable", "AsyncIterator").add("rose_runtime.clients", "Requests")
+    imports.add("grpc.aio", *{_multicallable(m) for m in service.grpc_methods})
     imports.add("rose_runtime.clients", "grpc_channel", "problem_from_rpc_error")
     imports.add("rose_runtime.errors", "Problem")
-    imports.add(py, "convert", "models").add(f"{py}.v1", f"{py}_pb2_grpc as pb_grpc")
+    imports.add(py, "convert", "models").add(f"{py}.v1", f"{py}_pb2 as pb")
     return render("grpc_client.py.jinja", **_context(service, system), imports=imports.render(py))

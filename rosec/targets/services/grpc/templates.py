@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import re
 from functools import cache
-from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from typing import Any
 
 from jinja2 import Environment
 
-from rosec.emit.serialize import text
 from rosec.emit.templates import code_environment
+from rosec.targets.services.templating import py_str, py_value, rendered
 
 
 def one_line(value: str) -> str:
@@ -19,17 +17,9 @@ def one_line(value: str) -> str:
     return re.sub(r"\s+", " ", value).strip()
 
 
-def py_string(value: str) -> str:
-    """A double-quoted Python string literal; spec text reaches generated Python only through this filter."""
-    if type(value) is str:
-        return encode_basestring(value)  # what json.dumps(value, ensure_ascii=False) returns, without its overhead
-    return json.dumps(value, ensure_ascii=False)
-
-
 def py_tuple(values: tuple[str, ...] | list[str]) -> str:
     """A tuple literal of strings: () / ("admin",) / ("admin", "customer")."""
-    items = [py_string(v) for v in values]
-    return f"({items[0]},)" if len(items) == 1 else f"({', '.join(items)})"
+    return py_value(tuple(values))
 
 
 def docstring_text(value: str) -> str:
@@ -37,22 +27,11 @@ def docstring_text(value: str) -> str:
     return one_line(value).replace("\\", "\\\\").replace('"', '\\"')
 
 
-def def_line(indent: str, name: str, params: list[str], returns: str, *, is_async: bool = True,
-             width: int = 120) -> str:
-    """A def line, wrapped after the parenthesis when it is longer than `width`."""
-    keyword = "async def" if is_async else "def"
-    line = f"{indent}{keyword} {name}({', '.join(params)}) -> {returns}:"
-    if len(line) <= width:
-        return line
-    inner = indent + "    "  # one parameter per line and a trailing comma: the layout `ruff format` keeps
-    return f"{indent}{keyword} {name}(\n" + "".join(f"{inner}{p},\n" for p in params) + f"{indent}) -> {returns}:"
-
-
 @cache
 def environment() -> Environment:
-    filters = {"one_line": one_line, "py": py_string, "py_tuple": py_tuple, "doc": docstring_text}
+    filters = {"one_line": one_line, "py": py_str, "py_tuple": py_tuple, "doc": docstring_text}
     return code_environment("templates/grpc", filters)
 
 
 def render(template: str, **context: Any) -> bytes:
-    return text(environment().get_template(template).render(**context))
+    return rendered(template, environment().get_template(template).render(**context))
