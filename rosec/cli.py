@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from rosec import __version__
+from rosec.cli_edge import register as register_edge_commands
 from rosec.diagnostics import SpecError, only_errors, render_json, render_text, summary
 from rosec.pipeline import compile_spec, default_output, diagnose, render
 
@@ -248,8 +249,11 @@ def init(directory: Path, force: bool) -> None:
               help="Shift the HTTP and gRPC ports of every service, e.g. to run two systems side by side.")
 @click.option("--ready-timeout", cls=_RunDefault, run_default="READY_TIMEOUT", type=float, show_default=True,
               help="Seconds each service may take to answer /readyz.")
+@click.option("--issuer/--no-issuer", default=True, show_default=True,
+              help="Serve the realm's tokens from a local development issuer on Keycloak's published port; "
+                   "--no-issuer: the compose environment's Keycloak runs there.")
 def run_command(spec: Path, services: tuple[str, ...], env_file: Path | None, port_offset: int,
-                ready_timeout: float) -> None:
+                ready_timeout: float, issuer: bool) -> None:
     """Run the services of the built system as local processes against infrastructure on 127.0.0.1.
 
     Build first (`rosec build SPEC`). Each service runs as `python -m <service>.main` with
@@ -266,12 +270,13 @@ def run_command(spec: Path, services: tuple[str, ...], env_file: Path | None, po
       rosec run spec-examples/shop/rose.yaml --env-file .env --service inventory --service orders
     """
     from rosec import run as run_services
+    from rosec.devissuer.local import IssuerError
 
     system = _load_or_exit(spec)
     try:
         status = run_services.run(system, Path("."), services=services or None, env_file=env_file,
-                                  port_offset=port_offset, ready_timeout=ready_timeout)
-    except run_services.RunError as error:
+                                  port_offset=port_offset, ready_timeout=ready_timeout, issuer=issuer)
+    except (run_services.RunError, IssuerError) as error:
         click.echo(f"rosec run: {error}", err=True)
         sys.exit(1)
     sys.exit(status)
@@ -284,3 +289,6 @@ def list_targets() -> None:
 
     for name in sorted(available_targets()):
         click.echo(name)
+
+
+register_edge_commands(main, _load_or_exit)

@@ -9,26 +9,17 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
+from pydantic import Discriminator, Field, Tag
 
 from rosec.spec import names
-
-
-class Spec(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
-
-
-def Name(pattern: str, description: str, max_length: int = 63) -> object:  # noqa: N802 - reads as a type
-    return Annotated[str, Field(pattern=pattern, min_length=1, max_length=max_length, description=description)]
-
+from rosec.spec.base import EnvVarName, Name, RateLimitText, RoleName, Spec
+from rosec.spec.edge_models import DevUserSpec, EnvironmentGatewaySpec, Origin
 
 ServiceName = Name(names.DNS_LABEL, "A service: lowercase DNS label.", names.MAX_SERVICE_NAME)
 DatastoreName = Name(names.DNS_LABEL, "A datastore: lowercase DNS label.", names.MAX_SERVICE_NAME)
 MessageName = Name(names.MESSAGE_NAME, "A message or enum: PascalCase.")
 EventName = Name(names.EVENT_NAME, "An event: dot-separated lowercase words, e.g. order.created.")
-RoleName = Name(names.ROLE_NAME, "A role of the identity realm.")
 ScopeName = Name(names.SCOPE_NAME, "An OAuth scope of the identity realm.")
-EnvVarName = Name(names.ENV_VAR, "An environment variable name: UPPER_SNAKE_CASE.")
 EnvironmentName = Name(names.DNS_LABEL, "An environment: lowercase DNS label.", 20)
 TypeExpr = Annotated[str, Field(min_length=1, description=(
     "A field type: a scalar (string, int, float, bool, uuid, decimal, datetime, date, bytes), "
@@ -99,6 +90,15 @@ class EnvironmentSpec(Spec):
     """Default replica count of every service in this environment."""
     services: dict[ServiceName, ServiceOverride] = {}
     """Per-service overrides in this environment."""
+    cors_origins: list[Origin] = []
+    """Browser origins allowed to call the gateway from another origin (CORS); none: no cross-origin calls."""
+    gateway: EnvironmentGatewaySpec = EnvironmentGatewaySpec()
+    """The gateway's nodes and where they count requests for rate limits."""
+    dev_users: list[DevUserSpec] = []
+    """Users of the realm in this environment, for development and tests; an error outside compose hosting
+    unless allow_dev_users is set."""
+    allow_dev_users: bool = False
+    """Accept dev_users in a kubernetes or aws environment (a shared test cluster, say)."""
 
 
 class IdentitySpec(Spec):
@@ -169,6 +169,8 @@ class RestEndpoint(Spec):
     public: bool = False
     """Callable without a token."""
     summary: str = ""
+    rate_limit: RateLimitText | None = None
+    """Requests per client at the gateway for this endpoint, instead of the service's gateway rate_limit."""
 
 
 class GrpcMethod(Spec):
@@ -183,15 +185,21 @@ class GrpcMethod(Spec):
     public: bool = False
     """Callable without a token."""
     summary: str = ""
+    rate_limit: RateLimitText | None = None
+    """Requests per client at the gateway for this method, instead of the service's gateway rate_limit."""
 
 
 class GatewaySpec(Spec):
     path: Annotated[str, Field(pattern=names.GATEWAY_PATH)]
     """Path prefix on the gateway, e.g. /api/orders; stripped before forwarding."""
-    rate_limit: Annotated[str, Field(pattern=names.RATE_LIMIT)] | None = None
-    """Requests per client, e.g. 100/minute."""
+    rate_limit: RateLimitText | None = None
+    """Requests per client, e.g. 100/minute, counted over the service's endpoints that set no limit of their own."""
     auth: GatewayAuth = GatewayAuth.authenticated
     """authenticated: the gateway requires a valid token; public: it does not."""
+    grpc: bool = False
+    """Expose the service's gRPC methods at the gateway too (gRPC routes on the gateway's HTTP/2 listener)."""
+    max_body_kb: Annotated[int, Field(ge=1, le=1048576)] = 1024
+    """Largest request body the gateway forwards to the service, in KiB."""
 
 
 class ScalingSpec(Spec):
@@ -233,7 +241,10 @@ class ServiceSpec(Spec):
     calls: list[ServiceName] = []
     """Services this service calls synchronously (REST or gRPC)."""
     gateway: GatewaySpec | None = None
-    """Exposure through the API gateway; absent means internal only."""
+    """Exposure through the API gateway; absent: not reachable through the gateway."""
+    internal: bool = False
+    """Callable only by the services that list it in `calls`: no gateway, no public endpoints, and tokens are
+    accepted only from those services' clients."""
     scaling: ScalingSpec = ScalingSpec()
     resources: Resources = Resources()
     health: HealthSpec = HealthSpec()

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from importlib.metadata import entry_points
 
 from rosec.model.system import Layout, System
-from rosec.targets import compose, messaging, runtime, services
+from rosec.targets import compose, keycloak, kong, messaging, runtime, services
 
 Render = Callable[[System], dict[str, bytes]]
 
@@ -22,6 +22,8 @@ OUTPUTS: dict[str, Callable[[Layout], tuple[str, ...]]] = {
     "runtime": runtime.outputs,
     "services": services.outputs,
     "messaging": messaging.outputs,
+    "kong": kong.outputs,
+    "keycloak": keycloak.outputs,
 }
 
 
@@ -41,6 +43,8 @@ BUILTIN_TARGETS: dict[str, Render] = {
     "runtime": runtime.render,
     "services": services.render,
     "messaging": messaging.render,
+    "kong": kong.render,
+    "keycloak": keycloak.render,
 }
 
 
