@@ -9,6 +9,19 @@ fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 
+# decK (validates the generated kong.yaml offline; Debian's is 1.4) and jq (the README's commands), from apt-get.
+missing=()
+command -v deck >/dev/null || missing+=(deck)
+command -v jq >/dev/null || missing+=(jq)
+if [ ${#missing[@]} -gt 0 ]; then
+  if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+    apt-get install -y --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    echo "missing: ${missing[*]} (Debian: apt-get install ${missing[*]})" >&2
+    exit 1
+  fi
+fi
+
 # The npm validators the tests run over generated output (Redocly, AsyncAPI CLI, @grafana/schema, TypeScript):
 # pinned by tools/package-lock.json, installed into the git-ignored .tools/ (tests look for .tools/node_modules/.bin).
 if ! command -v npm >/dev/null; then

@@ -54,12 +54,16 @@ class SigningKey:
 
     @cached_property
     def kid(self) -> str:
-        """The key's RFC 7638 thumbprint (SHA-256 over the required members in lexicographic order)."""
-        members = json.dumps({"kty": "RSA", **self._members}, separators=(",", ":"), sort_keys=True)
-        digest = hashlib.sha256(members.encode("ascii")).digest()
-        return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+        return thumbprint(self._members["n"], self._members["e"])
 
     @cached_property
     def _members(self) -> dict[str, str]:
         jwk = RSAAlgorithm.to_jwk(self.private_key.public_key(), as_dict=True)
         return {"n": jwk["n"], "e": jwk["e"]}
+
+
+def thumbprint(n: str, e: str) -> str:
+    """The RFC 7638 thumbprint of an RSA public key (its base64url `n` and `e`): SHA-256 over the required
+    members in lexicographic order, without white space."""
+    members = json.dumps({"e": e, "kty": "RSA", "n": n}, separators=(",", ":"), sort_keys=True)
+    return base64.urlsafe_b64encode(hashlib.sha256(members.encode("ascii")).digest()).rstrip(b"=").decode("ascii")

@@ -13,7 +13,7 @@ import secrets
 from collections.abc import Callable, Iterator, Mapping, Sequence
 
 from rosec.devissuer.keys import SigningKey
-from rosec.devissuer.server import DevIssuer, IssuerRefused
+from rosec.devissuer.server import DevIssuer, IssuerRefusedError
 from rosec.model import identity as names
 from rosec.model.deployments import local_issuer_port, local_oidc_urls
 from rosec.model.system import System
@@ -75,7 +75,7 @@ def start(system: System, values: Mapping[str, str], port_offset: int = 0, port:
     chosen = local_issuer_port(port_offset) if port is None else port
     try:
         return DevIssuer(system, environment, key, values, issuer=urls.issuer, port=chosen).start()
-    except IssuerRefused as refused:
+    except IssuerRefusedError as refused:
         raise IssuerError(str(refused)) from None
     except OSError as error:
         raise IssuerError(f"the local issuer cannot listen on 127.0.0.1:{chosen} ({error.strerror or error}); "

@@ -32,7 +32,7 @@ from rosec.model.system import System
 MAX_BODY = 64 * 1024
 
 
-class IssuerRefused(Exception):
+class IssuerRefusedError(Exception):
     """The issuer will not start here; the message says why."""
 
 
@@ -42,12 +42,12 @@ class DevIssuer:
     def __init__(self, system: System, environment: Environment, key: SigningKey, secrets: Mapping[str, str],
                  *, issuer: str, host: str = "127.0.0.1", port: int = 0) -> None:
         if environment.hosting != "compose":
-            raise IssuerRefused(f"the local issuer stands in for the realm of a compose environment only; "
+            raise IssuerRefusedError(f"the local issuer stands in for the realm of a compose environment only; "
                                 f"'{environment.name}' is hosted on {environment.hosting}")
         if system.identity is None:
-            raise IssuerRefused(f"system {system.name} declares no identity")
+            raise IssuerRefusedError(f"system {system.name} declares no identity")
         if not _loopback(host):
-            raise IssuerRefused(f"the local issuer listens on the loopback interface only, not on {host}")
+            raise IssuerRefusedError(f"the local issuer listens on the loopback interface only, not on {host}")
         self.issuer = issuer
         self.realm = system.identity.realm
         self.key = key
@@ -135,7 +135,7 @@ def _handler(issuer: DevIssuer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         server_version = "rosec-dev-issuer"
 
-        def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
+        def do_GET(self) -> None:
             base = issuer.base_path
             if self.path == f"{base}/.well-known/openid-configuration":
                 self._json(200, issuer.discovery())
@@ -144,7 +144,7 @@ def _handler(issuer: DevIssuer) -> type[BaseHTTPRequestHandler]:
             else:
                 self._json(404, {"error": "not_found"})
 
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             if self.path != f"{issuer.base_path}/protocol/openid-connect/token":
                 self._json(404, {"error": "not_found"})
                 return
@@ -167,7 +167,7 @@ def _handler(issuer: DevIssuer) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(data)
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the signature of http.server
+        def log_message(self, format: str, *args: Any) -> None:
             """Quiet: every service logs its own calls."""
 
     return Handler

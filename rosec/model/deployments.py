@@ -167,7 +167,7 @@ def _client_env(client: ServiceClient | None, oidc: OidcUrls) -> list[EnvVar]:
         return []
     env = []
     if client.calls_services:
-        env += [EnvVar("OIDC_TOKEN_URL", oidc.token), EnvVar("OIDC_CLIENT_ID", client.client_id),
+        env += [EnvVar("OIDC_GRANT_URL", oidc.token), EnvVar("OIDC_CLIENT_ID", client.client_id),
                 EnvVar("OIDC_CLIENT_SECRET", secret=client.secret_env)]
     if client.callers:
         env.append(EnvVar("OIDC_CALLERS", ",".join(client.callers)))

@@ -19,6 +19,7 @@ def check_edge(c: CheckContext) -> None:
     for name, service in c.spec.services.items():
         _check_internal(c, name, service)
         _check_gateway_limits(c, name, service)
+        _check_shadowed(c, name, service)
     for name, env in c.spec.environments.items():
         _check_environment(c, name, env)
     _check_scopes(c)
@@ -39,6 +40,30 @@ def _check_internal(c: CheckContext, name: str, service: ServiceSpec) -> None:
     if c.spec.identity is None and not c.left_out("identity"):
         c.error((*path, "internal"), "an internal service accepts only its callers' tokens, which needs an "
                 "identity provider", "declare `identity: {realm: ...}` at the top level")
+
+
+def _check_shadowed(c: CheckContext, name: str, service: ServiceSpec) -> None:
+    """An endpoint whose every path an earlier one of the same method matches is never reached: the service
+    and the gateway take the first declared match (/items/{id} before /items/special)."""
+    seen: list[tuple[str, list[str], str]] = []
+    for i, endpoint in enumerate(service.rest):
+        segments = endpoint.path.strip("/").split("/")
+        for method, earlier, shown in seen:
+            if method == endpoint.method.value and _covers(earlier, segments) and _shape(earlier) != _shape(segments):
+                c.error(("services", name, "rest", i, "path"), f"{endpoint.method.value} {endpoint.path} is never "
+                        f"reached: {shown}, declared before it, matches every such path",
+                        f"declare {endpoint.method.value} {endpoint.path} before {shown}")
+                break
+        seen.append((endpoint.method.value, segments, f"{endpoint.method.value} {endpoint.path}"))
+
+
+def _shape(segments: list[str]) -> list[str]:
+    """Parameter names do not make paths different (that case is a duplicate route, reported as such)."""
+    return ["{}" if s.startswith("{") else s for s in segments]
+
+
+def _covers(earlier: list[str], later: list[str]) -> bool:
+    return len(earlier) == len(later) and all(a.startswith("{") or a == b for a, b in zip(earlier, later, strict=True))
 
 
 def _check_gateway_limits(c: CheckContext, name: str, service: ServiceSpec) -> None:
@@ -96,8 +121,8 @@ def _check_environment(c: CheckContext, name: str, env: EnvironmentSpec) -> None
                    "remove `allow_dev_users`")
         return
     if env.hosting.value != "compose" and not env.allow_dev_users:
-        c.error((*path, "dev_users"), f"dev users in a {env.hosting.value} environment: their passwords are "
-                "shared secrets that grant real roles", f"remove them, or set `allow_dev_users: true` in "
+        c.error((*path, "dev_users"), f"dev users in environment '{name}' (hosting {env.hosting.value}): their "
+                "passwords are shared secrets that grant real roles", f"remove them, or set `allow_dev_users: true` in "
                 f"environment '{name}' if it is a shared test environment", at_key=True)
     if c.spec.identity is None:
         if not c.left_out("identity"):

@@ -114,7 +114,7 @@ class Settings:
         if verified:
             issuer, jwks_url, audience = verified
             oidc = OidcSettings(issuer, jwks_url, audience, callers, callers_only == "true")
-        own = complete("OIDC_TOKEN_URL", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET")
+        own = complete("OIDC_GRANT_URL", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET")
         if own:
             token_url, client_id, client_secret = own
             oidc_client = OidcClientSettings(token_url, client_id, client_secret)
