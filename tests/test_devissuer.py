@@ -9,11 +9,11 @@ import socket
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
 from typing import Any
 
 import jwt
 import pytest
+from conftest import LocalIssuer
 
 from rosec.devissuer import local
 from rosec.devissuer.keys import SigningKey, thumbprint
@@ -35,19 +35,13 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def secrets(shop: System) -> dict[str, str]:
-    environment = shop.compose_environment
-    assert environment is not None
-    return {**local.generated_secrets(shop), **{u.password_env: f"pw-{u.name}" for u in environment.dev_users}}
+def secrets(shop_issuer: LocalIssuer) -> dict[str, str]:
+    return shop_issuer.secrets
 
 
 @pytest.fixture(scope="module")
-def issuer(shop: System, secrets: dict[str, str]) -> Iterator[DevIssuer]:
-    started = local.start(shop, secrets, port=free_port())
-    try:
-        yield started
-    finally:
-        started.close()
+def issuer(shop_issuer: LocalIssuer) -> DevIssuer:
+    return shop_issuer.issuer
 
 
 def url(issuer: DevIssuer, path: str) -> str:
@@ -87,7 +81,7 @@ def test_the_key_id_is_the_rfc_7638_thumbprint() -> None:
 
 def test_discovery_and_the_key_set(issuer: DevIssuer) -> None:
     discovery = get(issuer, "/.well-known/openid-configuration")
-    assert discovery["issuer"] == issuer.issuer == "http://localhost:8080/realms/shop"
+    assert discovery["issuer"] == issuer.issuer == f"http://localhost:{issuer.port}/realms/shop"
     assert discovery["token_endpoint"].endswith("/realms/shop/protocol/openid-connect/token")
     (key,) = get(issuer, "/protocol/openid-connect/certs")["keys"]
     assert key == issuer.key.jwk and key["alg"] == "RS256" and key["use"] == "sig" and "d" not in key

@@ -5,20 +5,17 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 import stat
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import jwt
 import pytest
 from click.testing import CliRunner
-from conftest import EXAMPLES, ROOT
+from conftest import EXAMPLES, ROOT, LocalIssuer
 from cryptography.hazmat.primitives import serialization
 
 from rosec.cli import main
-from rosec.devissuer import local
 from rosec.devissuer.server import DevIssuer
 from rosec.model import identity
 from rosec.model.system import System
@@ -101,18 +98,8 @@ def test_docker_compose_reads_the_env_file_and_gets_the_keys_whole(tmp_path: Pat
 # --- rosec token ----------------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def running(shop: System) -> Iterator[tuple[DevIssuer, dict[str, str], int]]:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        offset = sock.getsockname()[1] - 8080
-    environment = shop.compose_environment
-    assert environment is not None
-    values = {**local.generated_secrets(shop), **{u.password_env: f"pw-{u.name}" for u in environment.dev_users}}
-    issuer = local.start(shop, values, port_offset=offset)
-    try:
-        yield issuer, values, offset
-    finally:
-        issuer.close()
+def running(shop_issuer: LocalIssuer) -> tuple[DevIssuer, dict[str, str], int]:
+    return shop_issuer.issuer, shop_issuer.secrets, shop_issuer.port_offset
 
 
 def token_cli(values: dict[str, str], offset: int, *args: str) -> tuple[int, str]:

@@ -189,5 +189,6 @@ def _grpc_path(service: Service, method: GrpcMethod) -> str:
 
 def _literal(text: str) -> str:
     """Path text as a regular expression that matches only itself. Paths hold [A-Za-z0-9._~/-] only, and of
-    these only '.' means something in a regex (escaping '~' or '-' is an error for Kong's Rust regex engine)."""
+    these only '.' means something in a regex; the others stay as they are (older releases of the Rust regex
+    engine of Kong's router refuse escapes of characters that are not special)."""
     return re.sub(r"\.", r"\\.", text)

@@ -36,12 +36,12 @@ def port_offset_for(system: System, attempts: int = 50) -> int:
     ports = [p for s in system.services for p in (s.port, s.grpc_port) if p]
     for _ in range(attempts):
         offset = random.randrange(2000, 20000)
-        if all(_free(port + offset) for port in ports):
+        if all(port_is_free(port + offset) for port in ports):
             return offset
     raise RuntimeError(f"no free ports for {system.name} after {attempts} attempts")
 
 
-def _free(port: int) -> bool:
+def port_is_free(port: int) -> bool:
     with socket.socket() as sock:
         try:
             sock.bind(("127.0.0.1", port))

@@ -15,7 +15,6 @@ import re
 import shlex
 import shutil
 import signal
-import socket
 import subprocess
 import threading
 import time
@@ -26,6 +25,8 @@ from conftest import ROOT, postgres_databases, rabbitmq_vhost
 
 from rosec.model.system import System
 from rosec.run import read_env_file
+
+from .support import port_is_free
 
 BLOCK = re.compile(r"<!-- tested: (\w+) -->\n```sh\n(.*?)```", re.DOTALL)
 SHIM = """#!/bin/sh
@@ -39,15 +40,6 @@ def readme_blocks() -> dict[str, str]:
     found = dict(BLOCK.findall((ROOT / "README.md").read_text("utf-8")))
     assert set(found) == {"setup", "run", "try"}, f"README blocks marked as tested: {sorted(found)}"
     return found
-
-
-def free(port: int) -> bool:
-    with socket.socket() as sock:
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
 
 
 @pytest.fixture
@@ -138,7 +130,7 @@ def test_the_readmes_commands_place_an_order_and_read_it_back(shop: System, proj
     if shutil.which("jq") is None:
         pytest.fail("jq is missing: apt-get install -y jq (scripts/setup.sh installs it)")
     ports = [p for s in shop.services for p in (s.port, s.grpc_port) if p] + [8080]
-    busy = [p for p in ports if not free(p)]
+    busy = [p for p in ports if not port_is_free(p)]
     assert not busy, f"the README's ports are taken on this machine: {busy}"
     blocks = readme_blocks()
     shims = project / "shims"

@@ -6,13 +6,12 @@ caller acts for."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from typing import Any
 
 import jwt
 import pytest
+from conftest import LocalIssuer
 
-from rosec.devissuer import local
 from rosec.devissuer.server import DevIssuer
 from rosec.model.deployments import local_service_env
 from rosec.model.system import System
@@ -21,20 +20,13 @@ from .support import free_port
 
 
 @pytest.fixture(scope="module")
-def values(shop: System) -> dict[str, str]:
-    """The run's secrets: fresh client secrets, the dev users' passwords."""
-    environment = shop.compose_environment
-    assert environment is not None
-    return {**local.generated_secrets(shop), **{u.password_env: f"pw-{u.name}" for u in environment.dev_users}}
+def values(shop_issuer: LocalIssuer) -> dict[str, str]:
+    return shop_issuer.secrets
 
 
 @pytest.fixture(scope="module")
-def issuer(shop: System, values: dict[str, str]) -> Iterator[DevIssuer]:
-    started = local.start(shop, values, port=free_port())
-    try:
-        yield started
-    finally:
-        started.close()
+def issuer(shop_issuer: LocalIssuer) -> DevIssuer:
+    return shop_issuer.issuer
 
 
 def endpoint(issuer: DevIssuer) -> str:
