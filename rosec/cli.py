@@ -258,15 +258,15 @@ def run_command(spec: Path, services: tuple[str, ...], env_file: Path | None, po
 
     Build first (`rosec build SPEC`). Each service runs as `python -m <service>.main` with
     PYTHONPATH=generated/<system>/services:<handlers_dir>/<service>, from the current directory (the project
-    root), with the variables of its compose environment, host names replaced by 127.0.0.1. Called services
+    root), with the variables of its compose environment, host names replaced by 127.0.0.1. First a local
+    development issuer serves the realm's tokens on 127.0.0.1:8080 (see `rosec token`). Called services
     start before their callers, each once the previous one answers /readyz; output lines are prefixed with
     the service name. Ctrl-C or SIGTERM stops them all gracefully. Exit 1 when a secret is missing, a service
     does not become ready, or one dies.
 
     \b
     Example (RabbitMQ and PostgreSQL on 127.0.0.1, see the README):
-      AMQP_PASSWORD=... ORDERS_DB_PASSWORD=... CATALOG_DB_PASSWORD=... \\
-        PAYMENT_PROVIDER_API_KEY=... SMTP_PASSWORD=... rosec run spec-examples/shop/rose.yaml
+      rosec env init spec-examples/shop/rose.yaml && rosec run spec-examples/shop/rose.yaml --env-file .env
       rosec run spec-examples/shop/rose.yaml --env-file .env --service inventory --service orders
     """
     from rosec import run as run_services
