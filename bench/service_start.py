@@ -36,6 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from rosec import run  # noqa: E402 - after the path setup, for a checkout without `pip install -e`
+from rosec.devissuer.local import generated_secrets  # noqa: E402
 from rosec.model.system import System  # noqa: E402
 from rosec.pipeline import load_system  # noqa: E402
 
@@ -86,7 +87,7 @@ def infrastructure(system: System) -> Iterator[dict[str, str]]:
 
 def one_round(system: System) -> dict[str, float]:
     with infrastructure(system) as overrides:
-        processes = run.plan(system, ROOT, layers=[overrides], port_offset=PORT_OFFSET)
+        processes = run.plan(system, ROOT, layers=[generated_secrets(system), overrides], port_offset=PORT_OFFSET)
         with run.ServiceGroup(processes, output=lambda name, line: None) as group:
             return group.ready_seconds
 

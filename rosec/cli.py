@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, NoReturn
 import click
 
 from rosec import __version__
+from rosec.cli_edge import register as register_edge_commands
 from rosec.diagnostics import SpecError, only_errors, render_json, render_text, summary
 from rosec.pipeline import compile_spec, diagnose
 from rosec.project import project_root as project_root_of
@@ -224,7 +225,7 @@ def check(spec: Path, output: Path | None, targets: tuple[str, ...], project_roo
     sys.exit(1)
 
 
-@main.command(short_help="Report every error in SPEC; exit 1 if there is any.")
+@main.command(short_help="Report every error and warning in SPEC; exit 1 on an error.")
 @SPEC
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="json prints a list of {file, line, column, path, severity, message, hint} for editors and CI.")
@@ -304,32 +305,37 @@ def init(directory: Path, force: bool) -> None:
 @click.option("--log-format", type=click.Choice(["text", "json"]),
               help="text: one readable line per log record, prefixed with the service; json: the services' JSON "
                    "lines unchanged. Default: text on a terminal, json otherwise.")
+@click.option("--issuer/--no-issuer", default=True, show_default=True,
+              help="Serve the realm's tokens from a local development issuer on Keycloak's published port; "
+                   "--no-issuer: the compose environment's Keycloak runs there.")
 def run_command(spec: Path, output: Path | None, project_root: Path | None, services: tuple[str, ...],
-                env_file: Path | None, port_offset: int, ready_timeout: float, log_format: str | None) -> None:
+                env_file: Path | None, port_offset: int, ready_timeout: float, log_format: str | None,
+                issuer: bool) -> None:
     """Run the services of the built system as local processes against infrastructure on 127.0.0.1.
 
     Build first (`rosec build SPEC`); the services need rosec's `services` extra
     (pip install 'rosec[services]'). Each service runs as `python -m <service>.main` with
     PYTHONPATH=generated/<system>/services:<handlers_dir>/<service>, from the project root, with the variables
-    of its compose environment, host names replaced by 127.0.0.1. Called services start before their callers,
-    each once the previous one answers /readyz. Ctrl-C or SIGTERM stops them all gracefully. Exit 1 when a
-    secret is missing, a service does not become ready, or one dies.
+    of its compose environment, host names replaced by 127.0.0.1. First a local development issuer serves the
+    realm's tokens on 127.0.0.1:8080 (see `rosec token`). Called services start before their callers, each
+    once the previous one answers /readyz. Ctrl-C or SIGTERM stops them all gracefully. Exit 1 when a secret
+    is missing, a service does not become ready, or one dies.
 
     \b
     Example (RabbitMQ and PostgreSQL on 127.0.0.1, see the README):
-      AMQP_PASSWORD=... ORDERS_DB_PASSWORD=... CATALOG_DB_PASSWORD=... \\
-        PAYMENT_PROVIDER_API_KEY=... SMTP_PASSWORD=... rosec run spec-examples/shop/rose.yaml
+      rosec env init spec-examples/shop/rose.yaml && rosec run spec-examples/shop/rose.yaml --env-file .env
       rosec run spec-examples/shop/rose.yaml --env-file .env --service inventory --service orders
       rosec run spec-examples/shop/rose.yaml --log-format json > services.log
     """
     from rosec import run as run_services
+    from rosec.devissuer.local import IssuerError
 
     system = _load_or_exit(spec)
     try:
         status = run_services.run(system, project_root_of(spec, project_root), services=services or None,
                                   env_file=env_file, port_offset=port_offset, ready_timeout=ready_timeout,
-                                  output=output, log_format=log_format)
-    except run_services.RunError as error:
+                                  output=output, log_format=log_format, issuer=issuer)
+    except (run_services.RunError, IssuerError) as error:
         click.echo(f"rosec run: {error}", err=True)
         sys.exit(1)
     sys.exit(status)
@@ -352,3 +358,6 @@ def list_targets() -> None:
     width = max(len(name) for name in targets)
     for name in sorted(targets):
         click.echo(f"{name:<{width}}  {targets[name].description}")
+
+
+register_edge_commands(main, _load_or_exit)

@@ -31,6 +31,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
 
+from rosec.devissuer.local import generated_secrets, local_issuer
+from rosec.envfile import unescape
 from rosec.model.deployments import local_service_env
 from rosec.model.environments import EnvVar
 from rosec.model.services import Service
@@ -116,7 +118,8 @@ def start_order(system: System, names: Iterable[str] | None = None) -> list[Serv
 
 
 def read_env_file(path: Path) -> dict[str, str]:
-    """KEY=VALUE lines (blank lines, `# comments` and a leading `export ` allowed; quotes around a value removed)."""
+    """KEY=VALUE lines (blank lines, `# comments` and a leading `export ` allowed; quotes around a value removed,
+    and in double quotes the escapes \\n, \\", \\\\ ... read, as Compose reads them)."""
     values: dict[str, str] = {}
     try:
         text = path.read_text("utf-8")
@@ -133,7 +136,7 @@ def read_env_file(path: Path) -> dict[str, str]:
                 or not all(c.isalnum() or c == "_" for c in key):
             raise RunError(f"{path}:{number}: expected KEY=VALUE, got {raw!r}")
         if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-            value = value[1:-1]
+            value = unescape(value[1:-1]) if value[0] == '"' else value[1:-1]  # as Compose reads it
         values[key] = value
     return values
 
@@ -360,25 +363,29 @@ def _forwarding_signals(interrupted: threading.Event, received: list[int],
 def run(system: System, project_root: Path, *, services: Iterable[str] | None = None,
         env_file: Path | None = None, environ: Mapping[str, str] = os.environ, port_offset: int = 0,
         ready_timeout: float = READY_TIMEOUT, say: Callable[[str], None] | None = None,
-        output: Path | None = None, log_format: str | None = None) -> int:
+        output: Path | None = None, log_format: str | None = None, issuer: bool = True) -> int:
     """`rosec run`: start, supervise until SIGINT/SIGTERM or a child dies, stop; the exit status.
 
-    The first SIGINT/SIGTERM stops the children gracefully with the same signal, a second one kills them.
-    log_format: text or json (rosec.run_logs); default text on a terminal, else json."""
+    With `issuer` (and an identity), the local development issuer serves the realm's tokens first
+    (rosec.devissuer.local). The first SIGINT/SIGTERM stops the children gracefully with the same signal, a
+    second one kills them. log_format: text or json (rosec.run_logs); default text on a terminal, else json."""
     say = say or (lambda message: print(f"rosec run: {message}", file=sys.stderr, flush=True))
     missing = missing_service_distributions()
     if missing:
         raise RunError(f"the services need rosec's `services` extra, which is not installed here (missing: "
                        f"{', '.join(missing)}): {SERVICES_EXTRA}")
-    layers = [read_env_file(env_file)] if env_file is not None else []
-    processes = plan(system, project_root, services=services, layers=[*layers, environ], port_offset=port_offset,
+    layers = [generated_secrets(system)] if issuer else []
+    layers += [read_env_file(env_file)] if env_file is not None else []
+    layers.append(environ)
+    processes = plan(system, project_root, services=services, layers=layers, port_offset=port_offset,
                      output=output)
     interrupted = threading.Event()
     received: list[int] = []
     width = max((len(p.name) for p in processes), default=0)
     group = ServiceGroup(processes, ready_timeout=ready_timeout, interrupted=interrupted,
                          output=printer(width, log_format or default_log_format(sys.stdout)))
-    with _forwarding_signals(interrupted, received, on_repeat=lambda: group.signal_all(signal.SIGKILL)):
+    with _forwarding_signals(interrupted, received, on_repeat=lambda: group.signal_all(signal.SIGKILL)), \
+            local_issuer(system, layers, port_offset, enabled=issuer, say=say):
         status = 0
         try:
             group.start()

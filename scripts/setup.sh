@@ -9,14 +9,20 @@ fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 
-# Prometheus and Alertmanager (Debian 2.42 / 0.25): promtool and amtool check the generated configuration, and the
-# tests run servers of their own on free loopback ports (a service the packages may start is not used).
-if ! command -v promtool >/dev/null || ! command -v amtool >/dev/null || ! command -v prometheus-alertmanager >/dev/null; then
+# Debian packages the tests run: promtool, amtool and the Prometheus and Alertmanager servers (2.42 / 0.25; the
+# tests start servers of their own on free loopback ports, a service the packages may start is not used), decK
+# (validates the generated kong.yaml offline; Debian's is 1.4) and jq (the README's commands).
+missing=()
+command -v promtool >/dev/null || missing+=(prometheus)
+{ command -v amtool >/dev/null && command -v prometheus-alertmanager >/dev/null; } || missing+=(prometheus-alertmanager)
+command -v deck >/dev/null || missing+=(deck)
+command -v jq >/dev/null || missing+=(jq)
+if [ ${#missing[@]} -gt 0 ]; then
   if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
     apt-get update -qq >/dev/null
-    apt-get install -y --no-install-recommends prometheus prometheus-alertmanager >/dev/null
+    apt-get install -y --no-install-recommends "${missing[@]}" >/dev/null
   else
-    echo "promtool/amtool are missing: install Debian's prometheus and prometheus-alertmanager packages" >&2
+    echo "missing: ${missing[*]} (Debian: apt-get install ${missing[*]})" >&2
     exit 1
   fi
 fi

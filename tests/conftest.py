@@ -7,9 +7,11 @@ import asyncio
 import contextlib
 import json
 import shutil
+import socket
 import subprocess
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +23,8 @@ from rosec.pipeline import load_system
 
 if TYPE_CHECKING:
     from runtime.support import JwksServer
+
+    from rosec.devissuer.server import DevIssuer
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "spec-examples"
@@ -139,3 +143,36 @@ def jwks() -> Iterator[JwksServer]:
         yield server
     finally:
         server.close()
+
+
+def issuer_secrets(system: System) -> dict[str, str]:
+    """What a local run gives the local issuer: fresh client secrets and a password per dev user."""
+    from rosec.devissuer.local import generated_secrets
+
+    environment = system.compose_environment
+    assert environment is not None
+    return {**generated_secrets(system), **{u.password_env: f"pw-{u.name}" for u in environment.dev_users}}
+
+
+@dataclass(frozen=True)
+class LocalIssuer:
+    issuer: DevIssuer
+    secrets: dict[str, str]
+    port_offset: int  # the run's port offset that puts the issuer on its port
+
+
+@pytest.fixture(scope="session")
+def shop_issuer(shop: System) -> Iterator[LocalIssuer]:
+    """The shop's local issuer as `rosec run --port-offset N` starts it, on a free port."""
+    from rosec.devissuer import local
+    from rosec.model.deployments import local_issuer_port
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        offset = sock.getsockname()[1] - local_issuer_port()
+    secrets = issuer_secrets(shop)
+    issuer = local.start(shop, secrets, port_offset=offset)
+    try:
+        yield LocalIssuer(issuer, secrets, offset)
+    finally:
+        issuer.close()

@@ -351,11 +351,16 @@ def test_infrastructure_configuration(shop: System) -> None:
     services = rendered(shop)[0]["services"]
     kong = services["kong"]
     assert kong["environment"]["KONG_DATABASE"] == "off"
-    assert kong["environment"]["KONG_ADMIN_LISTEN"] == "127.0.0.1:8001"
-    assert kong["ports"] == ["127.0.0.1:8000:8000"]
+    assert kong["environment"]["KONG_ADMIN_LISTEN"] == "127.0.0.1:8001"  # never published
+    assert kong["environment"]["KONG_STATUS_LISTEN"] == infra.KONG_STATUS_LISTEN  # scraped inside the network
+    assert kong["environment"]["KONG_PROXY_LISTEN"] == "0.0.0.0:8000, 0.0.0.0:9080 http2"  # payments' gRPC
+    assert kong["ports"] == ["127.0.0.1:8000:8000", "127.0.0.1:9080:9080"]
     keycloak = services["keycloak"]
-    assert keycloak["command"] == ["start-dev", "--import-realm"]
+    assert keycloak["command"] == ["start", "--import-realm"]
     assert keycloak["environment"]["KC_HOSTNAME"] == "http://localhost:8080"
+    assert {keycloak["environment"][k] for k in ("KC_HTTP_ENABLED", "KC_HEALTH_ENABLED", "KC_METRICS_ENABLED")} \
+        == {"true"}
+    assert keycloak["environment"]["KC_DB"] == "dev-file"
     probe = keycloak["healthcheck"]["test"]
     assert probe[:3] == ["CMD", "bash", "-c"] and "/dev/tcp/127.0.0.1/9000" in probe[3] and "$$status" in probe[3]
     assert "--config.file=/etc/prometheus/prometheus.yml" in services["prometheus"]["command"]
@@ -386,8 +391,8 @@ def test_the_elastic_stack_runs_with_security_on_and_least_privilege(shop: Syste
 WRITES_NO_TMP = {"prometheus", "alertmanager"} | {f"{store}-exporter" for store in ("orders-db", "catalog-db", "a-db")}
 
 CONFIG_MOUNTS = {
-    "kong": "./config/kong/kong.yaml:/kong/kong.yaml:ro",
-    "keycloak": "./config/keycloak:/opt/keycloak/data/import:ro",
+    "kong": "./config/kong/dev/kong.yaml:/kong/kong.yaml:ro",
+    "keycloak": "./config/keycloak/dev:/opt/keycloak/data/import:ro",
     "prometheus": "./config/prometheus:/etc/prometheus:ro",
     "alertmanager": "./config/alertmanager:/etc/alertmanager:ro",
     "grafana": "./config/grafana/dashboards:/etc/grafana/dashboards:ro",
@@ -410,8 +415,10 @@ def test_generated_config_is_mounted_only_when_a_target_writes_it(shop: System) 
     mounted = yaml_of(compose.render(shop, mountable), shop)["services"]
     for host, mount in CONFIG_MOUNTS.items():
         assert mount in mounted[host]["volumes"], host
-    assert mounted["kong"]["environment"]["KONG_DECLARATIVE_CONFIG"] == "/kong/kong.yaml"
-    assert "config/kong/kong.yaml" in written and "config/grafana/provisioning" in written
+    # the shop's gateway verifies tokens: Kong reads the configuration its start command wrote the key into
+    assert mounted["kong"]["environment"]["KONG_DECLARATIVE_CONFIG"] == infra.KONG_RENDERED_CONFIG_PATH
+    assert mounted["kong"]["entrypoint"][:2] == ["/bin/sh", "-c"]
+    assert "config/kong/dev/kong.yaml" in written and "config/grafana/provisioning" in written
 
 
 def test_infrastructure_containers_are_locked_down(example: System) -> None:

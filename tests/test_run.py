@@ -10,6 +10,7 @@ import pytest
 from conftest import ROOT
 
 from rosec import run
+from rosec.devissuer.local import generated_secrets
 from rosec.model.deployments import local_service_env
 from rosec.model.environments import EnvVar
 from rosec.model.system import System
@@ -43,6 +44,11 @@ def test_local_env_has_the_compose_names_with_hosts_on_the_loopback(shop: System
     assert orders["OIDC_ISSUER_URL"] == compose.oidc_issuer == "http://localhost:8080/realms/shop"
     assert orders["OIDC_JWKS_URL"] == "http://127.0.0.1:8080/realms/shop/protocol/openid-connect/certs"
     assert orders["OIDC_AUDIENCE"] == "shop-orders"
+    assert orders["OIDC_GRANT_URL"] == "http://127.0.0.1:8080/realms/shop/protocol/openid-connect/token"
+    assert orders["OIDC_CLIENT_ID"] == "shop-orders"
+    assert values(local_service_env(shop, "inventory"))["OIDC_CALLERS"] == "shop-orders"
+    assert values(local_service_env(shop, "inventory"))["OIDC_CALLERS_ONLY"] == "true"  # internal
+    assert "OIDC_CLIENT_ID" not in values(local_service_env(shop, "catalog"))  # calls nobody
     assert values(local_service_env(shop, "notifications"))["RECEIPTS_PATH"] == ".rosec/data/shop/receipts"
 
 
@@ -52,6 +58,9 @@ def test_a_port_offset_moves_every_service_port_and_peer_address(shop: System) -
         ("9102", "http://127.0.0.1:9103", "127.0.0.1:10103")
     assert orders["AMQP_URL"] == "amqp://shop@127.0.0.1:5672/shop"  # infrastructure keeps its ports
     assert values(local_service_env(shop, "inventory", port_offset=1000))["GRPC_PORT"] == "10103"
+    # the local issuer moves along: it listens where the run's services expect the realm
+    assert orders["OIDC_ISSUER_URL"] == "http://localhost:9080/realms/shop"
+    assert orders["OIDC_JWKS_URL"] == "http://127.0.0.1:9080/realms/shop/protocol/openid-connect/certs"
 
 
 def test_called_services_start_before_their_callers(shop: System) -> None:
@@ -82,6 +91,9 @@ def test_env_file_lines(tmp_path: Path) -> None:
     path = tmp_path / ".env"
     path.write_text("# comment\n\nA=1\nexport B = two words \nC='quoted # not a comment'\nD=\n", "utf-8")
     assert run.read_env_file(path) == {"A": "1", "B": "two words", "C": "quoted # not a comment", "D": ""}
+    path.write_text('K="-----BEGIN KEY-----\\nAB+/=\\n-----END KEY-----\\n"\nQ="say \\"hi\\" \\\\ \\$HOME"\n', "utf-8")
+    assert run.read_env_file(path) == {"K": "-----BEGIN KEY-----\nAB+/=\n-----END KEY-----\n",
+                                       "Q": 'say "hi" \\ $HOME'}  # as Docker Compose reads them
     path.write_text("A=1\nnot a variable\n", "utf-8")
     with pytest.raises(run.RunError, match=r"\.env:2: expected KEY=VALUE"):
         run.read_env_file(path)
@@ -90,7 +102,7 @@ def test_env_file_lines(tmp_path: Path) -> None:
 
 
 def test_plan_of_the_built_shop(shop: System) -> None:
-    processes = run.plan(shop, ROOT, layers=[SHOP_SECRETS], port_offset=7)
+    processes = run.plan(shop, ROOT, layers=[generated_secrets(shop), SHOP_SECRETS], port_offset=7)
     assert [p.name for p in processes] == [s.name for s in run.start_order(shop)]
     orders = next(p for p in processes if p.name == "orders")
     assert orders.command == (sys.executable, "-m", "orders.main")
@@ -98,6 +110,8 @@ def test_plan_of_the_built_shop(shop: System) -> None:
     assert orders.env["PYTHONPATH"].split(":") == [str(ROOT / "generated/shop/services"),
                                                   str(ROOT / "services/shop/orders")]
     assert orders.env["ORDERS_DB_PASSWORD"] == "o"
+    assert len(orders.env["OIDC_CLIENT_SECRET"]) >= 32  # fresh for the run: only the local issuer knows it
+    assert orders.env["OIDC_GRANT_URL"] == "http://127.0.0.1:8087/realms/shop/protocol/openid-connect/token"
     assert orders.ready_url == "http://127.0.0.1:8109/readyz"
     notifications = next(p for p in processes if p.name == "notifications")
     assert notifications.volumes == (ROOT / ".rosec/data/shop/receipts",)
@@ -106,8 +120,9 @@ def test_plan_of_the_built_shop(shop: System) -> None:
 def test_plan_lists_every_missing_secret_at_once(shop: System) -> None:
     with pytest.raises(run.MissingSecretsError) as raised:
         run.plan(shop, ROOT, layers=[{"RABBITMQ_PASSWORD": "x"}])
-    assert set(raised.value.variables) == set(SHOP_SECRETS) - {"AMQP_PASSWORD"}
+    assert set(raised.value.variables) == set(SHOP_SECRETS) - {"AMQP_PASSWORD"} | {"OIDC_CLIENT_SECRET"}
     assert "PAYMENT_PROVIDER_API_KEY: needed by payments" in str(raised.value)
+    assert "OIDC_CLIENT_SECRET (or ORDERS_CLIENT_SECRET): needed by orders" in str(raised.value)
 
 
 def test_plan_needs_the_built_system(shop: System, tmp_path: Path) -> None:

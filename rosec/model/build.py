@@ -18,6 +18,7 @@ from rosec.spec.models import RoseSpec
 
 def build_system(spec: RoseSpec, spec_file: str) -> System:
     messaging = build_messaging(spec)
+    services = build_services(spec, messaging)
     system = System(
         name=spec.system.name,
         domain=spec.system.domain,
@@ -25,13 +26,13 @@ def build_system(spec: RoseSpec, spec_file: str) -> System:
         owner=spec.system.owner,
         spec_file=spec_file,
         environments=(),
-        identity=build_identity(spec),
+        identity=build_identity(spec, services),
         observability=build_observability(spec),
         messages=build_messages(spec),
         enums=build_enums(spec),
         events=build_events(spec, messaging),
         datastores=build_datastores(spec),
-        services=build_services(spec, messaging),
+        services=services,
         messaging=messaging,
         layout=Layout(handlers_dir=spec.system.handlers_dir),
         alerting=build_alerting(spec),

@@ -10,6 +10,7 @@ from rosec.diagnostics import Diagnostic, did_you_mean
 from rosec.model import infrastructure, naming
 from rosec.model.check_context import CheckContext
 from rosec.model.code_checks import check_generated_code
+from rosec.model.edge_checks import check_edge
 from rosec.model.graphs import cycles
 from rosec.model.observability_checks import check_observability
 from rosec.model.proto_checks import check_proto_compatibility
@@ -37,6 +38,7 @@ class Checker(CheckContext):
         self.check_host_names()
         self.check_ports()
         self.check_gateway_routes()
+        check_edge(self)
         self.check_call_cycles()
         check_observability(self)
         check_generated_code(self)
@@ -170,11 +172,11 @@ class Checker(CheckContext):
             if service.grpc:
                 ports.append((service.port + 1000, "gRPC port (port + 1000)", f"the gRPC port of service '{name}'"))
             for port, what, owner in ports:
-                if port in taken:
+                if port in taken:  # one diagnostic per `port`: the first port of the two that is taken
                     self.error(("services", name, "port"), f"{what} {port} is already used by {taken[port]}",
                                f"choose another port, e.g. {_free_port(service.port, taken, bool(service.grpc))}")
-                else:
-                    taken[port] = owner
+                    break
+                taken[port] = owner
 
     def check_gateway_routes(self) -> None:
         """Each route is compared with the earlier ones: the first that has the same path, or a path nested
@@ -218,6 +220,7 @@ def reserved_ports() -> dict[int, str]:
         infrastructure.LOGSTASH_API_PORT: "logstash API",
         infrastructure.KONG_ADMIN_PORT: "kong admin API",
         infrastructure.KONG_STATUS_PORT: "kong status API (metrics)",
+        infrastructure.KONG_GRPC_PORT: "kong gRPC proxy",
         infrastructure.RABBITMQ_PROMETHEUS_PORT: "rabbitmq metrics",
         infrastructure.POSTGRES_EXPORTER_PORT: "postgres exporter",
     }

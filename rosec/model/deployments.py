@@ -9,16 +9,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rosec.model import infrastructure
-from rosec.model.environments import Environment, EnvVar, ServiceDeployment
+from rosec.model.environments import Environment, EnvVar, GatewayNodes, Redis, ServiceDeployment
+from rosec.model.identity import ServiceClient, dev_users
 from rosec.model.logs import log_dataset
 from rosec.model.services import Service, build_resources
 from rosec.model.system import System
 from rosec.spec.models import EnvironmentSpec, RoseSpec
 
 LOCAL_ENVIRONMENT = "local"  # ROSE_ENVIRONMENT of services run as local processes (`rosec run`)
-LOCAL_TRACES_SAMPLE_RATE = 1.0  # a developer who gives a local process a SENTRY_DSN wants every trace
-_LOCAL_ISSUER_BASE = f"http://localhost:{infrastructure.KEYCLOAK.published_port}"  # as users reach Keycloak
 
+LOCAL_TRACES_SAMPLE_RATE = 1.0  # a developer who gives a local process a SENTRY_DSN wants every trace
 
 def build_environments(spec: RoseSpec, system: System) -> tuple[Environment, ...]:
     return tuple(_environment(spec, system, n, e) for n, e in spec.environments.items())
@@ -29,11 +29,11 @@ def _environment(spec: RoseSpec, system: System, name: str, env: EnvironmentSpec
     domain = env.domain or spec.system.domain
     local = hosting == "compose"
     public_url = f"http://localhost:{infrastructure.KONG.published_port}" if local else f"https://{domain}"
-    issuer = jwks = issuer_base = None
+    oidc = issuer_base = None
     if system.identity:
-        issuer_base = _LOCAL_ISSUER_BASE if local else f"https://auth.{domain}"
+        issuer_base = local_issuer_base() if local else f"https://auth.{domain}"
         backchannel = f"http://{infrastructure.KEYCLOAK.host}:{infrastructure.KEYCLOAK.port}" if local else issuer_base
-        issuer, jwks = _oidc_urls(system.identity.realm, issuer_base, backchannel)
+        oidc = oidc_urls(system.identity.realm, issuer_base, backchannel)
     deployments = {}
     for service in system.services:
         override = env.services.get(service.name)
@@ -41,15 +41,46 @@ def _environment(spec: RoseSpec, system: System, name: str, env: EnvironmentSpec
                                     service.scaling.min if not local else None, 1) if v is not None)
         resources = build_resources(override.resources) if override and override.resources else service.resources
         autoscaling = service.scaling if not local and service.scaling.max > service.scaling.min else None
-        env_vars = _service_env(system, service, name, issuer, jwks, traces_sample_rate=env.sentry.traces_sample_rate)
+        env_vars = _service_env(system, service, name, oidc, traces_sample_rate=env.sentry.traces_sample_rate)
         deployments[service.name] = ServiceDeployment(replicas, resources, autoscaling, env_vars)
-    return Environment(name, hosting, domain, env.region, public_url, issuer_base, issuer, jwks,
-                       env.logs.retention_days, env.sentry.traces_sample_rate, deployments)
+    return Environment(name, hosting, domain, env.region, public_url, issuer_base,
+                       oidc.issuer if oidc else None, oidc.jwks if oidc else None,
+                       env.logs.retention_days, env.sentry.traces_sample_rate, deployments,
+                       oidc_token_url=oidc.token if oidc else None,
+                       cors_origins=tuple(env.cors_origins),
+                       gateway=_gateway_nodes(env),
+                       dev_users=dev_users(spec, env.dev_users, domain))
 
 
-def _oidc_urls(realm: str, issuer_base: str, backchannel: str) -> tuple[str, str]:
-    """The issuer (as tokens name it) and the JWKS URL (as services fetch it) of a realm."""
-    return f"{issuer_base}/realms/{realm}", f"{backchannel}/realms/{realm}/protocol/openid-connect/certs"
+def _gateway_nodes(env: EnvironmentSpec) -> GatewayNodes:
+    redis = env.gateway.redis
+    return GatewayNodes(infrastructure.gateway_replicas(env.hosting.value, env.gateway.replicas),
+                        Redis(redis.host, redis.port, redis.tls, redis.password) if redis else None)
+
+
+@dataclass(frozen=True)
+class OidcUrls:
+    issuer: str  # as tokens name it
+    jwks: str  # as services fetch it
+    token: str  # as services post to it (client credentials)
+
+
+def oidc_urls(realm: str, issuer_base: str, backchannel: str) -> OidcUrls:
+    """The URLs of a realm: the issuer under `issuer_base` (what users reach), the endpoints that services use
+    under `backchannel`."""
+    endpoints = f"{backchannel}/realms/{realm}/protocol/openid-connect"
+    return OidcUrls(f"{issuer_base}/realms/{realm}", f"{endpoints}/certs", f"{endpoints}/token")
+
+
+def local_issuer_base(port_offset: int = 0) -> str:
+    """The issuer's base URL of the local environment: Keycloak's published port (compose), or the local
+    development issuer of `rosec run`, which listens there (shifted by the run's port offset)."""
+    return f"http://localhost:{local_issuer_port(port_offset)}"
+
+
+def local_issuer_port(port_offset: int = 0) -> int:
+    assert infrastructure.KEYCLOAK.published_port is not None
+    return infrastructure.KEYCLOAK.published_port + port_offset
 
 
 @dataclass(frozen=True)
@@ -74,20 +105,26 @@ def local_service_env(system: System, service_name: str, port_offset: int = 0) -
     """The env of a service run as a local process against infrastructure on 127.0.0.1 (`rosec run`).
 
     The variables of the compose environment's env with the same ports, host names replaced by 127.0.0.1,
-    ROSE_ENVIRONMENT `local`, the compose environment's OIDC issuer with Keycloak's keys on its published port,
-    and volumes in directories under the project root (Layout.local_volume). `port_offset` shifts the HTTP and
-    gRPC ports of every service of the system (and so the peer URLs), e.g. to run two systems side by side.
+    ROSE_ENVIRONMENT `local`, the compose environment's OIDC issuer with its endpoints on Keycloak's published port
+    (where the local development issuer of `rosec run` listens), and volumes in directories under the project
+    root (Layout.local_volume). `port_offset` shifts the HTTP and gRPC ports of every service of the system (and
+    so the peer URLs) and the issuer's port, e.g. to run two systems side by side.
     """
-    issuer = jwks = None
-    if system.identity:
-        backchannel = f"http://{infrastructure.LOCAL_BIND}:{infrastructure.KEYCLOAK.published_port}"
-        issuer, jwks = _oidc_urls(system.identity.realm, _LOCAL_ISSUER_BASE, backchannel)
-    return _service_env(system, system.service(service_name), LOCAL_ENVIRONMENT, issuer, jwks,
+    oidc = local_oidc_urls(system, port_offset)
+    return _service_env(system, system.service(service_name), LOCAL_ENVIRONMENT, oidc,
                         _Placement(local=True, port_offset=port_offset), LOCAL_TRACES_SAMPLE_RATE)
 
 
-def _service_env(system: System, service: Service, environment: str, issuer: str | None,
-                 jwks: str | None, where: _Placement = _IN_CONTAINER,
+def local_oidc_urls(system: System, port_offset: int = 0) -> OidcUrls | None:
+    """The realm's URLs for services run as local processes and for `rosec token`."""
+    if system.identity is None:
+        return None
+    backchannel = f"http://{infrastructure.LOCAL_BIND}:{local_issuer_port(port_offset)}"
+    return oidc_urls(system.identity.realm, local_issuer_base(port_offset), backchannel)
+
+
+def _service_env(system: System, service: Service, environment: str, oidc: OidcUrls | None,
+                 where: _Placement = _IN_CONTAINER,
                  traces_sample_rate: float = LOCAL_TRACES_SAMPLE_RATE) -> tuple[EnvVar, ...]:
     env = [
         EnvVar("ROSE_SYSTEM", system.name),
@@ -118,13 +155,29 @@ def _service_env(system: System, service: Service, environment: str, issuer: str
         env.append(EnvVar(peer.url_env, f"http://{where.host(peer.host)}:{where.port(peer.port)}"))
         if peer.grpc_port:
             env.append(EnvVar(peer.grpc_target_env, f"{where.host(peer.host)}:{where.port(peer.grpc_port)}"))
-    if issuer and jwks:
-        env += [EnvVar("OIDC_ISSUER_URL", issuer), EnvVar("OIDC_JWKS_URL", jwks),
+    if oidc and system.identity:
+        env += [EnvVar("OIDC_ISSUER_URL", oidc.issuer), EnvVar("OIDC_JWKS_URL", oidc.jwks),
                 EnvVar("OIDC_AUDIENCE", service.client_id)]
+        env += _client_env(system.identity.client(service.name), oidc)
     if system.observability.sentry:
         env += [EnvVar("SENTRY_DSN", secret="SENTRY_DSN", optional=True), EnvVar("SENTRY_ENVIRONMENT", environment),
                 EnvVar("SENTRY_TRACES_SAMPLE_RATE", format(traces_sample_rate, "g"))]
     env += [EnvVar(k, v) for k, v in service.config]
     env += [EnvVar(s, secret=s) for s in service.secrets]
     return tuple(env)
+
+
+def _client_env(client: ServiceClient | None, oidc: OidcUrls) -> list[EnvVar]:
+    """A calling service's client credentials; the clients whose tokens a called service accepts."""
+    if client is None:
+        return []
+    env = []
+    if client.calls_services:
+        env += [EnvVar("OIDC_GRANT_URL", oidc.token), EnvVar("OIDC_CLIENT_ID", client.client_id),
+                EnvVar("OIDC_CLIENT_SECRET", secret=client.secret_env)]
+    if client.callers:
+        env.append(EnvVar("OIDC_CALLERS", ",".join(client.callers)))
+    if client.internal:
+        env.append(EnvVar("OIDC_CALLERS_ONLY", "true"))
+    return env
 

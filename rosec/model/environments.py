@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from rosec.model.identity import DevUser
 from rosec.model.services import Resources, Scaling
 
 
@@ -32,6 +33,24 @@ class ServiceDeployment:
 
 
 @dataclass(frozen=True)
+class Redis:
+    """The Redis that every gateway node of an environment counts rate-limited requests in."""
+
+    host: str
+    port: int
+    tls: bool
+    password_env: str | None  # the secret that holds its password
+
+
+@dataclass(frozen=True)
+class GatewayNodes:
+    """The gateway (Kong) of an environment: how many nodes, and where they count requests."""
+
+    replicas: int
+    redis: Redis | None = None
+
+
+@dataclass(frozen=True)
 class Environment:
     name: str
     hosting: str  # compose | kubernetes | aws
@@ -44,6 +63,10 @@ class Environment:
     log_retention_days: int  # the ILM policy of the services' log data streams deletes older indices
     traces_sample_rate: float  # Sentry: share of requests, RPCs and messages traced
     deployments: dict[str, ServiceDeployment] = field(compare=False)
+    oidc_token_url: str | None = None  # the token endpoint as services reach it
+    cors_origins: tuple[str, ...] = ()
+    gateway: GatewayNodes = GatewayNodes(1)
+    dev_users: tuple[DevUser, ...] = ()
 
     @property
     def is_local(self) -> bool:

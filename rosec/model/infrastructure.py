@@ -38,11 +38,15 @@ POSTGRES_DEFAULT_VERSION = "16"
 POSTGRES_STARTUP_S = 20
 KEYCLOAK_MANAGEMENT_PORT = 9000
 LOGSTASH_API_PORT = 9600
-KONG_ADMIN_PORT = 8001
+KONG_ADMIN_PORT = 8001  # on the container's loopback only: never published
 # Kong 3.x serves the prometheus plugin's /metrics on its Status API. Its default listener (127.0.0.1:8007) is not
 # reachable from another container, so compose sets KONG_STATUS_LISTEN to this port on every interface (8100 is
 # the port Kong's own documentation and Helm chart use); never published.
 KONG_STATUS_PORT = 8100
+KONG_STATUS_LISTEN = f"0.0.0.0:{KONG_STATUS_PORT}"
+KONG_GRPC_PORT = 9080  # HTTP/2 cleartext proxy listener for gRPC routes (published when a gateway exposes gRPC)
+KONG_LOCAL_REPLICAS = 1  # compose runs one gateway node
+KONG_REPLICAS = 2  # elsewhere two by default, so that one may restart while the other serves
 RABBITMQ_PROMETHEUS_PORT = 15692  # the rabbitmq_prometheus plugin, enabled in the official image
 KEYCLOAK_METRICS_PATH = "/metrics"  # on KEYCLOAK_MANAGEMENT_PORT, with KC_METRICS_ENABLED=true
 # One postgres exporter per postgres datastore, host `<datastore>-exporter` (rosec.model.scrape).
@@ -52,7 +56,8 @@ POSTGRES_EXPORTER_STARTUP_S = 10
 RABBITMQ_MANAGEMENT_PORT = 15672
 
 # Paths inside the infrastructure containers where generated configuration is mounted.
-KONG_CONFIG_PATH = "/kong/kong.yaml"
+KONG_CONFIG_PATH = "/kong/kong.yaml"  # as generated, mounted read-only
+KONG_RENDERED_CONFIG_PATH = "/tmp/kong.yaml"  # with the realm's public key, written at start (tmpfs)
 KEYCLOAK_IMPORT_PATH = "/opt/keycloak/data/import"
 PROMETHEUS_CONFIG_DIR = "/etc/prometheus"
 PROMETHEUS_CONFIG_FILE = "prometheus.yml"
@@ -88,9 +93,14 @@ COMPONENTS = (RABBITMQ, KONG, KEYCLOAK, PROMETHEUS, ALERTMANAGER, GRAFANA, ELAST
 RESERVED_HOSTS = frozenset(c.host for c in COMPONENTS) | {ELASTIC_SETUP_HOST}
 RESERVED_PORTS = frozenset(
     {p for c in COMPONENTS for p in (c.port, c.published_port) if p}
-    | {POSTGRES_PORT, KEYCLOAK_MANAGEMENT_PORT, LOGSTASH_API_PORT, KONG_ADMIN_PORT, KONG_STATUS_PORT,
+    | {POSTGRES_PORT, KEYCLOAK_MANAGEMENT_PORT, LOGSTASH_API_PORT, KONG_ADMIN_PORT, KONG_STATUS_PORT, KONG_GRPC_PORT,
        RABBITMQ_MANAGEMENT_PORT, RABBITMQ_PROMETHEUS_PORT, POSTGRES_EXPORTER_PORT, 8443, 8444}
 )
+
+
+def gateway_replicas(hosting: str, declared: int | None) -> int:
+    """Gateway nodes of an environment: as declared, else one with compose hosting and two elsewhere."""
+    return declared or (KONG_LOCAL_REPLICAS if hosting == "compose" else KONG_REPLICAS)
 
 
 def postgres_image(version: str) -> str:

@@ -174,7 +174,8 @@ def derived_env_names(spec: RoseSpec, service_name: str) -> set[str]:
     """Environment variable names that rosec sets for a service (see model.build)."""
     service = spec.services[service_name]
     names = {"SERVICE_NAME", "ROSE_ENVIRONMENT", "ROSE_SYSTEM", "PORT", "GRPC_PORT", "BIND_HOST", "LOG_LEVEL_DEFAULT",
-             "AMQP_URL", "AMQP_PASSWORD", "OIDC_ISSUER_URL", "OIDC_JWKS_URL", "OIDC_AUDIENCE",
+             "AMQP_URL", "AMQP_PASSWORD", "OIDC_ISSUER_URL", "OIDC_JWKS_URL", "OIDC_AUDIENCE", "OIDC_GRANT_URL",
+             "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET", "OIDC_CALLERS", "OIDC_CALLERS_ONLY",
              "SENTRY_DSN", "SENTRY_ENVIRONMENT"}
     for store in service.uses:
         prefix = naming.env_prefix(store)

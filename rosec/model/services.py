@@ -16,6 +16,20 @@ GRPC_PORT_OFFSET = 1000
 
 
 @dataclass(frozen=True)
+class RateLimit:
+    count: int
+    unit: str  # second | minute | hour | day
+
+    @classmethod
+    def parse(cls, text: str | None) -> RateLimit | None:
+        """100/minute -> RateLimit(100, "minute"); None stays None."""
+        if text is None:
+            return None
+        count, unit = text.split("/")
+        return cls(int(count), unit)
+
+
+@dataclass(frozen=True)
 class Param:
     name: str
     type: TypeRef
@@ -34,6 +48,7 @@ class Endpoint:
     public: bool
     summary: str
     operation_id: str  # snake_case, unique per service; also the handler name
+    rate_limit: RateLimit | None = None  # at the gateway, instead of the service's limit
 
 
 @dataclass(frozen=True)
@@ -47,12 +62,7 @@ class GrpcMethod:
     public: bool
     summary: str
     handler: str  # snake_case handler name
-
-
-@dataclass(frozen=True)
-class RateLimit:
-    count: int
-    unit: str  # second | minute | hour | day
+    rate_limit: RateLimit | None = None  # at the gateway, instead of the service's limit
 
 
 @dataclass(frozen=True)
@@ -60,6 +70,8 @@ class Gateway:
     path: str
     rate_limit: RateLimit | None
     auth: str  # public | authenticated
+    grpc: bool = False  # the gRPC methods are exposed at the gateway too
+    max_body_kb: int = 1024
 
 
 @dataclass(frozen=True)
@@ -123,6 +135,7 @@ class Service:
     secrets: tuple[str, ...]
     owner: str = ""  # the team whose receivers get its alerts (spec `owner`, else system.owner)
     latency_buckets: tuple[float, ...] = ()  # histogram buckets (s) of its request latency, with its SLO threshold
+    internal: bool = False  # callable only by the services that call it
 
     @property
     def has_api(self) -> bool:
@@ -199,7 +212,8 @@ def _service(spec: RoseSpec, messaging: Messaging | None, name: str, s: ServiceS
         messages=_messages_used(spec, s, order),
         endpoints=tuple(_endpoint(e) for e in s.rest),
         grpc_methods=tuple(GrpcMethod(m.name, m.request, m.response, m.client_streaming, m.server_streaming,
-                                      tuple(m.roles), m.public, m.summary, naming.snake_case(m.name))
+                                      tuple(m.roles), m.public, m.summary, naming.snake_case(m.name),
+                                      RateLimit.parse(m.rate_limit))
                            for m in s.grpc),
         publishes=tuple(s.publishes),
         consumers=consumers,
@@ -215,6 +229,7 @@ def _service(spec: RoseSpec, messaging: Messaging | None, name: str, s: ServiceS
         secrets=tuple(s.secrets),
         owner=s.owner or spec.system.owner,
         latency_buckets=latency_buckets(s.slo.latency_p99_ms if s.slo else None),
+        internal=s.internal,
     )
 
 
@@ -254,6 +269,7 @@ def _endpoint(e: spec_models.RestEndpoint) -> Endpoint:
         public=e.public,
         summary=e.summary,
         operation_id=naming.operation_id(method, e.path),
+        rate_limit=RateLimit.parse(e.rate_limit),
     )
 
 
@@ -264,11 +280,7 @@ def _default_status(method: str, response: str | None) -> int:
 
 
 def _gateway(g: spec_models.GatewaySpec) -> Gateway:
-    limit = None
-    if g.rate_limit:
-        count, unit = g.rate_limit.split("/")
-        limit = RateLimit(int(count), unit)
-    return Gateway(g.path, limit, g.auth.value)
+    return Gateway(g.path, RateLimit.parse(g.rate_limit), g.auth.value, g.grpc, g.max_body_kb)
 
 
 def build_resources(r: spec_models.Resources) -> Resources:

@@ -26,8 +26,8 @@ class Layout:
 
     compose_file: str = "compose.yaml"
     env_example: str = ".env.example"
-    kong_config: str = "config/kong/kong.yaml"
-    keycloak_import_dir: str = "config/keycloak"
+    kong_dir: str = "config/kong"  # <kong_dir>/<environment>/kong.yaml
+    keycloak_dir: str = "config/keycloak"  # <keycloak_dir>/<environment>/<realm>-realm.json
     prometheus_dir: str = "config/prometheus"
     alertmanager_dir: str = "config/alertmanager"
     grafana_provisioning_dir: str = "config/grafana/provisioning"
@@ -40,6 +40,17 @@ class Layout:
     handlers_dir: str = "services"  # user code, relative to the project root: <handlers_dir>/<service>/
     project_root_from_output: str = "../.."  # generated/<system> sits two levels below the project root
     local_data_dir: str = ".rosec/data"  # volumes of services run as local processes, under the project root
+
+    def kong_config(self, environment: str) -> str:
+        """The gateway's declarative configuration of an environment."""
+        return f"{self.kong_dir}/{environment}/kong.yaml"
+
+    def keycloak_import_dir(self, environment: str) -> str:
+        """The directory Keycloak imports an environment's realm from (every .json file in it)."""
+        return f"{self.keycloak_dir}/{environment}"
+
+    def keycloak_realm(self, environment: str, realm: str) -> str:
+        return f"{self.keycloak_import_dir(environment)}/{realm}-realm.json"
 
     def local_volume(self, system: str, datastore: str) -> str:
         """The directory (relative to the project root) that stands in for a volume when services run locally."""

@@ -29,3 +29,5 @@ RoleName = Name(names.ROLE_NAME, "A role of the identity realm.")
 ScopeName = Name(names.SCOPE_NAME, "An OAuth scope of the identity realm.")
 EnvVarName = Name(names.ENV_VAR, "An environment variable name: UPPER_SNAKE_CASE.")
 EnvironmentName = Name(names.DNS_LABEL, "An environment: lowercase DNS label.", 20)
+RateLimitText = Annotated[str, Field(pattern=names.RATE_LIMIT, description=(
+    "Requests per client: COUNT/UNIT with UNIT one of second, minute, hour, day, e.g. 100/minute."))]

@@ -20,11 +20,13 @@ from rosec.spec.base import (
     EventName,
     MessageName,
     Name,
+    RateLimitText,
     RoleName,
     ScopeName,
     ServiceName,
     Spec,
 )
+from rosec.spec.edge_models import DevUserSpec, EnvironmentGatewaySpec, Origin
 from rosec.spec.logs_models import LogsSpec, SentrySpec
 
 __all__ = ["Name", "Spec"]  # re-exported: the sections' base and name helper
@@ -102,6 +104,15 @@ class EnvironmentSpec(Spec):
     """How long this environment keeps the services' logs (observability.logs)."""
     sentry: SentrySpec = SentrySpec()
     """Error reporting and tracing of this environment's services (observability.sentry)."""
+    cors_origins: list[Origin] = []
+    """Browser origins allowed to call the gateway from another origin (CORS); none: no cross-origin calls."""
+    gateway: EnvironmentGatewaySpec = EnvironmentGatewaySpec()
+    """The gateway's nodes and where they count requests for rate limits."""
+    dev_users: list[DevUserSpec] = []
+    """Users of the realm in this environment, for development and tests; an error outside compose hosting
+    unless allow_dev_users is set."""
+    allow_dev_users: bool = False
+    """Accept dev_users in a kubernetes or aws environment (a shared test cluster, say)."""
 
 
 class IdentitySpec(Spec):
@@ -172,6 +183,8 @@ class RestEndpoint(Spec):
     public: bool = False
     """Callable without a token."""
     summary: str = ""
+    rate_limit: RateLimitText | None = None
+    """Requests per client at the gateway for this endpoint, instead of the service's gateway rate_limit."""
 
 
 class GrpcMethod(Spec):
@@ -186,15 +199,21 @@ class GrpcMethod(Spec):
     public: bool = False
     """Callable without a token."""
     summary: str = ""
+    rate_limit: RateLimitText | None = None
+    """Requests per client at the gateway for this method, instead of the service's gateway rate_limit."""
 
 
 class GatewaySpec(Spec):
     path: Annotated[str, Field(pattern=names.GATEWAY_PATH)]
     """Path prefix on the gateway, e.g. /api/orders; stripped before forwarding."""
-    rate_limit: Annotated[str, Field(pattern=names.RATE_LIMIT)] | None = None
-    """Requests per client, e.g. 100/minute."""
+    rate_limit: RateLimitText | None = None
+    """Requests per client, e.g. 100/minute, counted over the service's endpoints that set no limit of their own."""
     auth: GatewayAuth = GatewayAuth.authenticated
     """authenticated: the gateway requires a valid token; public: it does not."""
+    grpc: bool = False
+    """Expose the service's gRPC methods at the gateway too (gRPC routes on the gateway's HTTP/2 listener)."""
+    max_body_kb: Annotated[int, Field(ge=1, le=1048576)] = 1024
+    """Largest request body the gateway forwards to the service, in KiB."""
 
 
 class ScalingSpec(Spec):
@@ -238,7 +257,10 @@ class ServiceSpec(Spec):
     calls: list[ServiceName] = []
     """Services this service calls synchronously (REST or gRPC)."""
     gateway: GatewaySpec | None = None
-    """Exposure through the API gateway; absent means internal only."""
+    """Exposure through the API gateway; absent: not reachable through the gateway."""
+    internal: bool = False
+    """Callable only by the services that list it in `calls`: no gateway, no public endpoints, and tokens are
+    accepted only from those services' clients."""
     scaling: ScalingSpec = ScalingSpec()
     resources: Resources = Resources()
     health: HealthSpec = HealthSpec()

@@ -51,6 +51,7 @@ def _none(value: str) -> str:
 class Rule:
     text: str
     suggest: Callable[[str], str] = _none
+    conceal: bool = False  # the value may be a secret written where its name belongs: never repeat it
 
 
 _DNS = "lowercase DNS labels: letters, digits and '-', starting with a letter"
@@ -83,10 +84,17 @@ _RULES: dict[str, Rule] = {
     "version": Rule('a version number such as "16" or "16.4"'),
     "realm": Rule(f"realm names are {_DNS}", _dns),
     "name": Rule(f"names are {_DNS}", _dns),
+    "cors_origins": Rule("an origin is scheme://host[:port] with a lowercase host, no path and no wildcard, "
+                         "e.g. https://app.example.com or http://localhost:3000", _lower),
+    "host": Rule("a lowercase host name such as redis.internal.example.com", _lower),
+    "password": Rule("write the name of the secret that holds the password (UPPER_SNAKE_CASE, e.g. ALICE_PASSWORD) "
+                     "and put the password itself in .env or the secret store", conceal=True),
     "handlers_dir": Rule("a relative directory such as services/shop: no leading '/', no '.' or '..' parts"),
 }
 _IN_CONTEXT: dict[tuple[str, str], Rule] = {
     ("grpc", "name"): Rule("gRPC method names are PascalCase, e.g. GetOrder", _pascal),
+    ("dev_users", "name"): Rule("user names are lowercase: letters, digits, '.', '_' and '-', starting with a "
+                                "letter", _lower),
     ("gateway", "path"): Rule("a gateway path is a lowercase prefix such as /api/orders, without {params} "
                               "and without a trailing '/'", _lower),
 }
@@ -110,6 +118,8 @@ def name_hint(kind: str, value: Any, path: PathKey, ctx: dict[str, Any], at_key:
     what = "name" if at_key else "value"
     rule = rule_for(path, at_key)
     text = rule.text if rule else f"the {what} must match the pattern {ctx.get('pattern', '')}".strip()
+    if rule and rule.conceal:
+        return f"invalid {what}: a secret's name is expected here", text
     if kind == "string_too_long":
         limit = ctx.get("max_length")
         return f"{what} {value!r} is too long ({len(str(value))} characters, at most {limit})", text

@@ -20,6 +20,11 @@ CPU = r"^([1-9][0-9]*m|[0-9]+(\.[0-9]+)?)$"
 MEMORY = r"^[1-9][0-9]*(Mi|Gi)$"
 AWS_REGION = r"^[a-z]{2}(-[a-z]+)+-[0-9]$"
 VERSION = r"^[0-9]+(\.[0-9]+)*$"
+# A browser origin: scheme, lowercase host and optional port, nothing else (no path, no wildcard). Kong's cors plugin
+# compares such a value literally; anything with other characters it would read as a regular expression.
+ORIGIN = r"^https?://[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:[1-9][0-9]{0,4})?$"
+USERNAME = r"^[a-z][a-z0-9._-]*$"
+HOST = r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$"
 RELATIVE_DIR = r"^[A-Za-z0-9_][A-Za-z0-9_.-]*(/[A-Za-z0-9_][A-Za-z0-9_.-]*)*$"
 
 MAX_SERVICE_NAME = 30

@@ -14,7 +14,7 @@ from functools import cache
 from importlib.metadata import EntryPoint, entry_points
 
 from rosec.model.system import Layout, System
-from rosec.targets import alertmanager, compose, grafana, logs, messaging, prometheus, runtime, services
+from rosec.targets import alertmanager, compose, grafana, keycloak, kong, logs, messaging, prometheus, runtime, services
 
 Render = Callable[[System], dict[str, bytes]]
 
@@ -50,6 +50,10 @@ BUILTIN_TARGETS: dict[str, Target] = {
                        tools=("grpcio-tools",), outputs=services.outputs),
     "messaging": Target(messaging.render, "messaging/: the RabbitMQ topology and the AsyncAPI document of the events",
                         outputs=messaging.outputs),
+    "kong": Target(kong.render, "config/kong/<env>/kong.yaml: the gateway's declarative config, per environment",
+                   outputs=kong.outputs),
+    "keycloak": Target(keycloak.render, "config/keycloak/<env>/: the realm to import (clients, roles, users, keys)",
+                       outputs=keycloak.outputs),
     "logs": Target(logs.render, "config/logstash/, config/elastic-setup/: log pipeline, index template, ILM",
                    outputs=logs.outputs),
     "prometheus": Target(prometheus.render, "config/prometheus/: scrape config, SLO and alert rules, promtool tests",

@@ -1,6 +1,6 @@
 """End-to-end fixtures: the shop and the minimal example running as real processes, started through rosec.run (the
-code path of `rosec run`), against the local RabbitMQ (a vhost of their own), PostgreSQL (a database per postgres
-datastore) and an OIDC key server; one running shop shared by every test of this package."""
+code path of `rosec run`, the local issuer included), against the local RabbitMQ (a vhost of their own) and
+PostgreSQL (a database per postgres datastore); one running shop shared by every test of this package."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, postgres_databases, rabbitmq_vhost
-from runtime.support import ISSUER, JwksServer
 
 from rosec.model.system import System
 
@@ -26,19 +25,21 @@ def _assert_stopped_cleanly(live: LiveSystem) -> None:
 
 
 @pytest.fixture(scope="package")
-def shop_live(shop: System, jwks: JwksServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSystem]:
-    """Every shop service on free ports; overrides: vhost, one database per postgres datastore (user postgres,
-    trust auth), the receipts volume in a temporary directory, the test issuer and its keys, test secrets."""
+def shop_live(shop: System, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSystem]:
+    """The local issuer and every shop service on free ports; overrides: vhost, one database per postgres
+    datastore (user postgres, trust auth), the receipts volume in a temporary directory, test secrets and the dev
+    users' passwords."""
     stores = [d for d in shop.datastores if d.engine == "postgres"]
     with rabbitmq_vhost("rosec-e2e") as vhost, postgres_databases(len(stores), "rosec_e2e") as dsns:
         overrides = {
             "AMQP_URL": f"amqp://guest@127.0.0.1:5672/{vhost}",
             "AMQP_PASSWORD": "guest",
-            "OIDC_ISSUER_URL": ISSUER,
-            "OIDC_JWKS_URL": jwks.url,
             "PAYMENT_PROVIDER_API_KEY": "e2e-provider-key",
             "SMTP_PASSWORD": "e2e-smtp-password",
         }
+        environment = shop.compose_environment
+        assert environment is not None
+        overrides |= {u.password_env: f"e2e-{u.name}-password" for u in environment.dev_users}
         for store, dsn in zip(stores, dsns, strict=True):
             overrides |= {store.url_env: dsn, store.password_env: "unused-with-trust-auth"}
         for store in (d for d in shop.datastores if d.engine == "volume"):
@@ -56,8 +57,8 @@ def minimal_live(minimal: System) -> Iterator[LiveSystem]:
 
 
 @pytest.fixture(scope="package")
-def tokens(shop: System, jwks: JwksServer) -> Tokens:
-    return Tokens(jwks, shop, ISSUER)
+def tokens(shop_live: LiveSystem) -> Tokens:
+    return Tokens(shop_live)
 
 
 @pytest.fixture(scope="package")

@@ -13,15 +13,17 @@ import uuid
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import httpx
+import jwt
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from rosec import run
+from rosec.devissuer.client import request_token
+from rosec.devissuer.local import generated_secrets, local_issuer, merged
+from rosec.devissuer.server import DevIssuer
 from rosec.model.system import System
-
-if TYPE_CHECKING:
-    from runtime.support import JwksServer
 
 T = TypeVar("T")
 READY_TIMEOUT = 30.0
@@ -34,12 +36,12 @@ def port_offset_for(system: System, attempts: int = 50) -> int:
     ports = [p for s in system.services for p in (s.port, s.grpc_port) if p]
     for _ in range(attempts):
         offset = random.randrange(2000, 20000)
-        if all(_free(port + offset) for port in ports):
+        if all(port_is_free(port + offset) for port in ports):
             return offset
     raise RuntimeError(f"no free ports for {system.name} after {attempts} attempts")
 
 
-def _free(port: int) -> bool:
+def port_is_free(port: int) -> bool:
     with socket.socket() as sock:
         try:
             sock.bind(("127.0.0.1", port))
@@ -83,6 +85,9 @@ class LiveSystem:
     group: run.ServiceGroup
     output: Output
     env: dict[str, dict[str, str]]  # the environment each service got (rosec.run.plan)
+    issuer: DevIssuer | None  # the local issuer, as `rosec run` starts it (None without identity)
+    secrets: dict[str, str]  # every value of the run's layers: client secrets, dev users' passwords, ...
+    port_offset: int
     exit_codes: dict[str, int] = field(default_factory=dict)
 
     def url(self, service: str) -> str:
@@ -99,20 +104,25 @@ class LiveSystem:
 
 @contextlib.contextmanager
 def live_system(system: System, project_root: Path, overrides: Mapping[str, str]) -> Iterator[LiveSystem]:
-    """Start every service of `system` as `rosec run` does (plan + ServiceGroup) with `overrides` as the one
-    override layer, on free ports; stop them at the end (the exit codes land in LiveSystem.exit_codes)."""
-    processes = run.plan(system, project_root, layers=[overrides], port_offset=port_offset_for(system))
+    """Start the local issuer and every service of `system` as `rosec run` does (fresh client secrets, then
+    `overrides` as the override layer; plan + ServiceGroup), on free ports; stop them at the end (the exit codes
+    land in LiveSystem.exit_codes)."""
+    offset = port_offset_for(system)
+    layers = [generated_secrets(system), overrides]
+    processes = run.plan(system, project_root, layers=layers, port_offset=offset)
     output = Output()
     group = run.ServiceGroup(processes, output=output, ready_timeout=READY_TIMEOUT)
-    live = LiveSystem(system, group, output, {p.name: dict(p.env) for p in processes})
-    try:
-        group.start()
-    except run.RunError as error:
-        raise AssertionError(f"{system.name} did not start: {error}") from None
-    try:
-        yield live
-    finally:
-        live.exit_codes = group.stop()
+    with local_issuer(system, layers, offset) as issuer:
+        live = LiveSystem(system, group, output, {p.name: dict(p.env) for p in processes}, issuer, merged(layers),
+                          offset)
+        try:
+            group.start()
+        except run.RunError as error:
+            raise AssertionError(f"{system.name} did not start: {error}") from None
+        try:
+            yield live
+        finally:
+            live.exit_codes = group.stop()
 
 
 def eventually(probe: Callable[[], T | None], what: str, timeout: float = EVENTUALLY_TIMEOUT) -> T:
@@ -128,18 +138,45 @@ def eventually(probe: Callable[[], T | None], what: str, timeout: float = EVENTU
 
 
 class Tokens:
-    """Access tokens of the test identity provider for the services of a system (every client id as audience)."""
+    """Access tokens of the running system's local issuer. `password` and `service` ask its token endpoint as
+    `rosec token` does; `token` signs claims of any shape with its key (by default a person's token through the
+    public client, with every service as audience), for tests of what the services refuse."""
 
-    def __init__(self, jwks: JwksServer, system: System, issuer: str) -> None:
-        self.jwks = jwks
-        self.issuer = issuer
-        self.audience = [s.client_id for s in system.services]
+    def __init__(self, live: LiveSystem) -> None:
+        assert live.issuer is not None and live.system.identity is not None
+        self.live = live
+        self.issuer = live.issuer
+        self.public_client = live.system.identity.public_client_id
+        self.audience = [s.client_id for s in live.system.services]
 
-    def token(self, *roles: str, subject: str = "e2e-user", **options: Any) -> str:
-        return self.jwks.token(roles=roles, subject=subject, issuer=self.issuer, audience=self.audience, **options)
+    def token(self, *roles: str, subject: str = "e2e-user", client: str | None = None,
+              audience: str | list[str] | None = None, issuer: str | None = None, expires_in: float = 300,
+              key: rsa.RSAPrivateKey | None = None) -> str:
+        now = int(time.time())
+        claims = {"iss": issuer or self.issuer.issuer, "sub": subject, "typ": "Bearer",
+                  "azp": client or self.public_client, "aud": self.audience if audience is None else audience,
+                  "iat": now, "exp": int(now + expires_in), "realm_access": {"roles": list(roles)}}
+        return jwt.encode(claims, key or self.issuer.key.private_key, algorithm="RS256",
+                          headers={"kid": self.issuer.key.kid})
+
+    def caller(self, *roles: str, of: str = "orders", **options: Any) -> str:
+        """A token as the client of service `of` presents it (the callers an internal service accepts)."""
+        return self.token(*roles, client=self.caller_client(of), **options)
+
+    def caller_client(self, of: str = "orders") -> str:
+        return self.live.system.service(of).client_id
 
     def header(self, *roles: str, subject: str = "e2e-user", **options: Any) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token(*roles, subject=subject, **options)}"}
+
+    def password(self, user: str) -> str:
+        """A dev user's token from the token endpoint (password grant)."""
+        return request_token(self.live.system, self.live.secrets, user=user, port_offset=self.live.port_offset)
+
+    def service(self, service: str, *audiences: str) -> str:
+        """A calling service's token from the token endpoint (client credentials) for some of its callees."""
+        return request_token(self.live.system, self.live.secrets, client=service, audiences=audiences,
+                             port_offset=self.live.port_offset)
 
 
 def order_body(customer: uuid.UUID, *lines: tuple[str, int, str], currency: str = "EUR") -> dict[str, Any]:

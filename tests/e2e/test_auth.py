@@ -18,14 +18,13 @@ from .test_grpc import inventory_call, payments_call, receipts, reservation
 STRANGER_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)  # not in the provider's key set
 
 
-def bad_tokens(tokens: Tokens, *roles: str) -> dict[str, str]:
-    """Tokens with the right roles that must still be refused with 401."""
+def bad_tokens(tokens: Tokens, *roles: str, client: str | None = None) -> dict[str, str]:
+    """Tokens with the right roles (issued to `client`) that must still be refused with 401."""
     return {
-        "expired": tokens.token(*roles, expires_in=-120),  # beyond the verifier's 30 s leeway
-        "signed by another key": tokens.token(*roles, key=STRANGER_KEY),
-        "another issuer": tokens.jwks.token(roles=roles, issuer="http://evil.example/realms/shop",
-                                            audience=tokens.audience),
-        "another audience": tokens.jwks.token(roles=roles, issuer=tokens.issuer, audience="someone-else"),
+        "expired": tokens.token(*roles, client=client, expires_in=-120),  # beyond the verifier's 30 s leeway
+        "signed by another key": tokens.token(*roles, client=client, key=STRANGER_KEY),
+        "another issuer": tokens.token(*roles, client=client, issuer="http://evil.example/realms/shop"),
+        "another audience": tokens.token(*roles, client=client, audience="someone-else"),
     }
 
 
@@ -90,16 +89,19 @@ def status_of(call: Callable[[], object]) -> int:
     return 200
 
 
-def test_grpc_reserve_requires_a_customer_or_admin_token(shop_live: LiveSystem, tokens: Tokens) -> None:
+def test_grpc_reserve_requires_a_customer_or_admin_token_of_a_caller(shop_live: LiveSystem, tokens: Tokens) -> None:
+    """inventory is internal: only orders' client, which calls it, may; and then with a role Reserve requires."""
     def reserve(token: str | None) -> int:
         return status_of(lambda: inventory_call(shop_live, token, lambda c: c.reserve(
             reservation(uuid.uuid4(), ("mug-stoneware", 1)))))
 
     assert reserve(None) == 401
-    assert reserve(tokens.token("support")) == 403
-    assert reserve(tokens.token("customer")) == 200
-    assert reserve(tokens.token("admin")) == 200
-    for name, token in bad_tokens(tokens, "customer").items():
+    assert reserve(tokens.caller("support")) == 403
+    assert reserve(tokens.caller("customer")) == 200
+    assert reserve(tokens.caller("admin")) == 200
+    assert reserve(tokens.token("customer")) == 403  # a person's token: not a caller of inventory
+    assert reserve(tokens.caller("customer", of="payments")) == 403  # payments does not call inventory
+    for name, token in bad_tokens(tokens, "customer", client=tokens.caller_client()).items():
         assert reserve(token) == 401, name
 
 
@@ -110,8 +112,8 @@ def test_grpc_get_stock_requires_any_valid_token(shop_live: LiveSystem, tokens: 
         return status_of(lambda: inventory_call(shop_live, token, lambda c: c.get_stock(StockQuery(sku="tea-sencha"))))
 
     assert get_stock(None) == 401
-    assert get_stock(tokens.token()) == 200  # no role needed, but a valid token
-    assert get_stock(tokens.token("customer", key=STRANGER_KEY)) == 401
+    assert get_stock(tokens.caller()) == 200  # no role needed, but a valid token of a caller
+    assert get_stock(tokens.caller("customer", key=STRANGER_KEY)) == 401
 
 
 def test_grpc_upload_receipts_requires_an_admin(shop_live: LiveSystem, tokens: Tokens) -> None:

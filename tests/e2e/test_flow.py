@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from .support import LiveSystem, Tokens, eventually, order_body, place_order
-from .test_grpc import calling_as, stock
+from .test_grpc import channel, stock
 
 
 @pytest.fixture(autouse=True)
@@ -80,14 +80,14 @@ def test_depleted_stock_ends_the_watch_and_tags_the_product_out_of_stock(shop_li
     sku = "kettle-copper"  # 3 in stock; no other test orders it
 
     async def main() -> tuple[list[int], int]:
-        with calling_as(tokens.token("customer")):
-            async with InventoryGrpcClient(shop_live.grpc_target("inventory")) as client:
-                stream = client.watch_stock(StockQuery(sku=sku), timeout=15)
-                levels = [(await anext(stream)).available]
-                async with httpx.AsyncClient() as http:
-                    placed = await http.post(f"{shop_live.url('orders')}/orders", headers=as_customer,
-                                             json=order_body(customer, (sku, levels[0], "89.00")))
-                levels += [level.available async for level in stream]  # ends by itself at 0
+        as_orders = channel(shop_live, "inventory", tokens.caller("customer"))
+        async with InventoryGrpcClient(shop_live.grpc_target("inventory"), channel=as_orders) as client:
+            stream = client.watch_stock(StockQuery(sku=sku), timeout=15)
+            levels = [(await anext(stream)).available]
+            async with httpx.AsyncClient() as http:
+                placed = await http.post(f"{shop_live.url('orders')}/orders", headers=as_customer,
+                                         json=order_body(customer, (sku, levels[0], "89.00")))
+            levels += [level.available async for level in stream]  # ends by itself at 0
         return levels, placed.status_code
 
     levels, status = asyncio.run(main())

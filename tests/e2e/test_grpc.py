@@ -4,10 +4,9 @@ classes, over real sockets."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -19,27 +18,30 @@ from .support import LiveSystem, Tokens, eventually, place_order
 T = TypeVar("T")
 
 
-@contextlib.contextmanager
-def calling_as(token: str | None) -> Iterator[None]:
-    """Outgoing gRPC calls carry `token` as the caller's bearer token (rose_runtime.clients propagates the
-    principal of the request being served; here the test is that request)."""
-    from rose_runtime.auth import Principal
-    from rose_runtime.context import current_principal
+class FixedToken:
+    """A token source (rose_runtime.tokens.TokenSource) that presents one given token: the test is the caller."""
 
-    reset = current_principal.set(Principal("e2e", frozenset(), token) if token else None)
-    try:
-        yield
-    finally:
-        current_principal.reset(reset)
+    def __init__(self, token: str) -> None:
+        self.value = token
+
+    async def token(self, audience: str) -> str:
+        return self.value
+
+
+def channel(live: LiveSystem, service: str, token: str | None) -> Any:
+    """A channel to the service's gRPC port whose calls carry `token` (none: no token at all)."""
+    from rose_runtime.clients import grpc_channel
+
+    return grpc_channel(live.grpc_target(service), tokens=FixedToken(token) if token else None, audience="given")
 
 
 def inventory_call(live: LiveSystem, token: str | None, call: Callable[[Any], Awaitable[T]]) -> T:
     from inventory.grpc_client import InventoryGrpcClient
 
     async def main() -> T:
-        with calling_as(token):
-            async with InventoryGrpcClient(live.grpc_target("inventory")) as client:
-                return await call(client)
+        async with InventoryGrpcClient(live.grpc_target("inventory"), channel=channel(live, "inventory", token)) \
+                as client:
+            return await call(client)
 
     return asyncio.run(main())
 
@@ -48,9 +50,9 @@ def payments_call(live: LiveSystem, token: str | None, call: Callable[[Any], Awa
     from payments.grpc_client import PaymentsGrpcClient
 
     async def main() -> T:
-        with calling_as(token):
-            async with PaymentsGrpcClient(live.grpc_target("payments")) as client:
-                return await call(client)
+        async with PaymentsGrpcClient(live.grpc_target("payments"), channel=channel(live, "payments", token)) \
+                as client:
+            return await call(client)
 
     return asyncio.run(main())
 
@@ -58,7 +60,7 @@ def payments_call(live: LiveSystem, token: str | None, call: Callable[[Any], Awa
 def stock(live: LiveSystem, tokens: Tokens, sku: str) -> int:
     from inventory.models import StockQuery
 
-    level = inventory_call(live, tokens.token("customer"), lambda c: c.get_stock(StockQuery(sku=sku)))
+    level = inventory_call(live, tokens.caller("customer"), lambda c: c.get_stock(StockQuery(sku=sku)))
     return int(level.available)
 
 
@@ -82,7 +84,7 @@ def _generated_code(shop_code: Path) -> None:
 def test_get_stock_answers_the_level_of_a_sku(shop_live: LiveSystem, tokens: Tokens) -> None:
     from inventory.models import StockLevel, StockQuery
 
-    level = inventory_call(shop_live, tokens.token("support"), lambda c: c.get_stock(StockQuery(sku="mug-stoneware")))
+    level = inventory_call(shop_live, tokens.caller("support"), lambda c: c.get_stock(StockQuery(sku="mug-stoneware")))
     assert isinstance(level, StockLevel)
     assert level.sku == "mug-stoneware"
     assert 0 < level.available <= 500
@@ -93,14 +95,14 @@ def test_get_stock_of_an_unknown_sku_is_not_found(shop_live: LiveSystem, tokens:
     from rose_runtime.errors import Problem
 
     with pytest.raises(Problem) as raised:
-        inventory_call(shop_live, tokens.token("customer"), lambda c: c.get_stock(StockQuery(sku="no-such-sku")))
+        inventory_call(shop_live, tokens.caller("customer"), lambda c: c.get_stock(StockQuery(sku="no-such-sku")))
     assert raised.value.status == 404
 
 
 # --- inventory: Reserve (unary) ---------------------------------------------------------------------------------
 
 def test_reserve_takes_all_lines_or_none(shop_live: LiveSystem, tokens: Tokens) -> None:
-    token = tokens.token("customer")
+    token = tokens.caller("customer")
     before = stock(shop_live, tokens, "tea-sencha")
     refused = inventory_call(shop_live, token, lambda c: c.reserve(
         reservation(uuid.uuid4(), ("tea-sencha", 1), ("no-such-sku", 1))))
@@ -122,7 +124,7 @@ def test_reserve_rejects_a_non_positive_quantity(shop_live: LiveSystem, tokens: 
     from rose_runtime.errors import Problem
 
     with pytest.raises(Problem) as raised:
-        inventory_call(shop_live, tokens.token("admin"), lambda c: c.reserve(
+        inventory_call(shop_live, tokens.caller("admin"), lambda c: c.reserve(
             reservation(uuid.uuid4(), ("tea-sencha", 0))))
     assert raised.value.status == 400
 
@@ -135,15 +137,15 @@ def test_watch_stock_streams_the_level_then_each_change(shop_live: LiveSystem, t
 
     async def main() -> list[int]:
         seen: list[int] = []
-        with calling_as(tokens.token("customer")):
-            async with InventoryGrpcClient(shop_live.grpc_target("inventory")) as client:
-                stream = client.watch_stock(StockQuery(sku="teapot-cast-iron"), timeout=10)
+        as_orders = channel(shop_live, "inventory", tokens.caller("customer"))
+        async with InventoryGrpcClient(shop_live.grpc_target("inventory"), channel=as_orders) as client:
+            stream = client.watch_stock(StockQuery(sku="teapot-cast-iron"), timeout=10)
+            seen.append((await anext(stream)).available)
+            for quantity in (2, 1):
+                result = await client.reserve(reservation(uuid.uuid4(), ("teapot-cast-iron", quantity)))
+                assert result.accepted
                 seen.append((await anext(stream)).available)
-                for quantity in (2, 1):
-                    result = await client.reserve(reservation(uuid.uuid4(), ("teapot-cast-iron", quantity)))
-                    assert result.accepted
-                    seen.append((await anext(stream)).available)
-                await stream.aclose()  # the client cancels the stream
+            await stream.aclose()  # the client cancels the stream
         return seen
 
     first, after_two, after_three = asyncio.run(main())
@@ -160,7 +162,7 @@ def test_watch_stock_of_an_unknown_sku_is_not_found(shop_live: LiveSystem, token
         return None
 
     with pytest.raises(Problem) as raised:
-        inventory_call(shop_live, tokens.token("customer"), first)
+        inventory_call(shop_live, tokens.caller("customer"), first)
     assert raised.value.status == 404
 
 

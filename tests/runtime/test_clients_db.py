@@ -21,8 +21,10 @@ def peer_app() -> FastAPI:
 
     @app.get("/echo")
     async def echo(x_request_id: Annotated[str, Header()], authorization: Annotated[str | None, Header()] = None,
+                   x_rose_on_behalf_of: Annotated[str | None, Header()] = None,
                    tag: str | None = None) -> dict[str, Any]:
-        return {"request_id": x_request_id, "authorization": authorization, "tag": tag}
+        return {"request_id": x_request_id, "authorization": authorization, "tag": tag,
+                "on_behalf_of": x_rose_on_behalf_of}
 
     @app.get("/stock/{sku}")
     async def stock(sku: str) -> None:
@@ -52,23 +54,57 @@ class FlakyTransport(httpx.AsyncBaseTransport):
         return await self.inner.handle_async_request(request)
 
 
-def test_the_request_id_and_the_callers_token_are_propagated() -> None:
+class Tokens:
+    """A token source that hands out one token per audience and records what it was asked for."""
+
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+
+    async def token(self, audience: str) -> str:
+        self.asked.append(audience)
+        return f"service-token-for-{audience}"
+
+
+def test_the_request_id_the_services_own_token_and_whom_it_serves_are_sent() -> None:
+    """The caller's token never travels on: the peer gets this service's token for its audience, and the
+    caller's subject as X-Rose-On-Behalf-Of."""
     from rose_runtime.auth import Principal
     from rose_runtime.clients import HttpClient
     from rose_runtime.context import current_principal
     from rose_runtime.logs import log_scope
 
+    tokens = Tokens()
+
     async def main() -> tuple[dict[str, Any], dict[str, Any]]:
-        async with HttpClient("http://inventory", runtime(), transport=httpx.ASGITransport(app=peer_app())) as client:
+        async with HttpClient("http://inventory", runtime(), transport=httpx.ASGITransport(app=peer_app()),
+                              audience="shop-inventory", tokens=tokens) as client:
             anonymous = (await client.get("/echo", params={"tag": None})).json()
-            current_principal.set(Principal("alice", frozenset(), "tok-123"))
+            current_principal.set(Principal("alice", frozenset(), "callers-token"))
             with log_scope(correlation_id="rid-42"):
                 forwarded = (await client.get("/echo", params={"tag": "t"})).json()
             return anonymous, forwarded
 
     anonymous, forwarded = asyncio.run(main())
-    assert anonymous["authorization"] is None and len(anonymous["request_id"]) == 32 and anonymous["tag"] is None
-    assert forwarded == {"request_id": "rid-42", "authorization": "Bearer tok-123", "tag": "t"}
+    assert len(anonymous["request_id"]) == 32 and anonymous["tag"] is None and anonymous["on_behalf_of"] is None
+    assert anonymous["authorization"] == "Bearer service-token-for-shop-inventory"
+    assert forwarded == {"request_id": "rid-42", "authorization": "Bearer service-token-for-shop-inventory",
+                         "tag": "t", "on_behalf_of": "alice"}
+    assert tokens.asked == ["shop-inventory", "shop-inventory"]
+
+
+def test_without_client_credentials_no_token_is_sent() -> None:
+    from rose_runtime.auth import Principal
+    from rose_runtime.clients import HttpClient
+    from rose_runtime.context import current_principal
+
+    async def main() -> dict[str, Any]:
+        async with HttpClient("http://inventory", runtime(), transport=httpx.ASGITransport(app=peer_app()),
+                              audience="shop-inventory") as client:
+            current_principal.set(Principal("alice", frozenset(), "callers-token"))
+            return dict((await client.get("/echo")).json())
+
+    sent = asyncio.run(main())
+    assert sent["authorization"] is None and sent["on_behalf_of"] == "alice"
 
 
 def test_a_peers_problem_is_raised_as_a_problem() -> None:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import grpc
 import pytest
 
-from .support import JwksServer, runtime
+from .support import AUDIENCE, JwksServer, runtime
 
 if TYPE_CHECKING:
     from rose_runtime.grpc_server import GrpcServer
@@ -240,7 +240,16 @@ def test_problems_and_errors_become_status_codes_and_are_counted() -> None:
                                                "code": "OK"}) is None
 
 
-def test_the_client_channel_propagates_the_callers_token_and_request_id(jwks: JwksServer) -> None:
+class FixedTokens:
+    def __init__(self, token: str) -> None:
+        self.value = token
+
+    async def token(self, audience: str) -> str:
+        assert audience == AUDIENCE
+        return self.value
+
+
+def test_the_client_channel_sends_the_services_own_token_and_the_request_id(jwks: JwksServer) -> None:
     from rose_runtime.auth import Principal
     from rose_runtime.clients import grpc_channel
     from rose_runtime.context import current_principal
@@ -249,8 +258,9 @@ def test_the_client_channel_propagates_the_callers_token_and_request_id(jwks: Jw
     token = jwks.token(roles=("admin",), subject="caller")
 
     async def scenario(server: GrpcServer, _: grpc.aio.Channel) -> None:
-        async with grpc_channel(f"127.0.0.1:{server.port}") as channel:
-            current_principal.set(Principal("caller", frozenset({"admin"}), token))
+        async with grpc_channel(f"127.0.0.1:{server.port}", tokens=FixedTokens(token), audience=AUDIENCE) \
+                as channel:
+            current_principal.set(Principal("someone-else", frozenset(), "not-forwarded"))
             with log_scope(correlation_id="rid-chain"):
                 assert await channel.unary_unary(method("Say"))(b"x") == b"said x by caller|rid-chain"
                 watch = channel.unary_stream(method("Watch"))

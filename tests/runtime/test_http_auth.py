@@ -27,7 +27,7 @@ class NewOrder(BaseModel):
 def make_app(rt: "Runtime") -> FastAPI:
     """An app shaped like a generated api.py: routes with the runtime's dependencies."""
     from fastapi import APIRouter, Depends
-    from rose_runtime.context import RequestContext, current_token
+    from rose_runtime.context import RequestContext
     from rose_runtime.errors import Problem
     from rose_runtime.http import install, request_context, require
 
@@ -42,7 +42,8 @@ def make_app(rt: "Runtime") -> FastAPI:
         principal = ctx.principal
         assert principal is not None
         return {"id": id, "subject": principal.subject, "roles": sorted(principal.roles),
-                "correlation_id": ctx.correlation_id, "token_propagated": current_token() == principal.token}
+                "correlation_id": ctx.correlation_id, "client_id": principal.client_id,
+                "on_behalf_of": principal.on_behalf_of}
 
     @app.get("/any-user")
     async def any_user(principal: Annotated[Any, Depends(require(()))]) -> dict[str, str]:
@@ -215,7 +216,7 @@ def test_the_right_role_passes_and_the_principal_reaches_the_handler(jwks: JwksS
     response = get(app, "/orders/7", headers={"Authorization": f"Bearer {token}", "X-Request-ID": "rid-7"})
     assert response.status_code == 200
     assert response.json() == {"id": "7", "subject": "alice", "roles": ["customer", "other"],
-                               "correlation_id": "rid-7", "token_propagated": True}
+                               "correlation_id": "rid-7", "client_id": None, "on_behalf_of": None}
 
 
 def test_a_wrong_role_is_403_and_no_roles_needed_means_any_user(jwks: JwksServer) -> None:

@@ -15,6 +15,7 @@ import sys
 import tempfile
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
+from contextvars import ContextVar
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -493,6 +494,9 @@ class FakeVerifier:
             raise self.g.auth.unauthorized("unknown test token")
         return self.g.auth.Principal(subject=token.split("-")[0], roles=frozenset(roles), token=token)
 
+    def trusts(self, principal: Any) -> bool:
+        return False  # no caller's word on whom it acts for is kept
+
 
 def make_runtime(g: SimpleNamespace, service: str) -> Any:
     settings = g.settings.Settings(system="shop", service=service, environment="test", port=8000)
@@ -511,15 +515,35 @@ async def serving(g: SimpleNamespace, service: str, servicers: list[Any], names:
         await server.stop(None)
 
 
+_caller_token: ContextVar[str | None] = ContextVar("caller_token", default=None)
+
+
+class CallerToken:
+    """The calling service's token source (rose_runtime.tokens.TokenSource): the token `calling_as` gives."""
+
+    async def token(self, audience: str) -> str | None:
+        return _caller_token.get()
+
+
+def caller(g: SimpleNamespace) -> Any:
+    """The runtime of the calling service, whose clients present the token of `calling_as`."""
+    runtime = g.runtime.Runtime(g.settings.Settings(system="shop", service="orders", environment="test", port=8000))
+    runtime.tokens = CallerToken()
+    return runtime
+
+
 @contextmanager
 def calling_as(g: SimpleNamespace, token: str | None, correlation_id: str = "corr-test-1") -> Iterator[None]:
-    """The contextvars a handler of the calling service would run with: its caller's principal and request id."""
+    """What a handler of the calling service runs with: its token for the call, its caller's principal, the
+    request id."""
     principal = None if token is None else g.auth.Principal(subject="caller", roles=frozenset(), token=token)
     reset = g.context.current_principal.set(principal)
+    reset_token = _caller_token.set(token)
     try:
         with g.logs.log_scope(correlation_id=correlation_id):
             yield
     finally:
+        _caller_token.reset(reset_token)
         g.context.current_principal.reset(reset)
 
 
@@ -584,7 +608,7 @@ def test_shop_inventory_over_a_real_server(generated: SimpleNamespace) -> None:
     async def scenario() -> None:
         servicers = svc.grpc_servicers(inventory_handlers(g, seen))
         async with serving(g, "inventory", servicers, svc.SERVICE_NAMES, svc.METHOD_POLICIES) as target, \
-                g.inventory_client.InventoryGrpcClient(target) as client:
+                g.inventory_client.InventoryGrpcClient(target, caller(g)) as client:
             with calling_as(g, CUSTOMER, "corr-unary-1"):
                 level = await client.get_stock(m.StockQuery(sku="abc"))
             assert level == m.StockLevel(sku="abc", available=7)
@@ -665,7 +689,7 @@ def test_scaffolded_handlers_answer_unimplemented(generated: SimpleNamespace, sh
                 await stub.GetStock(pb.StockQuery(sku="abc"), metadata=(("authorization", f"Bearer {ADMIN}"),))
             assert error.value.code() == grpc.StatusCode.UNIMPLEMENTED
             assert error.value.details() == "not implemented"
-            async with g.inventory_client.InventoryGrpcClient(target) as client:
+            async with g.inventory_client.InventoryGrpcClient(target, caller(g)) as client:
                 with calling_as(g, CUSTOMER), pytest.raises(g.errors.Problem) as problem:
                     await client.get_stock(g.inventory_models.StockQuery(sku="abc"))
             assert problem.value.status == 501
@@ -709,7 +733,7 @@ def test_shop_payments_client_streaming(generated: SimpleNamespace) -> None:
     async def scenario() -> None:
         servicers = svc.grpc_servicers(payments_handlers(g))
         async with serving(g, "payments", servicers, svc.SERVICE_NAMES, svc.METHOD_POLICIES) as target, \
-                g.payments_client.PaymentsGrpcClient(target) as client:
+                g.payments_client.PaymentsGrpcClient(target, caller(g)) as client:
             with calling_as(g, ADMIN):
                 payment = await client.upload_receipts(receipts())
             assert payment.order_id == order_id and payment.amount == m.Money(amount=Decimal("3.5"), currency="admin")
@@ -747,7 +771,7 @@ def test_kitchen_sink_every_type_and_bidirectional_streaming(generated: SimpleNa
     async def scenario() -> None:
         servicers = svc.grpc_servicers(Kitchen())
         async with serving(g, "kitchen-sink", servicers, svc.SERVICE_NAMES, svc.METHOD_POLICIES) as target, \
-                g.kitchen_client.KitchenSinkGrpcClient(target, timeout=10) as client:
+                g.kitchen_client.KitchenSinkGrpcClient(target, caller(g), timeout=10) as client:
             with calling_as(g, None):  # public methods
                 model = everything(m, opt_s="", opt_color=m.Color("blue"), opt_inner=m.Inner(label="o"))
                 assert await client.echo(model) == model

@@ -51,7 +51,8 @@ def env_example(system: System, variables: Interpolations) -> bytes:
     compose_file = layout.from_project_root(system.name, layout.compose_file)
     lines = [
         system.header().rstrip("\n"),
-        f"# From the project root: cp {env_file} .env, fill in every value, then run "
+        f"# From the project root: `rosec env init SPEC` writes .env from this file with fresh values "
+        f"(or cp {env_file} .env and fill in every value), then run "
         f"docker compose --env-file .env -f {compose_file} up",
     ]
     service_names = {s.name for s in system.services}

@@ -9,6 +9,8 @@ from typing import Any
 
 from rosec.model import infrastructure as infra
 from rosec.model.datastores import Datastore
+from rosec.model.gateway import gateway, start_script
+from rosec.model.identity import SIGNING_PRIVATE_KEY_ENV, SIGNING_PUBLIC_KEY_ENV
 from rosec.model.scrape import exporter_host
 from rosec.targets.compose import hardening
 from rosec.targets.compose.common import Context, literal, publish
@@ -73,47 +75,75 @@ def _postgres(ctx: Context, store: Datastore) -> dict[str, Any]:
 
 
 def _keycloak(ctx: Context) -> dict[str, Any]:
-    keycloak, layout = infra.KEYCLOAK, ctx.system.layout
-    assert ctx.environment.identity_url is not None
+    """Production mode (`start --import-realm`) over plain HTTP on localhost, the realm imported from the generated
+    file. State stays in the container (KC_DB=dev-file, set explicitly): the realm is imported whenever the container
+    is created, so the local realm always follows the spec; the other hostings run Keycloak on PostgreSQL."""
+    keycloak, layout, environment = infra.KEYCLOAK, ctx.system.layout, ctx.environment
+    identity = ctx.system.identity
+    assert environment.identity_url is not None and identity is not None
     # The image has neither curl nor wget: ask the management port for readiness through bash's /dev/tcp.
     probe = (f"exec 3<>/dev/tcp/127.0.0.1/{infra.KEYCLOAK_MANAGEMENT_PORT} && "
              "printf 'GET /health/ready HTTP/1.1\\r\\nHost: localhost\\r\\nConnection: close\\r\\n\\r\\n' >&3 && "
              'read -r status <&3 && [[ "$status" == *" 200 "* ]]')
+    secrets = [SIGNING_PRIVATE_KEY_ENV, *(c.secret_env for c in identity.clients if c.secret_env),
+               *(u.password_env for u in environment.dev_users)]
     return _entry(
         ctx, keycloak.image, ["CMD", "bash", "-c", probe], keycloak.startup_s, hardening.KEYCLOAK,
-        command=["start-dev", "--import-realm"],
+        command=["start", "--import-realm"],
         environment={
-            "KC_HEALTH_ENABLED": "true",
-            "KC_METRICS_ENABLED": "true",  # /metrics on the management port, scraped by Prometheus
-            "KC_HOSTNAME": literal(ctx.environment.identity_url),
+            "KC_DB": "dev-file",
+            "KC_HOSTNAME": literal(environment.identity_url),
             "KC_HOSTNAME_BACKCHANNEL_DYNAMIC": "true",
+            "KC_HTTP_ENABLED": "true",  # local only: the hostname is http://localhost, nothing leaves the machine
+            "KC_HEALTH_ENABLED": "true",
+            "KC_METRICS_ENABLED": "true",
             "KC_BOOTSTRAP_ADMIN_USERNAME": infra.KEYCLOAK_ADMIN_USER,
             "KC_BOOTSTRAP_ADMIN_PASSWORD": ctx.vars.required(infra.KEYCLOAK_ADMIN_PASSWORD_ENV, keycloak.host),
+            # Read by the realm's ${...} placeholders at import: the signing key, client secrets, user passwords.
+            **{name: ctx.vars.required(name, keycloak.host) for name in dict.fromkeys(secrets)},
         },
         ports=[publish(keycloak.published_port or keycloak.port, keycloak.port)],
-        volumes=ctx.binds((layout.keycloak_import_dir, infra.KEYCLOAK_IMPORT_PATH)),
+        volumes=ctx.binds((layout.keycloak_import_dir(environment.name), infra.KEYCLOAK_IMPORT_PATH)),
     )
 
 
 def _kong(ctx: Context) -> dict[str, Any]:
-    kong, system = infra.KONG, ctx.system
-    upstreams = tuple(s.host for s in system.services if s.gateway and running(ctx.environment, s.name))
-    config = ctx.binds((system.layout.kong_config, infra.KONG_CONFIG_PATH))
+    """DB-less, the admin API on the container's loopback only, the Status API (health, the prometheus plugin's
+    metrics) inside the network. The configuration carries a placeholder for the realm's public key, which the
+    start command fills in from the environment (rosec.model.gateway.start_script)."""
+    kong, system, environment = infra.KONG, ctx.system, ctx.environment
+    edge = gateway(system, environment)
+    upstreams = tuple(dict.fromkeys(s.host for s in edge.services if running(environment, s.service)))
+    config = ctx.binds((system.layout.kong_config(environment.name), infra.KONG_CONFIG_PATH))
+    needs_key = bool(config) and edge.issuer is not None and any(r.authenticated for r in edge.routes)
+    listen = f"0.0.0.0:{kong.port}" + (f", 0.0.0.0:{infra.KONG_GRPC_PORT} http2" if edge.grpc else "")
+    variables = {
+        "KONG_DATABASE": "off",
+        **({"KONG_DECLARATIVE_CONFIG": infra.KONG_RENDERED_CONFIG_PATH if needs_key else infra.KONG_CONFIG_PATH}
+           if config else {}),
+        "KONG_PREFIX": hardening.KONG_PREFIX,
+        "KONG_PROXY_LISTEN": listen,
+        "KONG_ADMIN_LISTEN": f"127.0.0.1:{infra.KONG_ADMIN_PORT}",
+        "KONG_STATUS_LISTEN": infra.KONG_STATUS_LISTEN,
+        "KONG_PROXY_ACCESS_LOG": "/dev/stdout",
+        "KONG_ADMIN_ACCESS_LOG": "/dev/stdout",
+        "KONG_PROXY_ERROR_LOG": "/dev/stderr",
+        "KONG_ADMIN_ERROR_LOG": "/dev/stderr",
+    }
+    if needs_key:
+        variables[SIGNING_PUBLIC_KEY_ENV] = ctx.vars.required(SIGNING_PUBLIC_KEY_ENV, kong.host)
+    redis = edge.policy.redis
+    if redis is not None and redis.password_env:  # read by the {vault://env/...} reference of the plugins
+        variables[redis.password_env] = ctx.vars.required(redis.password_env, kong.host)
+    ports = [publish(kong.published_port or kong.port, kong.port)]
+    if edge.grpc:
+        ports.append(publish(infra.KONG_GRPC_PORT))
+    start = start_script(infra.KONG_CONFIG_PATH, infra.KONG_RENDERED_CONFIG_PATH)
     return _entry(
         ctx, kong.image, ["CMD", "kong", "health"], kong.startup_s, hardening.KONG,
-        environment={
-            "KONG_DATABASE": "off",
-            **({"KONG_DECLARATIVE_CONFIG": infra.KONG_CONFIG_PATH} if config else {}),
-            "KONG_PREFIX": hardening.KONG_PREFIX,
-            "KONG_PROXY_LISTEN": f"0.0.0.0:{kong.port}",
-            "KONG_ADMIN_LISTEN": f"127.0.0.1:{infra.KONG_ADMIN_PORT}",
-            "KONG_STATUS_LISTEN": f"0.0.0.0:{infra.KONG_STATUS_PORT}",  # the prometheus plugin's /metrics
-            "KONG_PROXY_ACCESS_LOG": "/dev/stdout",
-            "KONG_ADMIN_ACCESS_LOG": "/dev/stdout",
-            "KONG_PROXY_ERROR_LOG": "/dev/stderr",
-            "KONG_ADMIN_ERROR_LOG": "/dev/stderr",
-        },
-        ports=[publish(kong.published_port or kong.port, kong.port)],
+        entrypoint=["/bin/sh", "-c", literal(start)] if needs_key else None,
+        environment=variables,
+        ports=ports,
         volumes=config,
         depends_on=upstreams,
     )

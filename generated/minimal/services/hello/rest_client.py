@@ -2,7 +2,8 @@
 """Typed client of the hello REST API, for the services that call it (rose.yaml `calls`).
 
 Built on rose_runtime.clients.HttpClient: timeouts, bounded retries of idempotent requests, the caller's
-X-Request-ID and bearer token forwarded; a non-2xx answer raises rose_runtime.errors.Problem.
+X-Request-ID forwarded, and the calling service's own token for hello (client credentials, audience
+AUDIENCE); a non-2xx answer raises rose_runtime.errors.Problem.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from rose_runtime.runtime import Runtime
 from hello.models import Greeting
 
 __all__ = ["HelloRestClient"]
+
+AUDIENCE = "minimal-hello"  # the client id of hello: `aud` of the tokens it accepts
 
 
 def _text(value: Any) -> str:
@@ -50,7 +53,7 @@ class HelloRestClient:
     """Calls hello at `base_url` (e.g. ${HELLO_URL})."""
 
     def __init__(self, base_url: str, runtime: Runtime | None = None, **options: Any) -> None:
-        self.http = HttpClient(base_url, runtime, **options)
+        self.http = HttpClient(base_url, runtime, audience=AUDIENCE, **options)
 
     async def close(self) -> None:
         await self.http.aclose()

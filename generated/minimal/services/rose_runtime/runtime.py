@@ -15,6 +15,7 @@ from .logs import ServiceLogger, configure_logging
 from .metrics import ServiceMetrics
 from .sentry import init_sentry
 from .settings import Settings
+from .tokens import ClientCredentials, TokenSource
 
 ReadinessCheck = Callable[[], Awaitable[bool | None]]  # False or an exception means "not ready"
 
@@ -22,7 +23,8 @@ READINESS_TIMEOUT = 2.0
 
 
 class Runtime:
-    """Everything one service shares: settings, logger, metrics registry, token verifier, readiness checks.
+    """Everything one service shares: settings, logger, metrics registry, token verifier, the client credentials
+    it calls other services with, readiness checks.
 
     The constructor has no process-wide effects, so tests may build several runtimes in one interpreter;
     `from_env` is for a service's entry point and also configures logging and Sentry.
@@ -34,9 +36,19 @@ class Runtime:
         self.settings = settings
         self.registry = registry if registry is not None else CollectorRegistry()
         self.metrics = ServiceMetrics(settings.service, self.registry)
-        if verifier is None and settings.oidc is not None:
-            verifier = TokenVerifier(settings.oidc.issuer, settings.oidc.audience, settings.oidc.jwks_url)
+        oidc = settings.oidc
+        if verifier is None and oidc is not None:
+            verifier = TokenVerifier(
+                oidc.issuer, oidc.audience, oidc.jwks_url, callers=oidc.callers, callers_only=oidc.callers_only
+            )
         self.verifier = verifier
+        client = settings.oidc_client
+        self.tokens: TokenSource | None = None
+        self._credentials: ClientCredentials | None = None
+        if client is not None:
+            self.tokens = self._credentials = ClientCredentials(
+                client.token_url, client.client_id, client.client_secret
+            )
         self.logger = self.logger_for(f"rose.{settings.service}")
         self.draining = False  # set when shutdown starts: /readyz then answers 503
         self._checks: dict[str, ReadinessCheck] = {}
@@ -55,6 +67,11 @@ class Runtime:
         if init_sentry(settings):
             runtime.logger.info("error reporting to Sentry enabled")
         return runtime
+
+    async def aclose(self) -> None:
+        """Release what the runtime holds open (the token endpoint's connections); after the service stopped."""
+        if self._credentials is not None:
+            await self._credentials.aclose()
 
     def logger_for(self, name: str) -> ServiceLogger:
         return ServiceLogger(

@@ -164,6 +164,7 @@ async def _shut_down(
         await _quietly(log, "broker close", broker.close())
     for hook in hooks:
         await _quietly(log, f"shutdown hook {getattr(hook, '__qualname__', hook)!s}", hook())
+    await _quietly(log, "runtime close", runtime.aclose())
 
 
 async def _quietly(

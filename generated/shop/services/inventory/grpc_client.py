@@ -2,9 +2,10 @@
 """Typed gRPC client of service inventory (inventory.v1.InventoryService), for the services that call it.
 
 Methods take and return the pydantic models of inventory.models and are named like the handlers. Every call
-carries the current correlation id and the caller's bearer token (rose_runtime.clients.grpc_channel) and a
-deadline: `timeout` seconds, the client's default (5.0 s) unless the call gives one; for a
-streamed response the deadline covers the whole stream. A failed call raises rose_runtime.errors.Problem
+carries the current correlation id, the calling service's own token for inventory (client credentials,
+audience AUDIENCE; rose_runtime.clients.grpc_channel) and a deadline: `timeout` seconds, the client's
+default (5.0 s) unless the call gives one; for a streamed response the deadline covers the
+whole stream. A failed call raises rose_runtime.errors.Problem
 with the HTTP status of the gRPC code (UNAVAILABLE -> 503, DEADLINE_EXCEEDED -> 504, ...); a response
 that does not convert into the models raises Problem 502.
 """
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from rose_runtime.runtime import Runtime
 
 SERVICE_NAME = "inventory.v1.InventoryService"
+AUDIENCE = "shop-inventory"  # the client id of inventory: `aud` of the tokens it accepts
 DEFAULT_TIMEOUT = 5.0
 
 _Message = TypeVar("_Message")
@@ -83,7 +85,10 @@ class InventoryGrpcClient:
         options: tuple[tuple[str, Any], ...] = ()
         if runtime is not None:
             options = (("grpc.primary_user_agent", f"rose-{runtime.settings.service}"),)
-        self._channel = channel if channel is not None else grpc_channel(target, timeout=timeout, options=options)
+        if channel is None:
+            tokens = runtime.tokens if runtime is not None else None
+            channel = grpc_channel(target, timeout=timeout, options=options, tokens=tokens, audience=AUDIENCE)
+        self._channel = channel
         self._stub = _Stub(self._channel)
 
     async def __aenter__(self) -> InventoryGrpcClient:

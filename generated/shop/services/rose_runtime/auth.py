@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import jwt
@@ -14,15 +14,29 @@ from .errors import Problem
 
 ALGORITHMS = ("RS256",)
 LEEWAY_SECONDS = 30
+ON_BEHALF_OF_HEADER = "X-Rose-On-Behalf-Of"  # a calling service names the caller it acts for (audit only)
+ON_BEHALF_OF_METADATA = ON_BEHALF_OF_HEADER.lower()
 
 
 @dataclass(frozen=True)
 class Principal:
-    """The authenticated caller."""
+    """The authenticated caller: a person, or a service (its client's service account).
+
+    `on_behalf_of` is the subject that a calling service says it acts for (header X-Rose-On-Behalf-Of), kept
+    only when the caller is one of the services that call this one (OIDC_CALLERS): for audit, never for
+    authorization, which rests on the caller's own token.
+    """
 
     subject: str
     roles: frozenset[str]
-    token: str = field(repr=False)  # the raw access token, propagated to the services this one calls
+    token: str = field(repr=False)  # the raw access token
+    client_id: str | None = None  # `azp`: the client the token was issued to
+    on_behalf_of: str | None = None
+
+    @property
+    def acting_for(self) -> str:
+        """Whom the calls this principal causes are made for: its own caller, else itself."""
+        return self.on_behalf_of or self.subject
 
 
 def unauthorized(detail: str, *, invalid_token: bool = True) -> Problem:
@@ -51,6 +65,8 @@ class TokenVerifier:
 
     The key set is fetched in a worker thread (PyJWKClient is synchronous), cached for `jwks_lifespan`
     seconds, and fetched again when a token names an unknown key id (at most once per `refresh_cooldown`).
+    `callers` are the client ids of the services that call this one; with `callers_only` (an internal service)
+    a token issued to any other client is refused with 403.
     """
 
     def __init__(
@@ -63,11 +79,15 @@ class TokenVerifier:
         jwks_lifespan: float = 300.0,
         refresh_cooldown: float = 10.0,
         timeout: float = 5.0,
+        callers: Iterable[str] = (),
+        callers_only: bool = False,
     ) -> None:
         self.issuer = issuer
         self.audience = audience
         self.jwks_url = jwks_url
         self.leeway = leeway
+        self.callers = frozenset(callers)
+        self.callers_only = callers_only
         # Only the key set is cached, with a lifespan, so a key the provider withdraws stops verifying;
         # PyJWKClient's per-kid cache (cache_keys) never expires and is left off on purpose.
         self._jwks = jwt.PyJWKClient(
@@ -107,7 +127,14 @@ class TokenVerifier:
             raise unauthorized("token has expired") from None
         except jwt.InvalidTokenError as error:
             raise unauthorized(f"invalid token: {error}") from None
-        return Principal(subject=str(claims["sub"]), roles=roles_of(claims), token=token)
+        client_id = claims.get("azp") if isinstance(claims.get("azp"), str) else None
+        if self.callers_only and client_id not in self.callers:
+            raise forbidden(f"only the services that call {self.audience} may call it")
+        return Principal(subject=str(claims["sub"]), roles=roles_of(claims), token=token, client_id=client_id)
+
+    def trusts(self, principal: Principal) -> bool:
+        """Whether the principal is one of the services that call this one (its word on whom it acts for counts)."""
+        return principal.client_id is not None and principal.client_id in self.callers
 
 
 def roles_of(claims: Mapping[str, Any]) -> frozenset[str]:
@@ -128,11 +155,16 @@ def authorize(principal: Principal, roles: Iterable[str]) -> Principal:
 
 
 async def authenticate(
-    verifier: TokenVerifier | None, authorization: str | None, roles: Iterable[str], public: bool
+    verifier: TokenVerifier | None,
+    authorization: str | None,
+    roles: Iterable[str],
+    public: bool,
+    on_behalf_of: str | None = None,
 ) -> Principal | None:
     """The caller of an operation: None for public operations, else a verified and authorized principal.
 
     Without a verifier (a system without identity) every non-public operation fails closed with 401.
+    `on_behalf_of` (the X-Rose-On-Behalf-Of header) is kept when the verifier trusts the caller.
     """
     if public:
         return None
@@ -141,4 +173,7 @@ async def authenticate(
     token = bearer_token(authorization)
     if token is None:
         raise unauthorized("a bearer token is required", invalid_token=False)
-    return authorize(await verifier.verify(token), roles)
+    principal = authorize(await verifier.verify(token), roles)
+    if on_behalf_of and verifier.trusts(principal):
+        principal = replace(principal, on_behalf_of=on_behalf_of.strip()[:256])
+    return principal

@@ -13,7 +13,7 @@ from .logs import current_correlation_id
 Logger = logging.Logger | logging.LoggerAdapter[logging.Logger]
 
 # The principal of the request being served. Set by the HTTP dependency and the gRPC interceptor; read by
-# clients.py to forward the caller's bearer token to the services this one calls.
+# clients.py to tell the services this one calls whom it serves (X-Rose-On-Behalf-Of).
 current_principal: ContextVar[Principal | None] = ContextVar("rose_principal", default=None)
 
 
@@ -34,12 +34,6 @@ class MessageContext:
     attempt: int
     correlation_id: str
     logger: Logger
-
-
-def current_token() -> str | None:
-    """The bearer token of the request being served, if it carried one."""
-    principal = current_principal.get()
-    return principal.token if principal else None
 
 
 def current_request_context(logger: Logger) -> RequestContext:

@@ -27,6 +27,17 @@ class OidcSettings:
     issuer: str
     jwks_url: str
     audience: str
+    callers: tuple[str, ...] = ()  # client ids of the services that call this one (OIDC_CALLERS)
+    callers_only: bool = False  # an internal service: tokens of its callers only (OIDC_CALLERS_ONLY)
+
+
+@dataclass(frozen=True)
+class OidcClientSettings:
+    """This service's own client, to obtain tokens for the services it calls (client credentials)."""
+
+    token_url: str
+    client_id: str
+    client_secret: str = field(repr=False)
 
 
 @dataclass(frozen=True)
@@ -51,6 +62,7 @@ class Settings:
     amqp_url: str | None = None
     amqp_password: str | None = field(default=None, repr=False)
     oidc: OidcSettings | None = None
+    oidc_client: OidcClientSettings | None = None
     sentry_dsn: str | None = field(default=None, repr=False)
     sentry_environment: str | None = None
     sentry_traces_sample_rate: float = 0.0
@@ -90,13 +102,27 @@ class Settings:
         if amqp_url and urlsplit(amqp_url).scheme not in ("amqp", "amqps"):
             problems.append(f"AMQP_URL must be an amqp:// or amqps:// URL, not {amqp_url!r}")
 
-        oidc_values = {name: optional(name) for name in ("OIDC_ISSUER_URL", "OIDC_JWKS_URL", "OIDC_AUDIENCE")}
-        oidc = None
-        if all(oidc_values.values()):
-            oidc = OidcSettings(*(v or "" for v in oidc_values.values()))
-        elif any(oidc_values.values()):
-            missing = ", ".join(name for name, value in oidc_values.items() if not value)
-            problems.append(f"OIDC settings are incomplete: {missing} missing")
+        def complete(*names: str) -> list[str] | None:
+            """The values of variables that go together: all of them, none (None), or a problem."""
+            values = {name: optional(name) for name in names}
+            if any(values.values()) and not all(values.values()):
+                missing = ", ".join(name for name, value in values.items() if not value)
+                problems.append(f"OIDC settings are incomplete: {missing} missing")
+            return [v or "" for v in values.values()] if all(values.values()) else None
+
+        callers_only = (optional("OIDC_CALLERS_ONLY") or "false").lower()
+        if callers_only not in ("true", "false"):
+            problems.append(f"OIDC_CALLERS_ONLY must be true or false, not {callers_only!r}")
+        callers = tuple(c.strip() for c in (optional("OIDC_CALLERS") or "").split(",") if c.strip())
+        oidc = oidc_client = None
+        verified = complete("OIDC_ISSUER_URL", "OIDC_JWKS_URL", "OIDC_AUDIENCE")
+        if verified:
+            issuer, jwks_url, audience = verified
+            oidc = OidcSettings(issuer, jwks_url, audience, callers, callers_only == "true")
+        own = complete("OIDC_GRANT_URL", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET")
+        if own:
+            token_url, client_id, client_secret = own
+            oidc_client = OidcClientSettings(token_url, client_id, client_secret)
 
         log_level = (optional("LOG_LEVEL") or "INFO").upper()
         if log_level not in _LOG_LEVELS:
@@ -116,6 +142,7 @@ class Settings:
             amqp_url=amqp_url,
             amqp_password=optional("AMQP_PASSWORD"),
             oidc=oidc,
+            oidc_client=oidc_client,
             sentry_dsn=optional("SENTRY_DSN"),
             bind_host=optional("BIND_HOST") or "0.0.0.0",
             sentry_environment=optional("SENTRY_ENVIRONMENT"),

@@ -1,4 +1,5 @@
-"""Calls to peer services: HTTP (httpx) and gRPC channels that forward the correlation id and bearer token."""
+"""Calls to peer services: HTTP (httpx) and gRPC channels that carry the correlation id, a token of this service
+for the peer's audience (client credentials, rose_runtime.tokens), and whom the call is made for."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import grpc
 import httpx
 
-from .context import current_token
+from .auth import ON_BEHALF_OF_HEADER, ON_BEHALF_OF_METADATA
+from .context import current_principal
 from .errors import Problem, http_status, reason_phrase
 from .logs import REQUEST_ID_HEADER, REQUEST_ID_METADATA, current_correlation_id
+from .tokens import TokenSource
 from .tracing import trace_headers
 
 if TYPE_CHECKING:
@@ -29,18 +32,28 @@ Requests = AsyncIterable[_Request] | Iterable[_Request]  # what a client-streami
 
 
 def outgoing_headers() -> dict[str, str]:
-    """X-Request-ID of the current request (or a fresh one), its trace (`sentry-trace`, `baggage`) and the
-    caller's bearer token, if any."""
+    """X-Request-ID of the current request (or a fresh one), its trace (`sentry-trace`, `baggage`), and
+    X-Rose-On-Behalf-Of: whom this service serves (the caller's subject, or whom a calling service acts for). The
+    caller's own token never travels on."""
     headers = {REQUEST_ID_HEADER: current_correlation_id(), **trace_headers()}
-    token = current_token()
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
+    principal = current_principal.get()
+    if principal is not None:
+        headers[ON_BEHALF_OF_HEADER] = principal.acting_for
     return headers
+
+
+async def bearer(tokens: TokenSource | None, audience: str | None) -> str | None:
+    """`Bearer <token>` of this service for the peer's audience; None without client credentials."""
+    if tokens is None or audience is None:
+        return None
+    token = await tokens.token(audience)
+    return f"Bearer {token}" if token else None
 
 
 class HttpClient:
     """An httpx.AsyncClient for one peer: per-request timeout, bounded retries with exponential backoff for
-    idempotent methods on transport errors, and non-2xx answers raised as Problem."""
+    idempotent methods on transport errors, and non-2xx answers raised as Problem. With an `audience` and a
+    runtime that has client credentials, every request carries this service's token for that audience."""
 
     def __init__(
         self,
@@ -51,8 +64,12 @@ class HttpClient:
         retries: int = DEFAULT_RETRIES,
         backoff: float = 0.1,
         transport: httpx.AsyncBaseTransport | None = None,
+        audience: str | None = None,
+        tokens: TokenSource | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        self.audience = audience
+        self._tokens = tokens if tokens is not None else runtime.tokens if runtime else None
         self.retries = retries
         self.backoff = backoff
         self._log = runtime.logger_for("rose.clients") if runtime else logging.getLogger("rose.clients")
@@ -83,6 +100,9 @@ class HttpClient:
         """The 2xx response; Problem with the peer's status for any other, 503 when the peer cannot be reached."""
         method = method.upper()
         merged = {**outgoing_headers(), **(headers or {})}
+        authorization = await bearer(self._tokens, self.audience)
+        if authorization and "Authorization" not in merged:
+            merged["Authorization"] = authorization
         attempts = 1 + (self.retries if method in IDEMPOTENT_METHODS else 0)
         extra: dict[str, Any] = {} if timeout is None else {"timeout": timeout}
         for attempt in range(1, attempts + 1):
@@ -143,25 +163,26 @@ def problem_from_response(response: httpx.Response) -> Problem:
 
 
 def grpc_metadata() -> tuple[tuple[str, str], ...]:
-    """Metadata for an outgoing RPC: x-request-id, the trace (`sentry-trace`, `baggage`) and the caller's bearer
-    token."""
+    """Metadata for an outgoing RPC: x-request-id, the trace and x-rose-on-behalf-of (see outgoing_headers)."""
     metadata = [(REQUEST_ID_METADATA, current_correlation_id()), *trace_headers().items()]
-    token = current_token()
-    if token:
-        metadata.append(("authorization", f"Bearer {token}"))
+    principal = current_principal.get()
+    if principal is not None:
+        metadata.append((ON_BEHALF_OF_METADATA, principal.acting_for))
     return tuple(metadata)
 
 
 def grpc_channel(
-    target: str, *, timeout: float = DEFAULT_TIMEOUT, options: tuple[tuple[str, Any], ...] = ()
+    target: str,
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    options: tuple[tuple[str, Any], ...] = (),
+    tokens: TokenSource | None = None,
+    audience: str | None = None,
 ) -> grpc.aio.Channel:
-    """An insecure channel to host:port whose calls carry grpc_metadata() and a deadline of `timeout`
-    seconds unless the call gives its own."""
+    """An insecure channel to host:port whose calls carry grpc_metadata(), this service's token for `audience`
+    (with `tokens`), and a deadline of `timeout` seconds unless the call gives its own."""
     interceptors: list[grpc.aio.ClientInterceptor] = [
-        _UnaryUnary(timeout),
-        _UnaryStream(timeout),
-        _StreamUnary(timeout),
-        _StreamStream(timeout),
+        kind(timeout, tokens, audience) for kind in (_UnaryUnary, _UnaryStream, _StreamUnary, _StreamStream)
     ]
     return grpc.aio.insecure_channel(target, options=list(options), interceptors=interceptors)
 
@@ -176,14 +197,19 @@ def problem_from_rpc_error(error: grpc.aio.AioRpcError) -> Problem:
 
 
 class _Propagating:
-    """Adds the propagated metadata (without replacing keys the caller set) and the default deadline."""
+    """Adds the propagated metadata and the token (without replacing keys the caller set) and the default
+    deadline."""
 
-    def __init__(self, timeout: float) -> None:
+    def __init__(self, timeout: float, tokens: TokenSource | None, audience: str | None) -> None:
         self._timeout = timeout
+        self._tokens = tokens
+        self._audience = audience
 
-    def _details(self, details: grpc.aio.ClientCallDetails) -> grpc.aio.ClientCallDetails:
+    async def _details(self, details: grpc.aio.ClientCallDetails) -> grpc.aio.ClientCallDetails:
         metadata = grpc.aio.Metadata(*(tuple(details.metadata or ())))
-        for key, value in grpc_metadata():
+        authorization = await bearer(self._tokens, self._audience)
+        added = grpc_metadata() + ((("authorization", authorization),) if authorization else ())
+        for key, value in added:
             if metadata.get(key) is None:
                 metadata.add(key, value)
         return grpc.aio.ClientCallDetails(
@@ -205,7 +231,7 @@ class _UnaryUnary(_Propagating, grpc.aio.UnaryUnaryClientInterceptor):
         client_call_details: _Details,
         request: _Request,
     ) -> grpc.aio.UnaryUnaryCall[_Request, _Response]:
-        return await continuation(self._details(client_call_details), request)
+        return await continuation(await self._details(client_call_details), request)
 
 
 class _UnaryStream(_Propagating, grpc.aio.UnaryStreamClientInterceptor):
@@ -215,7 +241,7 @@ class _UnaryStream(_Propagating, grpc.aio.UnaryStreamClientInterceptor):
         client_call_details: _Details,
         request: _Request,
     ) -> grpc.aio.UnaryStreamCall[_Request, _Response]:
-        return await continuation(self._details(client_call_details), request)
+        return await continuation(await self._details(client_call_details), request)
 
 
 class _StreamUnary(_Propagating, grpc.aio.StreamUnaryClientInterceptor):
@@ -227,7 +253,7 @@ class _StreamUnary(_Propagating, grpc.aio.StreamUnaryClientInterceptor):
         client_call_details: _Details,
         request_iterator: Requests[_Request],
     ) -> grpc.aio.StreamUnaryCall[_Request, _Response]:
-        return await continuation(self._details(client_call_details), request_iterator)
+        return await continuation(await self._details(client_call_details), request_iterator)
 
 
 class _StreamStream(_Propagating, grpc.aio.StreamStreamClientInterceptor):
@@ -239,7 +265,7 @@ class _StreamStream(_Propagating, grpc.aio.StreamStreamClientInterceptor):
         client_call_details: _Details,
         request_iterator: Requests[_Request],
     ) -> grpc.aio.StreamStreamCall[_Request, _Response]:
-        return await continuation(self._details(client_call_details), request_iterator)
+        return await continuation(await self._details(client_call_details), request_iterator)
 
 
 def _params(params: Mapping[str, Any] | None) -> dict[str, Any] | None:

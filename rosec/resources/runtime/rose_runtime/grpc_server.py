@@ -14,7 +14,7 @@ from grpc_health.v1.health import SERVICE_NAME as HEALTH_SERVICE_NAME
 from grpc_health.v1.health import aio as health_aio
 from grpc_reflection.v1alpha import reflection
 
-from .auth import authenticate
+from .auth import ON_BEHALF_OF_METADATA, authenticate
 from .context import current_principal
 from .errors import Problem
 from .logs import REQUEST_ID_METADATA, correlation_id_from_metadata, duration_ns, log_scope
@@ -216,10 +216,14 @@ class _Call:
                 self._record(code, start)
 
     async def _authenticate(self, context: Context) -> Any:
-        authorization = next(
-            (_text(value) for key, value in context.invocation_metadata() or () if key.lower() == "authorization"), None
+        metadata = {key.lower(): _text(value) for key, value in context.invocation_metadata() or ()}
+        return await authenticate(
+            self.runtime.verifier,
+            metadata.get("authorization"),
+            self.roles,
+            self.public,
+            metadata.get(ON_BEHALF_OF_METADATA),
         )
-        return await authenticate(self.runtime.verifier, authorization, self.roles, self.public)
 
     def _classify(self, context: Context, error: Exception) -> tuple[grpc.StatusCode, str | None]:
         """The status code of a failed call, and the details to abort with (None: already aborted, re-raise)."""

@@ -14,7 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, Response
 
-from .auth import Principal, authenticate
+from .auth import ON_BEHALF_OF_HEADER, Principal, authenticate
 from .context import RequestContext, current_principal
 from .errors import Problem, reason_phrase
 from .logs import REQUEST_ID_HEADER, accept_correlation_id, current_correlation_id, duration_ns, set_route
@@ -106,7 +106,11 @@ def require(roles: tuple[str, ...] = (), public: bool = False) -> Callable[[Requ
         if route is not None:
             set_route(route.path)
         principal = await authenticate(
-            runtime_of(request).verifier, request.headers.get("Authorization"), roles, public
+            runtime_of(request).verifier,
+            request.headers.get("Authorization"),
+            roles,
+            public,
+            request.headers.get(ON_BEHALF_OF_HEADER),
         )
         request.state.principal = principal
         # Each request runs in its own task, so this never leaks into another request.

@@ -126,6 +126,7 @@ def _context(service: Service, system: System) -> dict[str, object]:
         "streams_in": any(m.client_streaming for m in service.grpc_methods),
         "streams_out": any(m.server_streaming for m in service.grpc_methods),
         "default_timeout": DEFAULT_TIMEOUT_SECONDS,
+        "audience": service.client_id,
     }
 
 

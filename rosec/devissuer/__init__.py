@@ -1,0 +1,1 @@
+"""The local development issuer: the realm's token contract on the loopback interface, for `rosec run`."""

@@ -1,0 +1,25 @@
+"""Keycloak target: the realm import file (Keycloak 26, `start --import-realm`) of every environment.
+
+`realm(system, environment)` is the public, pure builder that Compose, Helm and Terraform deploy; this target
+writes it to config/keycloak/<environment>/<realm>-realm.json. No secret value: the signing key, client secrets
+and dev users' passwords are `${VARIABLE}` placeholders that Keycloak fills in from its environment at import.
+"""
+
+from __future__ import annotations
+
+from rosec.emit.serialize import to_json
+from rosec.model.system import Layout, System
+from rosec.targets.keycloak.realm import realm
+
+__all__ = ["outputs", "realm", "render"]
+
+
+def outputs(layout: Layout) -> tuple[str, ...]:
+    return (f"{layout.keycloak_dir}/",)
+
+
+def render(system: System) -> dict[str, bytes]:
+    if system.identity is None:
+        return {}
+    return {system.layout.keycloak_realm(env.name, system.identity.realm): to_json(realm(system, env))
+            for env in system.environments}
