@@ -25,6 +25,7 @@ from rosec.spec.base import (
     ServiceName,
     Spec,
 )
+from rosec.spec.kubernetes_models import KubernetesSpec
 from rosec.spec.logs_models import LogsSpec, SentrySpec
 
 __all__ = ["Name", "Spec"]  # re-exported: the sections' base and name helper
@@ -102,6 +103,8 @@ class EnvironmentSpec(Spec):
     """How long this environment keeps the services' logs (observability.logs)."""
     sentry: SentrySpec = SentrySpec()
     """Error reporting and tracing of this environment's services (observability.sentry)."""
+    kubernetes: KubernetesSpec | None = None
+    """Settings of a kubernetes environment (Helm charts): registry, exposure, storage, secrets, operators."""
 
 
 class IdentitySpec(Spec):

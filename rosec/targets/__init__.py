@@ -10,7 +10,7 @@ from collections.abc import Callable
 from importlib.metadata import entry_points
 
 from rosec.model.system import Layout, System
-from rosec.targets import alertmanager, compose, grafana, logs, messaging, prometheus, runtime, services
+from rosec.targets import alertmanager, compose, grafana, helm, logs, messaging, prometheus, runtime, services
 
 Render = Callable[[System], dict[str, bytes]]
 
@@ -26,6 +26,7 @@ OUTPUTS: dict[str, Callable[[Layout], tuple[str, ...]]] = {
     "prometheus": prometheus.outputs,
     "alertmanager": alertmanager.outputs,
     "grafana": grafana.outputs,
+    "helm": helm.outputs,
 }
 
 
@@ -49,6 +50,7 @@ BUILTIN_TARGETS: dict[str, Render] = {
     "prometheus": prometheus.render,
     "alertmanager": alertmanager.render,
     "grafana": grafana.render,
+    "helm": helm.render,
 }
 
 
