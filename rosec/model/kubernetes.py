@@ -7,6 +7,7 @@ what the operators create are in rosec.model.kubernetes_names.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from rosec.model import infrastructure as infra
@@ -97,15 +98,12 @@ def platform_provided_secrets(system: System) -> tuple[ProvidedSecret, ...]:
                                     (("username", m.user),)))
     if system.observability.sentry:
         found.append(ProvidedSecret(sentry_secret(system), ((SENTRY_DSN, SENTRY_DSN),), optional=True))
-    if system.observability.logs:
-        found.append(ProvidedSecret(logstash_writer_secret(system), (("password", infra.LOGSTASH_WRITER_PASSWORD_ENV),),
-                                    ()))
     return tuple(found)
 
 
-def logstash_writer_secret(system: System) -> str:
-    """The basic-auth Secret of the Logstash writer user (ECK's file realm reads username, password, roles)."""
-    return f"{system.name}-logstash-writer"
+def logs_secret(system: System) -> str:
+    """The passwords the Elastic setup sets (Logstash's writer, Grafana's reader, kibana_system), as in compose."""
+    return f"{system.name}-logs"
 
 
 @dataclass(frozen=True)
@@ -206,7 +204,20 @@ def _scraped(system: System, job: str, target: str) -> tuple[dict[str, str], str
     if target == infra.RABBITMQ.host:
         return dict(names.RABBITMQ_SERVICE_LABELS), None, infra.RABBITMQ_PROMETHEUS_PORT
     if target == infra.KONG.host:
-        return service_labels(system, names.GATEWAY), "status", None
+        return service_labels(system, names.GATEWAY_STATUS_SERVICE), "status", None
     if target == infra.KEYCLOAK.host:
         return dict(names.KEYCLOAK_POD_LABELS), None, infra.KEYCLOAK_MANAGEMENT_PORT
     return None  # Prometheus and Alertmanager: the cluster's monitoring stack scrapes itself
+
+
+_MAX_NAME = 63  # names double as label values (app.kubernetes.io/name), which allow 63 characters
+
+
+def resource_name(*parts: str) -> str:
+    """A Kubernetes name for a resource that stands for something named outside Kubernetes (a queue, a binding):
+    lowercase, `_` as `-`, the parts joined by `-`; a name too long ends with a hash of the whole."""
+    name = "-".join(parts).lower().replace("_", "-")
+    if len(name) <= _MAX_NAME:
+        return name
+    digest = hashlib.sha256(name.encode()).hexdigest()[:8]
+    return f"{name[:_MAX_NAME - 9].rstrip('.-')}-{digest}"

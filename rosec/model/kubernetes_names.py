@@ -58,7 +58,9 @@ ELASTICSEARCH_POD_LABELS = {"elasticsearch.k8s.elastic.co/cluster-name": ELASTIC
 LOGSTASH_GELF_SERVICE = "gelf"  # -> Service logstash-ls-gelf
 
 # The gateway (Kong, DB-less): a Deployment of the platform chart.
-GATEWAY = infrastructure.KONG.host
+GATEWAY = infrastructure.KONG.host  # the pods: app.kubernetes.io/name=kong
+GATEWAY_PROXY_SERVICE = f"{GATEWAY}-proxy"
+GATEWAY_STATUS_SERVICE = f"{GATEWAY}-status"
 
 # Kubernetes DNS, which every pod's egress must reach.
 DNS_NAMESPACE = "kube-system"

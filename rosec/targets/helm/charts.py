@@ -15,7 +15,8 @@ KUBE_VERSION = ">=1.33.0-0"
 RESOURCES = files("rosec.resources").joinpath("helm")
 
 
-def chart_yaml(system: System, name: str, description: str, library: bool = False) -> dict[str, Any]:
+def chart_yaml(system: System, name: str, description: str, library: bool = False,
+               uses_library: bool = True) -> dict[str, Any]:
     chart: dict[str, Any] = {
         "apiVersion": "v2",
         "name": name,
@@ -27,7 +28,7 @@ def chart_yaml(system: System, name: str, description: str, library: bool = Fals
     }
     if system.owner:
         chart["maintainers"] = [{"name": system.owner}]
-    if not library:
+    if uses_library and not library:
         chart["dependencies"] = [{"name": LIBRARY, "version": CHART_VERSION, "repository": f"file://../{LIBRARY}"}]
     chart["annotations"] = {"rosec.dev/system": system.name, "rosec.dev/spec": system.spec_file}
     return chart

@@ -91,3 +91,37 @@ def service_schema(name: str) -> dict[str, Any]:
         }),
         "monitoring": closed({"enabled": BOOLEAN, "path": STRING, "interval": STRING, "labels": LABELS}),
     })
+
+
+def platform_schema(name: str) -> dict[str, Any]:
+    """The platform's values: the toggles and sizes an environment sets are typed; the topology lists that rosec
+    derives are typed by their items' keys."""
+    obj = {"type": "object"}
+    return document(f"values of the {name} chart", {
+        "global": {"type": "object", "properties": {"system": STRING, "environment": STRING}, "required": ["system"]},
+        "storageClass": STRING,
+        "postgres": closed({"instances": integer(1, 9), "clusters": array(closed({
+            "name": K8S_NAME, "database": STRING, "owner": STRING, "image": STRING, "size": QUANTITY_MEMORY,
+            "exporter": BOOLEAN})), "exporter": closed({"image": STRING, "port": PORT})}),
+        "messaging": {"type": "object", "properties": {"enabled": BOOLEAN, "replicas": {"enum": [1, 3, 5, 7, 9]},
+                                                       "storage": QUANTITY_MEMORY}, "required": ["enabled"]},
+        "identity": {"type": "object", "properties": {"enabled": BOOLEAN, "instances": integer(1, 9),
+                                                      "hostname": STRING, "realm": obj}, "required": ["enabled"]},
+        "gateway": closed({"enabled": BOOLEAN, "replicas": integer(1, 100), "image": STRING, "proxyPort": PORT,
+                           "statusPort": PORT, "serviceType": {"enum": ["ClusterIP", "LoadBalancer"]},
+                           "upstreams": array(obj)}),
+        "exposure": closed({"host": STRING, "authHost": STRING,
+                            "ingress": closed({"enabled": BOOLEAN, "className": STRING}),
+                            "tls": closed({"secret": STRING, "issuer": closed({
+                                "name": STRING, "kind": {"enum": ["ClusterIssuer", "Issuer"]}})})}),
+        "volumes": array(closed({"name": K8S_NAME, "size": QUANTITY_MEMORY,
+                                 "accessMode": {"enum": ["ReadWriteOnce", "ReadWriteMany"]}})),
+        "logs": closed({"enabled": BOOLEAN, "version": STRING, "nodes": integer(1, 99), "storage": QUANTITY_MEMORY,
+                        "setupImage": STRING, "passwords": array(ENV_NAME)}),
+        "monitoring": closed({"enabled": BOOLEAN, "labels": LABELS, "monitors": array(obj)}),
+        "dashboards": closed({"mode": {"enum": ["sidecar", "grafana-operator", "none"]}, "instanceLabels": LABELS,
+                              "prometheusUrl": STRING, "datasourceUid": STRING}),
+        "externalSecrets": closed({"enabled": BOOLEAN, "store": closed({
+            "name": STRING, "kind": {"enum": ["ClusterSecretStore", "SecretStore"]}}), "refreshInterval": STRING,
+            "secrets": array(obj)}),
+    })
