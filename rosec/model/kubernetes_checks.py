@@ -9,7 +9,8 @@ from rosec.spec.models import EnvironmentSpec
 if TYPE_CHECKING:
     from rosec.model.check_context import CheckContext
 
-_EXAMPLE = "`kubernetes: {registry: registry.example.com/team, ingress: {class_name: nginx}, tls: {issuer: letsencrypt}}`"
+_EXAMPLE = ("`kubernetes: {registry: registry.example.com/team, ingress: {class_name: nginx}, "
+            "tls: {issuer: letsencrypt}}`")
 
 
 def check_kubernetes(c: CheckContext) -> None:
@@ -41,7 +42,8 @@ def _check_settings(c: CheckContext, path: tuple[str, ...], env: EnvironmentSpec
     if tls is None:
         if (settings.ingress or settings.load_balancer) and not c.left_out(*path, "tls"):
             c.missing((*path, "tls"), "the exposed hosts need a certificate",
-                      "add `tls: {issuer: letsencrypt}` (a cert-manager issuer) or `tls: {secret: NAME}` (a TLS Secret)")
+                      "add `tls: {issuer: letsencrypt}` (a cert-manager issuer) "
+                      "or `tls: {secret: NAME}` (a TLS Secret)")
     elif (tls.secret is None) == (tls.issuer is None):
         c.error((*path, "tls"), "tls takes either a Secret or a cert-manager issuer" +
                 (", not both" if tls.secret else ""),

@@ -16,13 +16,13 @@ Namespace = Name(names.DNS_LABEL, "A Kubernetes namespace: lowercase DNS label."
 
 
 class IssuerKind(StrEnum):
-    ClusterIssuer = "ClusterIssuer"  # noqa: N815 - the Kubernetes kind as written
+    ClusterIssuer = "ClusterIssuer"
     Issuer = "Issuer"
 
 
 class SecretStoreKind(StrEnum):
-    ClusterSecretStore = "ClusterSecretStore"  # noqa: N815
-    SecretStore = "SecretStore"  # noqa: N815
+    ClusterSecretStore = "ClusterSecretStore"
+    SecretStore = "SecretStore"
 
 
 class Dashboards(StrEnum):

@@ -16,6 +16,7 @@ from rosec.model.environments import Environment
 from rosec.model.system import System
 from rosec.targets.helm import edge
 from rosec.targets.helm.monitors import monitor_values
+from rosec.targets.helm.service_values import PROMETHEUS_POD_LABELS
 from rosec.targets.logs.setup import password_variables
 
 CNPG_IMAGE = "ghcr.io/cloudnative-pg/postgresql"
@@ -74,11 +75,13 @@ def platform_values(system: System) -> dict[str, Any]:
         "exposure": {"host": "", "authHost": "", "ingress": {"enabled": False, "className": ""},
                      "tls": {"secret": "", "issuer": {"name": "", "kind": "ClusterIssuer"}}},
         "volumes": [{"name": c.name, "size": f"{c.size_gb}Gi",
-                     "accessMode": "ReadWriteMany" if c.shared else "ReadWriteOnce"} for c in k8s.volume_claims(system)],
+                     "accessMode": "ReadWriteMany" if c.shared else "ReadWriteOnce"}
+                    for c in k8s.volume_claims(system)],
         "logs": {"enabled": False, "version": ELASTIC_VERSION, "nodes": 1, "storage": ELASTICSEARCH_STORAGE,
                  "setupImage": infra.ELASTICSEARCH.image,
                  "passwords": [p for p in password_variables(system) if p != infra.ELASTIC_PASSWORD_ENV]},
-        "monitoring": {"enabled": False, "labels": {}, "monitors": []},
+        "monitoring": {"enabled": False, "labels": {}, "monitors": [],
+                       "prometheus": {"namespace": "monitoring", "podLabels": PROMETHEUS_POD_LABELS}},
         "dashboards": {"mode": "none", "instanceLabels": GRAFANA_INSTANCE_LABELS, "prometheusUrl": "",
                        "datasourceUid": PROMETHEUS_DATASOURCE_UID},
         "externalSecrets": {"enabled": False, "store": {"name": "", "kind": "ClusterSecretStore"},
@@ -108,7 +111,8 @@ def platform_environment_values(system: System, environment: Environment) -> dic
     values["logs"] = {"enabled": system.observability.logs}
     values["monitoring"] = {"enabled": settings.monitoring,
                             "labels": {"system": system.name, "environment": environment.name},
-                            "monitors": monitor_values(system, environment)}
+                            "monitors": monitor_values(system, environment),
+                            "prometheus": {"namespace": settings.prometheus_namespace}}
     values["dashboards"] = {"mode": settings.dashboards,
                             "prometheusUrl": PROMETHEUS_URL.format(namespace=settings.prometheus_namespace)}
     if settings.secret_store:
@@ -127,7 +131,8 @@ def _exposure(environment: Environment, gateway: bool, identity: bool) -> dict[s
         "authHost": f"auth.{environment.domain}" if identity else "",
         "ingress": {"enabled": settings.ingress_class is not None, "className": settings.ingress_class or ""},
         "tls": {"secret": tls.secret if tls else "",
-                "issuer": {"name": tls.issuer or "" if tls else "", "kind": tls.issuer_kind if tls else "ClusterIssuer"}},
+                "issuer": {"name": (tls.issuer or "") if tls else "",
+                           "kind": tls.issuer_kind if tls else "ClusterIssuer"}},
     }
 
 

@@ -118,7 +118,8 @@ def platform_schema(name: str) -> dict[str, Any]:
                                  "accessMode": {"enum": ["ReadWriteOnce", "ReadWriteMany"]}})),
         "logs": closed({"enabled": BOOLEAN, "version": STRING, "nodes": integer(1, 99), "storage": QUANTITY_MEMORY,
                         "setupImage": STRING, "passwords": array(ENV_NAME)}),
-        "monitoring": closed({"enabled": BOOLEAN, "labels": LABELS, "monitors": array(obj)}),
+        "monitoring": closed({"enabled": BOOLEAN, "labels": LABELS, "monitors": array(obj),
+                              "prometheus": closed({"namespace": K8S_NAME, "podLabels": LABELS})}),
         "dashboards": closed({"mode": {"enum": ["sidecar", "grafana-operator", "none"]}, "instanceLabels": LABELS,
                               "prometheusUrl": STRING, "datasourceUid": STRING}),
         "externalSecrets": closed({"enabled": BOOLEAN, "store": closed({
