@@ -43,7 +43,8 @@ def test_network_policies_allow_exactly_the_declared_calls(rendered: Rendered) -
 
 def test_prometheus_reaches_the_metrics_and_nothing_else_gets_in(rendered: Rendered) -> None:
     policies = list(rendered.objects("NetworkPolicy"))
-    prometheus = Pod({"app.kubernetes.io/name": "prometheus"}, k8s.settings(_environment(rendered)).prometheus_namespace)
+    settings = k8s.settings(_environment(rendered))
+    prometheus = Pod({"app.kubernetes.io/name": "prometheus"}, settings.prometheus_namespace)
     stranger = Pod({"app.kubernetes.io/name": "debug"}, NAMESPACE)
     for service in rendered.system.services:
         pod = _pod(rendered, service.name)
@@ -115,7 +116,7 @@ def test_service_pods_follow_the_restricted_standard(rendered: Rendered) -> None
 
 
 def _graph(rendered: Rendered) -> tuple[set[Any], set[Any], set[str]]:
-    policies = {(p["metadata"]["name"], json.dumps(p["spec"], sort_keys=True)) for p in rendered.objects("NetworkPolicy")}
+    policies = {(p["metadata"]["name"], _canonical(p["spec"])) for p in rendered.objects("NetworkPolicy")}
     bindings = {(b["spec"]["source"], b["spec"]["destination"]) for b in rendered.objects("Binding")}
     monitors = {m["metadata"]["name"] for m in rendered.objects("ServiceMonitor")}
     return policies, bindings, monitors
@@ -154,4 +155,5 @@ def test_helmfile_installs_the_platform_first(rendered: Rendered) -> None:
     for release in releases["releases"]:
         assert (rendered.root / release["chart"]).is_dir()
         assert all((rendered.root / v).is_file() for v in release["values"])
-        assert release["name"] == platform or release["needs"] == [f"{{{{ .Environment.Values.namespace }}}}/{platform}"]
+        needs = [f"{{{{ .Environment.Values.namespace }}}}/{platform}"]
+        assert release["name"] == platform or release["needs"] == needs
