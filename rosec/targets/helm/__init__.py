@@ -20,7 +20,7 @@ from rosec.model import kubernetes as k8s
 from rosec.model.environments import Environment
 from rosec.model.services import Service
 from rosec.model.system import Layout, System
-from rosec.targets.helm.charts import HELMIGNORE, LIBRARY, chart_yaml, static_files
+from rosec.targets.helm.charts import LIBRARY, chart_yaml, with_templates
 from rosec.targets.helm.helmfile import helmfile
 from rosec.targets.helm.platform import platform_chart
 from rosec.targets.helm.schema import service_schema
@@ -46,18 +46,6 @@ def render(system: System) -> dict[str, bytes]:
             for path, content in platform_chart(system, environments).items()}
     out[system.layout.helmfile] = to_yaml_documents(helmfile(system, environments), system.header())
     return dict(sorted(out.items()))
-
-
-def template_header(system: System) -> bytes:
-    """The header as a Go template comment: it renders to nothing."""
-    return f"{{{{/*{system.header(comment='').rstrip()} */}}}}\n".encode()
-
-
-def with_templates(system: System, kind: str, chart: dict[str, bytes]) -> dict[str, bytes]:
-    header = template_header(system)
-    chart |= {path: header + content for path, content in static_files(kind)}
-    chart[".helmignore"] = (system.header() + HELMIGNORE).encode()
-    return chart
 
 
 def library_chart(system: System) -> dict[str, bytes]:

@@ -51,3 +51,15 @@ def static_files(kind: str) -> list[tuple[str, bytes]]:
 
 HELMIGNORE = "\n".join(["# Patterns Helm leaves out of a packaged chart.", ".DS_Store", ".git/", "*.swp", "*.bak",
                         "*.tmp", "*.orig", "*~", ".idea/", ".vscode/", ""])
+
+
+def template_header(system: System) -> bytes:
+    """The header as a Go template comment: it renders to nothing."""
+    return f"{{{{/*{system.header(comment='').rstrip()} */}}}}\n".encode()
+
+
+def with_templates(system: System, kind: str, chart: dict[str, bytes]) -> dict[str, bytes]:
+    header = template_header(system)
+    chart |= {path: header + content for path, content in static_files(kind)}
+    chart[".helmignore"] = (system.header() + HELMIGNORE).encode()
+    return chart

@@ -11,7 +11,7 @@ from rosec.model.environments import Environment
 from rosec.model.system import System
 from rosec.targets.grafana import dashboards
 from rosec.targets.helm import edge
-from rosec.targets.helm.charts import chart_yaml
+from rosec.targets.helm.charts import chart_yaml, with_templates
 from rosec.targets.helm.platform_values import platform_environment_values, platform_values
 from rosec.targets.helm.schema import platform_schema
 from rosec.targets.logs import data_view, ilm_policy, index_template, reader_role, writer_role
@@ -21,8 +21,6 @@ from rosec.targets.prometheus import prometheus_rules
 
 
 def platform_chart(system: System, environments: tuple[Environment, ...]) -> dict[str, bytes]:
-    from rosec.targets.helm import with_templates  # the package's helper, imported late: it imports this module
-
     header = system.header()
     name = k8s.platform_chart(system)
     chart = {
