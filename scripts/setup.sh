@@ -43,3 +43,10 @@ if ! cmp -s tools/package-lock.json .tools/package-lock.json || [ ! -d .tools/no
   cp tools/package.json tools/package-lock.json .tools/
   (cd .tools && npm ci --no-audit --no-fund --loglevel=error)
 fi
+
+# checkov scans the rendered Kubernetes manifests (tests/charts). It pins packaging<24 and boto3, which clash with
+# pytest and the dev extra, so it lives in a virtualenv of its own under the git-ignored .tools/.
+if [ ! -x .tools/checkov/bin/checkov ]; then
+  python3 -m venv .tools/checkov
+  .tools/checkov/bin/python -m pip install --quiet --disable-pip-version-check checkov==3.3.30
+fi

@@ -69,7 +69,8 @@ def test_env_init_makes_the_file_git_ignored(tmp_path: Path) -> None:
 
 def test_env_init_needs_a_compose_environment(tmp_path: Path) -> None:
     spec = tmp_path / "rose.yaml"
-    spec.write_text("rose: 1\nsystem: {name: k, domain: k.example.com}\nenvironments: {prod: {hosting: kubernetes}}\n"
+    spec.write_text("rose: 1\nsystem: {name: k, domain: k.example.com}\nenvironments: {prod: {hosting: kubernetes, "
+                    "kubernetes: {registry: r.example.com/k, ingress: {class_name: nginx}, tls: {issuer: le}}}}\n"
                     "messages: {M: {fields: {a: string}}}\nservices:\n  a:\n    rest:\n"
                     "      - {method: GET, path: /a, response: M, public: true}\n"
                     "    gateway: {path: /a, auth: public}\n", "utf-8")

@@ -38,6 +38,7 @@ environments:
       - { name: will, roles: [reader, writer], password: WILL_PASSWORD }
   staging:
     hosting: kubernetes
+    kubernetes: { registry: registry.lab.example.com/team, ingress: { class_name: nginx }, tls: { issuer: le } }
     allow_dev_users: true
     cors_origins: ["https://app.lab.example.com"]
     dev_users:

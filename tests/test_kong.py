@@ -39,6 +39,7 @@ environments:
   local: { hosting: compose, cors_origins: ["http://localhost:5173"] }
   cluster:
     hosting: kubernetes
+    kubernetes: { registry: registry.synth.example.com/team, ingress: { class_name: nginx }, tls: { issuer: le } }
     gateway: { replicas: 4 }
   cloud:
     hosting: aws

@@ -64,6 +64,11 @@ def to_yaml(data: Any, header: str = "") -> bytes:
     return (header + body).encode("utf-8")
 
 
+def to_yaml_documents(documents: list[Any], header: str = "") -> bytes:
+    """A YAML stream of several documents, each after a `---` line."""
+    return (header.encode("utf-8") + b"".join(b"---\n" + to_yaml(document) for document in documents))
+
+
 def to_json(data: Any) -> bytes:
     """JSON with 2-space indent and sorted keys, as json.dumps(indent=2, sort_keys=True, ensure_ascii=False)
     writes it. orjson writes the same bytes many times faster, except for floats under 1e-4, which it writes

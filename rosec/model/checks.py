@@ -12,6 +12,7 @@ from rosec.model.check_context import CheckContext
 from rosec.model.code_checks import check_generated_code
 from rosec.model.edge_checks import check_edge
 from rosec.model.graphs import cycles
+from rosec.model.kubernetes_checks import check_kubernetes
 from rosec.model.observability_checks import check_observability
 from rosec.model.proto_checks import check_proto_compatibility
 from rosec.model.service_checks import ServiceChecker
@@ -41,6 +42,7 @@ class Checker(CheckContext):
         check_edge(self)
         self.check_call_cycles()
         check_observability(self)
+        check_kubernetes(self)
         check_generated_code(self)
         check_proto_compatibility(self)
         check_usage(self)  # last: it reads what the other checks could not resolve

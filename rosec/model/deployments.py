@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rosec.model import infrastructure
+from rosec.model import infrastructure, kubernetes_names
+from rosec.model.cluster import build_kubernetes_settings
+from rosec.model.datastores import Datastore
 from rosec.model.environments import Environment, EnvVar, GatewayNodes, Redis, ServiceDeployment
 from rosec.model.identity import ServiceClient, dev_users
 from rosec.model.logs import log_dataset
@@ -29,10 +31,15 @@ def _environment(spec: RoseSpec, system: System, name: str, env: EnvironmentSpec
     domain = env.domain or spec.system.domain
     local = hosting == "compose"
     public_url = f"http://localhost:{infrastructure.KONG.published_port}" if local else f"https://{domain}"
+    cluster = hosting == "kubernetes"
     oidc = issuer_base = None
     if system.identity:
         issuer_base = local_issuer_base() if local else f"https://auth.{domain}"
-        backchannel = f"http://{infrastructure.KEYCLOAK.host}:{infrastructure.KEYCLOAK.port}" if local else issuer_base
+        backchannel = issuer_base
+        if local:
+            backchannel = f"http://{infrastructure.KEYCLOAK.host}:{infrastructure.KEYCLOAK.port}"
+        elif cluster:  # inside the cluster, past the ingress: the issuer stays the public URL (Keycloak's hostname)
+            backchannel = kubernetes_names.KEYCLOAK_BACKCHANNEL
         oidc = oidc_urls(system.identity.realm, issuer_base, backchannel)
     deployments = {}
     for service in system.services:
@@ -41,7 +48,8 @@ def _environment(spec: RoseSpec, system: System, name: str, env: EnvironmentSpec
                                     service.scaling.min if not local else None, 1) if v is not None)
         resources = build_resources(override.resources) if override and override.resources else service.resources
         autoscaling = service.scaling if not local and service.scaling.max > service.scaling.min else None
-        env_vars = _service_env(system, service, name, oidc, traces_sample_rate=env.sentry.traces_sample_rate)
+        env_vars = _service_env(system, service, name, oidc, _IN_CLUSTER if cluster else _IN_CONTAINER,
+                                env.sentry.traces_sample_rate)
         deployments[service.name] = ServiceDeployment(replicas, resources, autoscaling, env_vars)
     return Environment(name, hosting, domain, env.region, public_url, issuer_base,
                        oidc.issuer if oidc else None, oidc.jwks if oidc else None,
@@ -49,7 +57,9 @@ def _environment(spec: RoseSpec, system: System, name: str, env: EnvironmentSpec
                        oidc_token_url=oidc.token if oidc else None,
                        cors_origins=tuple(env.cors_origins),
                        gateway=_gateway_nodes(env),
-                       dev_users=dev_users(spec, env.dev_users, domain))
+                       dev_users=dev_users(spec, env.dev_users, domain),
+                       kubernetes=build_kubernetes_settings(env.kubernetes, system.name, name,
+                                                            system.observability.metrics))
 
 
 def _gateway_nodes(env: EnvironmentSpec) -> GatewayNodes:
@@ -85,20 +95,26 @@ def local_issuer_port(port_offset: int = 0) -> int:
 
 @dataclass(frozen=True)
 class _Placement:
-    """Where a service runs: in a container (peers and infrastructure by host name), or as a local process
-    (everything on 127.0.0.1 at the same ports; `port_offset` shifts the ports of the system's services)."""
+    """Where a service runs: in a container (peers and infrastructure by host name), as a local process
+    (everything on 127.0.0.1 at the same ports; `port_offset` shifts the ports of the system's services), or in a
+    Kubernetes namespace (databases behind the read-write Service of their CloudNativePG cluster)."""
 
     local: bool = False
     port_offset: int = 0
+    cluster: bool = False
 
     def host(self, name: str) -> str:
         return infrastructure.LOCAL_BIND if self.local else name
+
+    def datastore_host(self, store: Datastore) -> str:
+        return kubernetes_names.postgres_rw_service(store.name) if self.cluster else self.host(store.host)
 
     def port(self, service_port: int) -> int:
         return service_port + self.port_offset
 
 
 _IN_CONTAINER = _Placement()
+_IN_CLUSTER = _Placement(cluster=True)
 
 
 def local_service_env(system: System, service_name: str, port_offset: int = 0) -> tuple[EnvVar, ...]:
@@ -145,7 +161,7 @@ def _service_env(system: System, service: Service, environment: str, oidc: OidcU
         store = system.datastore(store_name)
         if store.engine == "postgres":
             env += [EnvVar(store.url_env,
-                           f"postgresql://{store.user}@{where.host(store.host)}:{store.port}/{store.database}"),
+                           f"postgresql://{store.user}@{where.datastore_host(store)}:{store.port}/{store.database}"),
                     EnvVar(store.password_env, secret=store.password_env)]
         else:
             path = system.layout.local_volume(system.name, store.name) if where.local else store.mount_path

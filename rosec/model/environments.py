@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from rosec.model.cluster import KubernetesSettings
 from rosec.model.identity import DevUser
 from rosec.model.services import Resources, Scaling
 
@@ -67,6 +68,7 @@ class Environment:
     cors_origins: tuple[str, ...] = ()
     gateway: GatewayNodes = GatewayNodes(1)
     dev_users: tuple[DevUser, ...] = ()
+    kubernetes: KubernetesSettings | None = None  # kubernetes hosting only
 
     @property
     def is_local(self) -> bool:

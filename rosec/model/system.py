@@ -36,6 +36,7 @@ class Layout:
     elastic_setup_dir: str = "config/elastic-setup"  # script and JSON bodies of the one-shot Elastic setup
     messaging_definitions: str = "messaging/definitions.json"
     asyncapi: str = "messaging/asyncapi.yaml"
+    helm_dir: str = "helm"  # Helm charts of the kubernetes environments and their helmfile
     services_dir: str = "services"
     handlers_dir: str = "services"  # user code, relative to the project root: <handlers_dir>/<service>/
     project_root_from_output: str = "../.."  # generated/<system> sits two levels below the project root
@@ -55,6 +56,14 @@ class Layout:
     def local_volume(self, system: str, datastore: str) -> str:
         """The directory (relative to the project root) that stands in for a volume when services run locally."""
         return f"{self.local_data_dir}/{system}/{datastore}"
+
+    @property
+    def helm_charts_dir(self) -> str:
+        return f"{self.helm_dir}/charts"
+
+    @property
+    def helmfile(self) -> str:
+        return f"{self.helm_dir}/helmfile.yaml.gotmpl"
 
     def dockerfile(self, python_name: str) -> str:
         """The Dockerfile of a service: it lives in the service's Python package, named by Service.python_name."""

@@ -27,6 +27,7 @@ from rosec.spec.base import (
     Spec,
 )
 from rosec.spec.edge_models import DevUserSpec, EnvironmentGatewaySpec, Origin
+from rosec.spec.kubernetes_models import KubernetesSpec
 from rosec.spec.logs_models import LogsSpec, SentrySpec
 
 __all__ = ["Name", "Spec"]  # re-exported: the sections' base and name helper
@@ -113,6 +114,8 @@ class EnvironmentSpec(Spec):
     unless allow_dev_users is set."""
     allow_dev_users: bool = False
     """Accept dev_users in a kubernetes or aws environment (a shared test cluster, say)."""
+    kubernetes: KubernetesSpec | None = None
+    """Settings of a kubernetes environment (Helm charts): registry, exposure, storage, secrets, operators."""
 
 
 class IdentitySpec(Spec):

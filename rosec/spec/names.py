@@ -29,3 +29,8 @@ RELATIVE_DIR = r"^[A-Za-z0-9_][A-Za-z0-9_.-]*(/[A-Za-z0-9_][A-Za-z0-9_.-]*)*$"
 
 MAX_SERVICE_NAME = 30
 MAX_SYSTEM_NAME = 20
+# Kubernetes: an image registry with an optional port and path (registry.example.com:5000/team), a resource name
+# (RFC 1123 subdomain: Secrets, issuers, storage and ingress classes) and a remote key prefix of a secret store.
+IMAGE_REGISTRY = r"^[a-z0-9]+([.-][a-z0-9]+)*(:[0-9]{1,5})?(/[a-z0-9]+([._-][a-z0-9]+)*)*$"
+K8S_NAME = r"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$"
+SECRET_KEY_PREFIX = r"^[A-Za-z0-9_./-]*$"

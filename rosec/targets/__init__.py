@@ -14,7 +14,19 @@ from functools import cache
 from importlib.metadata import EntryPoint, entry_points
 
 from rosec.model.system import Layout, System
-from rosec.targets import alertmanager, compose, grafana, keycloak, kong, logs, messaging, prometheus, runtime, services
+from rosec.targets import (
+    alertmanager,
+    compose,
+    grafana,
+    helm,
+    keycloak,
+    kong,
+    logs,
+    messaging,
+    prometheus,
+    runtime,
+    services,
+)
 
 Render = Callable[[System], dict[str, bytes]]
 
@@ -62,6 +74,8 @@ BUILTIN_TARGETS: dict[str, Target] = {
                            outputs=alertmanager.outputs),
     "grafana": Target(grafana.render, "config/grafana/: datasources; dashboards per service, per SLO, for the system",
                       outputs=grafana.outputs),
+    "helm": Target(helm.render, "helm/: a chart per service, the platform chart on operators, helmfile (kubernetes)",
+                   outputs=helm.outputs),
 }
 
 

@@ -124,6 +124,7 @@ def test_shop_details(shop: System) -> None:
                                                                       "cancelled"]
     assert "Payment" not in orders["components"]["schemas"], "only what the REST API reaches"
     assert [s["url"] for s in orders["servers"]] == ["http://localhost:8000/api/orders",
+                                                     "https://staging.shop.example.com/api/orders",
                                                      "https://shop.example.com/api/orders", "http://orders:8102"]
     catalog = document(shop, shop.service("catalog"))
     assert catalog["paths"]["/products"]["get"]["security"] == []
