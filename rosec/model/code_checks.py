@@ -25,10 +25,11 @@ GENERATED_NAMES = frozenset({
     "BaseModel", "ConfigDict", "Enum", "UUID", "Decimal", "AwareDatetime", "RequestContext", "MessageContext",
     "AsyncIterator", "Problem", "Principal", "Handlers", "JsonInt", "JsonDecimal",
     "JsonBytes", "Annotated", "BeforeValidator", "PlainSerializer", "ValidationInfo", "Field",
+    "DESCRIPTOR",  # defined by protoc's Python module next to the messages of a .proto
 })
-# Names the handler base class defines, and the parameters every handler signature uses.
+# Names the handler base class defines. (Parameters named like those of every handler signature are renamed
+# in the model: services.RESERVED_PARAMETERS.)
 RESERVED_HANDLERS = frozenset({"on_startup", "on_shutdown", "deps"})
-RESERVED_PARAMETERS = frozenset({"self", "body", "ctx"})
 
 
 def check_generated_code(checker: CheckContext) -> None:
@@ -42,7 +43,6 @@ def check_generated_code(checker: CheckContext) -> None:
     for name in spec.services:
         check_service_package(checker, name)
         check_handler_names(checker, name)
-        check_parameter_names(checker, name)
         check_deps_fields(checker, name)
     check_identity_needed(checker)
 
@@ -78,23 +78,6 @@ def check_handler_names(checker: CheckContext, name: str) -> None:
             checker.error(path, f"the handler of {what} would be named '{handler}', like the handler of "
                           f"{owners[handler][1]}", "rename one of them")
         owners.setdefault(handler, (kind, what))
-
-
-def check_parameter_names(checker: CheckContext, name: str) -> None:
-    for i, endpoint in enumerate(checker.spec.services[name].rest):
-        path = ("services", name, "rest", i)
-        in_path = naming.path_params(endpoint.path)
-        for param in in_path:
-            if param in RESERVED_PARAMETERS:
-                checker.error((*path, "path"), f"path parameter '{param}' is reserved by the handler signature",
-                              f"rename it, e.g. '{param}_id'")
-        for param in endpoint.query:
-            if param in RESERVED_PARAMETERS:
-                checker.error((*path, "query", param), f"query parameter '{param}' is reserved by the handler "
-                              "signature", f"rename it, e.g. '{param}_value'", at_key=True)
-            elif param in in_path:
-                checker.error((*path, "query", param), f"query parameter '{param}' has the name of a path "
-                              "parameter", "rename one of them", at_key=True)
 
 
 def check_deps_fields(checker: CheckContext, name: str) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import keyword
 from typing import TYPE_CHECKING
 
 from rosec.diagnostics import did_you_mean
@@ -77,17 +76,10 @@ class ServiceChecker:
                              "or rename it", at_key=True)
         for kind in ("params", "query"):
             for param, text in getattr(ep, kind).items():
-                self.check_parameter((*path, kind, param), kind, param, text)
-        for param in declared:
-            if keyword.iskeyword(param):
-                self.c.error((*path, "path"), f"path parameter '{param}' is a Python keyword",
-                             f"rename it, e.g. '{param}_id'")
+                self.check_parameter((*path, kind, param), kind, text)
         self.c.check_roles((*path, "roles"), ep.roles)
 
-    def check_parameter(self, path: PathKey, kind: str, name: str, text: str) -> None:
-        if keyword.iskeyword(name):
-            self.c.error(path, f"parameter name '{name}' is a Python keyword", f"rename it, e.g. '{name}_value'",
-                         at_key=True)
+    def check_parameter(self, path: PathKey, kind: str, text: str) -> None:
         ref = self.c.type_ref(path, text)
         if ref is None:
             return

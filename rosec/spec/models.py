@@ -25,7 +25,11 @@ def Name(pattern: str, description: str, max_length: int = 63) -> object:  # noq
 ServiceName = Name(names.DNS_LABEL, "A service: lowercase DNS label.", names.MAX_SERVICE_NAME)
 DatastoreName = Name(names.DNS_LABEL, "A datastore: lowercase DNS label.", names.MAX_SERVICE_NAME)
 MessageName = Name(names.MESSAGE_NAME, "A message or enum: PascalCase.")
-EventName = Name(names.EVENT_NAME, "An event: dot-separated lowercase words, e.g. order.created.")
+EventName = Name(names.EVENT_NAME, "An event, also its AMQP routing key: dot-separated words, e.g. order.created.",
+                 names.MAX_EVENT_NAME)
+WireName = Name(names.WIRE_NAME, "A name on the wire (JSON key, enum value, query parameter): printable ASCII "
+                "except '\"' and '\\'; the Python and protobuf names are derived from it.", names.MAX_WIRE_NAME)
+PathParamName = Name(f"^{names.PATH_PARAM}$", "A path parameter: an RFC 6570 varname such as tripId or trip_id.")
 RoleName = Name(names.ROLE_NAME, "A role of the identity realm.")
 ScopeName = Name(names.SCOPE_NAME, "An OAuth scope of the identity realm.")
 EnvVarName = Name(names.ENV_VAR, "An environment variable name: UPPER_SNAKE_CASE.")
@@ -111,14 +115,14 @@ class IdentitySpec(Spec):
 
 
 class RecordSpec(Spec):
-    fields: Annotated[dict[Annotated[str, Field(pattern=names.FIELD_NAME)], TypeExpr], Field(min_length=1)]
-    """Field name (snake_case) to type expression."""
+    fields: Annotated[dict[WireName, TypeExpr], Field(min_length=1)]
+    """Field name as in the JSON body (e.g. customer_id, tripId, created-at, from) to type expression."""
     description: str = ""
 
 
 class EnumSpec(Spec):
-    enum: Annotated[list[Annotated[str, Field(pattern=names.ENUM_VALUE)]], Field(min_length=1)]
-    """The enum's values (snake_case)."""
+    enum: Annotated[list[WireName], Field(min_length=1)]
+    """The enum's values as in JSON (e.g. pending, IN_PROGRESS, on-hold)."""
     description: str = ""
 
 
@@ -151,9 +155,9 @@ class RestEndpoint(Spec):
     method: HttpMethod
     path: Annotated[str, Field(pattern=names.HTTP_PATH)]
     """Path inside the service, with {param} segments."""
-    params: dict[Annotated[str, Field(pattern=names.FIELD_NAME)], TypeExpr] = {}
+    params: dict[PathParamName, TypeExpr] = {}
     """Types of path parameters (default string)."""
-    query: dict[Annotated[str, Field(pattern=names.FIELD_NAME)], TypeExpr] = {}
+    query: dict[WireName, TypeExpr] = {}
     """Query parameters and their types."""
     request: MessageName | None = None
     """Request body message."""
