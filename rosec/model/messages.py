@@ -12,8 +12,9 @@ from rosec.spec.models import EnumSpec, RecordSpec, RoseSpec
 from rosec.spec.types import TypeRef, parse_type
 
 # Attributes of pydantic's BaseModel that a generated model field must not shadow: such a field gets a trailing
-# '_' (json -> json_, alias "json"). "fields" was an attribute of older pydantic versions.
-PYDANTIC_RESERVED = frozenset({n for n in dir(BaseModel) if not n.startswith("_")} | {"fields"})
+# '_' (json -> json_, alias "json"). "fields" was an attribute of older pydantic versions; "mro" comes from
+# BaseModel's metaclass (type), which dir() does not list.
+PYDANTIC_RESERVED = frozenset({n for n in dir(BaseModel) if not n.startswith("_")} | {"fields", "mro"})
 # pydantic protects these prefixes (a field there is an error): such a field is prefixed instead.
 PYDANTIC_PROTECTED_PREFIX = "model_"
 # Member names that Python's Enum refuses.

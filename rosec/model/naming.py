@@ -100,11 +100,20 @@ def path_params(path: str) -> list[str]:
     return re.findall(r"\{([^}]+)\}", path)
 
 
+# Names the generated handler base class defines itself: a handler derived to one of them gets a trailing '_'.
+HANDLER_RESERVED = frozenset({"on_startup", "on_shutdown", "deps"})
+
+
+def grpc_handler(method: str) -> str:
+    """GetStock -> get_stock; Class -> class_ (a keyword); Deps -> deps_ (the base class's attribute)"""
+    return python_name(snake_case(method), HANDLER_RESERVED)
+
+
 def event_python_name(event: str) -> str:
     """order.created -> order_created, tripBooked -> trip_booked: the publisher method of the event."""
     return python_name(wire_identifier(event, "event"))
 
 
 def consumer_handler(event: str) -> str:
-    """order.created -> on_order_created"""
-    return f"on_{wire_identifier(event, 'event')}"
+    """order.created -> on_order_created; startup -> on_startup_ (the base class's hook)"""
+    return python_name(f"on_{wire_identifier(event, 'event')}", HANDLER_RESERVED)

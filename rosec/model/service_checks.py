@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import keyword
 from typing import TYPE_CHECKING
 
 from rosec.diagnostics import did_you_mean
@@ -95,7 +96,10 @@ class ServiceChecker:
         handlers: dict[str, str] = {}
         for i, method in enumerate(self.s.grpc):
             path = (*self.path, "grpc", i)
-            handler = naming.snake_case(method.name)
+            handler = naming.grpc_handler(method.name)
+            if keyword.iskeyword(method.name):
+                self.c.error((*path, "name"), f"gRPC method name '{method.name}' is a Python keyword, and protoc's "
+                             "Python code names a method after it", f"rename it, e.g. '{method.name}Value'")
             if handler in handlers:
                 first = handlers[handler]
                 problem = f"duplicate gRPC method '{method.name}'" if first == method.name else \

@@ -204,7 +204,7 @@ def _service(spec: RoseSpec, messaging: Messaging | None, name: str, s: ServiceS
         messages=tuple(sorted(messages_used(spec, s), key=order.__getitem__)),
         endpoints=tuple(_endpoint(e) for e in s.rest),
         grpc_methods=tuple(GrpcMethod(m.name, m.request, m.response, m.client_streaming, m.server_streaming,
-                                      tuple(m.roles), m.public, m.summary, naming.snake_case(m.name))
+                                      tuple(m.roles), m.public, m.summary, naming.grpc_handler(m.name))
                            for m in s.grpc),
         publishes=tuple(s.publishes),
         consumers=consumers,

@@ -11,11 +11,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rosec.model import naming
-from rosec.model.messages import build_enum, message_field, proto_json_name
+from rosec.model.messages import MessageField, build_enum, message_field, proto_json_name
 from rosec.model.services import messages_used, param
 from rosec.spec.loader import PathKey
 from rosec.spec.models import RecordSpec
-from rosec.spec.types import TypeRef
+from rosec.spec.types import TypeRef, TypeSyntaxError, parse_type
 
 if TYPE_CHECKING:
     from rosec.model.check_context import CheckContext
@@ -33,8 +33,7 @@ def check_wire_names(checker: CheckContext) -> None:
         for i, endpoint in enumerate(service.rest):
             check_parameters(checker, ("services", service_name, "rest", i), endpoint.path, endpoint.params,
                              endpoint.query)
-        if service.grpc:
-            check_proto_package(checker, service_name)
+    check_proto_packages(checker)
 
 
 def check_record(checker: CheckContext, name: str, record: RecordSpec) -> None:
@@ -87,33 +86,66 @@ def check_parameters(checker: CheckContext, path: PathKey, route: str, params: d
         owners.setdefault(derived, what)
 
 
-def check_proto_package(checker: CheckContext, service: str) -> None:
-    """The records and enums of a gRPC service share its protobuf package: enum values are siblings of their
-    enum there, and protoc rejects two fields of one message with the same default JSON name (line_1, line1)."""
-    values: dict[str, str] = {}
+def check_proto_packages(checker: CheckContext) -> None:
+    """The records and enums of a gRPC service go into its protobuf package (each finding is reported once, for
+    the first service whose package holds it)."""
     order = list(checker.spec.messages)
-    for name in sorted(messages_used(checker.spec, checker.spec.services[service]), key=order.index):
-        if name in checker.enums:
-            enum = build_enum(name, checker.enums[name])
-            values.setdefault(enum.proto_zero, f"the zero value of {name}")
-            for i, member in enumerate(enum.members):
-                owner = values.setdefault(member.proto_name, f"value '{member.wire_name}' of {name}")
-                if not owner.endswith(f" of {name}"):
-                    checker.error(("messages", name, "enum", i), f"enum value '{member.wire_name}' becomes "
-                                  f"{member.proto_name} in the protobuf package of service '{service}', which "
-                                  f"is already {owner}", "rename the value or one of the enums")
-        elif name in checker.records:
-            _check_json_names(checker, name, checker.records[name], service)
+    checked: set[str] = set()
+    for service_name, service in checker.spec.services.items():
+        if not service.grpc:
+            continue
+        used = sorted(messages_used(checker.spec, service), key=order.index)
+        _check_enum_values(checker, service_name, [n for n in used if n in checker.enums], checked)
+        for name in used:
+            if name in checker.records and name not in checked:
+                checked.add(name)
+                _check_proto_fields(checker, name, checker.records[name], service_name)
 
 
-def _check_json_names(checker: CheckContext, name: str, record: RecordSpec, service: str) -> None:
-    seen: dict[str, tuple[str, str]] = {}  # JSON name -> (wire name, Python name) of the first field
-    for wire_name in record.fields:
-        field = message_field(wire_name, _ANY, False)
-        json_name = proto_json_name(field.proto_name)
-        first, python = seen.setdefault(json_name, (wire_name, field.python_name))
-        if first != wire_name and python != field.python_name:  # the same attribute is reported by check_record
-            checker.error(("messages", name, "fields", wire_name), f"fields '{first}' and '{wire_name}' of {name} "
-                          f"both have the protobuf JSON name '{json_name}', which protoc rejects (the message is "
-                          f"part of the gRPC API of service '{service}')", "rename one of them on the wire",
-                          at_key=True)
+def _check_enum_values(checker: CheckContext, service: str, enums: list[str], checked: set[str]) -> None:
+    """Enum values are siblings of their enum in the package scope: every value name must be unique there."""
+    values: dict[str, str] = {}
+    for name in enums:
+        enum = build_enum(name, checker.enums[name])
+        values.setdefault(enum.proto_zero, f"the zero value of {name}")
+        for i, member in enumerate(enum.members):
+            owner = values.setdefault(member.proto_name, f"value '{member.wire_name}' of {name}")
+            key = f"{name}[{i}]"
+            if not owner.endswith(f" of {name}") and key not in checked:
+                checked.add(key)
+                checker.error(("messages", name, "enum", i), f"enum value '{member.wire_name}' becomes "
+                              f"{member.proto_name} in the protobuf package of service '{service}', which is "
+                              f"already {owner}", "rename the value or one of the enums")
+
+
+def _check_proto_fields(checker: CheckContext, name: str, record: RecordSpec, service: str) -> None:
+    """What protoc and protobuf's runtime (upb) reject in the fields of one message: two default JSON names alike
+    (line_1, line1), and a JSON name (the wire name) that is the name of another field before it or of the
+    synthetic oneof `_<field>` that proto3 gives every `optional` scalar or enum field."""
+    fields = [(message_field(wire, _ANY, False), text) for wire, text in record.fields.items()]
+    where = f"(the message is part of the gRPC API of service '{service}')"
+    taken = {f"_{field.proto_name}": f"the presence (synthetic oneof) of the optional field '{field.wire_name}'"
+             for field, text in fields if _has_optional_label(checker, text)}
+    defaults: dict[str, MessageField] = {}
+    for field, _ in fields:
+        default = proto_json_name(field.proto_name)
+        first = defaults.setdefault(default, field)
+        if first is not field and first.python_name != field.python_name:  # else reported by check_record
+            checker.error(("messages", name, "fields", field.wire_name), f"fields '{first.wire_name}' and "
+                          f"'{field.wire_name}' of {name} both have the protobuf JSON name '{default}', which protoc "
+                          f"rejects {where}", "rename one of them on the wire", at_key=True)
+        elif field.wire_name != field.proto_name and field.wire_name in taken:
+            checker.error(("messages", name, "fields", field.wire_name), f"field '{field.wire_name}' of {name} "
+                          "cannot keep its wire name as protobuf JSON name: protobuf gives that name to "
+                          f"{taken[field.wire_name]} {where}", "rename it on the wire", at_key=True)
+        taken.setdefault(field.proto_name, f"the field '{field.wire_name}'")
+
+
+def _has_optional_label(checker: CheckContext, text: str) -> bool:
+    """optional[T] of a scalar other than datetime, or of an enum: proto3's `optional`, with a synthetic oneof."""
+    try:
+        ref = parse_type(text)
+    except TypeSyntaxError:
+        return False
+    inner = ref.item if ref.kind == "optional" else None
+    return inner is not None and ((inner.kind == "scalar" and inner.name != "datetime") or inner.name in checker.enums)

@@ -15,7 +15,7 @@ from rosec.targets.services import python_types
 
 REQUEST_CONTEXT = "RequestContext"
 MESSAGE_CONTEXT = "MessageContext"
-# Names the base class defines are kept free of clashes by rosec.model.code_checks (RESERVED_HANDLERS); path and
+# Handler names never take a name the base class defines (rosec.model.naming.HANDLER_RESERVED); path and
 # query parameters never take the names of the fixed parameters (rosec.model.services.RESERVED_PARAMETERS).
 
 
