@@ -27,8 +27,8 @@ GENERATED_NAMES = frozenset({
     "Annotated", "Any", "AsyncIterator", "Awaitable", "AwareDatetime", "BaseModel", "BeforeValidator", "Broker",
     "Callable", "ConfigDict", "ConsumerTopology", "Decimal", "Depends", "Enum", "FastAPI", "Field", "Handlers",
     "HttpClient", "JsonBytes", "JsonDecimal", "JsonInt", "MessageContext", "Path", "PlainSerializer", "Principal",
-    "Problem", "Protocol", "Publisher", "Query", "Request", "RequestContext", "RequestValidationError", "Response", "Runtime",
-    "TOPOLOGY", "Topology", "TypeVar", "UUID", "ValidationError", "ValidationInfo",
+    "Problem", "Protocol", "Publisher", "Query", "Request", "RequestContext", "RequestValidationError", "Response",
+    "Runtime", "TOPOLOGY", "Topology", "TypeVar", "UUID", "ValidationError", "ValidationInfo",
     "DESCRIPTOR",  # defined by protoc's Python module next to the messages of a .proto
 })
 

@@ -23,11 +23,12 @@ from rosec.emit.serialize import to_yaml
 # drawn rarely (REJECTED_ODDS) so that most specs validate and the build is exercised.
 REJECTED_ODDS = 60
 PASCAL = ("Order", "Orders", "OrderLine", "Reserve", "GetStock", "Stock", "Trip", "TripId", "Status", "HttpStatus",
-          "HTTPStatus", "Item", "Empty", "Any", "Timestamp", "Date", "String", "Message", "Type", "Class",
+          "HTTPStatus", "Item", "Empty", "Date", "String", "Type", "Class",
           "From", "Import", "Get", "List", "StockDeps", "Stub", "V1", "A1b", "Ab1", "OrdersServiceStub",
-          "Request", "Response", "Servicer", "Service", "Convert", "Models", "Pb", "Grpc", "Descriptor")
+          "Servicer", "Service", "Convert", "Models", "Pb", "Grpc", "Descriptor", "Logger", "Message", "Settings",
+          "Timestamp", "ConversionError", "SERVICE", "UTC")
 PASCAL_REJECTED = ("OrdersService", "OrdersHandlers", "TripsEvents", "OrdersServicer", "Handlers", "Problem",
-                   "Field", "DESCRIPTOR", "Decimal", "BaseModel", "None", "True")
+                   "Field", "DESCRIPTOR", "Decimal", "BaseModel", "None", "True", "Request", "Response", "Runtime")
 FIELDS = ("id", "tripId", "trip_id", "trip-id", "TripId", "from", "from_", "class", "type", "json", "copy",
           "schema", "model_config", "model_dump", "fields", "self", "body", "ctx", "created-at", "createdAt",
           "created_at", "@type", "$ref", "1st", "line_1", "line1", "date", "str", "int", "list", "dict", "bytes",
