@@ -31,8 +31,7 @@ def check_wire_names(checker: CheckContext) -> None:
         check_enum(checker, name)
     for service_name, service in checker.spec.services.items():
         for i, endpoint in enumerate(service.rest):
-            check_parameters(checker, ("services", service_name, "rest", i), endpoint.path, endpoint.params,
-                             endpoint.query)
+            check_parameters(checker, ("services", service_name, "rest", i), endpoint.path, endpoint.query)
     check_proto_packages(checker)
 
 
@@ -69,8 +68,7 @@ def check_enum(checker: CheckContext, name: str) -> None:
                           f"the Python member '{member.python_name}'", "rename one of them on the wire")
 
 
-def check_parameters(checker: CheckContext, path: PathKey, route: str, params: dict[str, str],
-                     query: dict[str, str]) -> None:
+def check_parameters(checker: CheckContext, path: PathKey, route: str, query: dict[str, str]) -> None:
     """Path and query parameters of one endpoint become parameters of one handler: their Python names differ."""
     entries: list[tuple[PathKey, str, str, bool]] = [
         ((*path, "path"), p, f"path parameter '{p}'", False) for p in naming.path_params(route)]

@@ -48,9 +48,16 @@ EVENTS = ("order.created", "order_created", "order.created_at", "order_created.a
           "a.b-c", "a.b_c", "a-b.c", "deps", "Trip.Booked.v1", "trip.booked.v1")
 HOSTS = ("orders", "order", "trips", "stock", "service", "orders-2", "order-service", "get", "reserve", "none",
          "true", "type", "models", "api", "main", "v1", "convert", "status", "inventory", "orders-db", "billing",
-         "x1", "handlers-svc", "deps", "pb", "match", "case")
-HOSTS_REJECTED = ("from", "class", "email", "json", "grpc", "orders2", "rabbitmq", "handlers", "typing", "import")
+         "x1", "handlers-svc", "deps", "pb", "match", "case", "orders-rest", "stock-grpc")
+HOSTS_REJECTED = ("from", "class", "email", "json", "grpc", "orders2", "rabbitmq", "handlers", "typing", "import",
+                  "events", "config", "secrets")
 ENVIRONMENTS = ("dev", "prod", "from", "class", "orders", "local", "test", "staging")
+# Config keys and secrets, colliding with the variables rosec derives (PORT, <PEER>_URL, <STORE>_PASSWORD, ...).
+ENV_VARS = ("FEATURE_FLAG", "SMTP_HOST", "API_KEY", "LOG_LEVEL", "ROSE", "X", "ORDERS", "TRIP_ID", "FROM", "CLASS",
+            "ORDERS_DB", "STOCK_GRPC")
+ENV_VARS_REJECTED = ("PORT", "ORDERS_URL", "ORDERS_DB_URL", "ORDERS_DB_PASSWORD", "STOCK_GRPC_TARGET", "AMQP_URL",
+                     "SERVICE_NAME")
+ROLES = ("customer", "admin", "from", "class", "orders", "order-admin")
 SCALARS = ("string", "int", "float", "bool", "uuid", "decimal", "datetime", "date", "bytes")
 PATH_SCALARS = ("string", "int", "bool", "uuid", "decimal", "date")
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
@@ -77,18 +84,24 @@ def specs(draw: st.DrawFn) -> dict[str, Any]:
         fields = draw(_unique(FIELDS, 1, 5))
         messages[name] = {"fields": {f: draw(field_type(records[:i], records[i:], enums)) for f in fields}}
     events = {name: {"message": draw(st.sampled_from(records))} for name in draw(_unique(EVENTS, 0, 3))}
+    roles = draw(_unique(ROLES, 1, 3)) if draw(st.booleans()) else []  # with an identity provider
     hosts = draw(_unique(HOSTS, 1, 5, HOSTS_REJECTED))
     split = draw(st.integers(1, len(hosts)))
     service_names, store_names = hosts[:split], hosts[split:]
     datastores = {name: {"engine": draw(st.sampled_from(("postgres", "volume")))} for name in store_names}
     services: dict[str, Any] = {}
     for name in service_names:
-        services[name] = draw(service(records, enums, list(events), list(datastores), services))
+        services[name] = draw(service(records, enums, list(events), list(datastores), services, roles))
+        if services[name].get("rest") and draw(st.booleans()):
+            services[name]["gateway"] = {"path": f"/api/{name}", "auth": "public"}
     environments = {env: {"hosting": "compose" if i == 0 else "kubernetes"}
                     for i, env in enumerate(draw(_unique(ENVIRONMENTS, 1, 2)))}
     spec: dict[str, Any] = {"rose": 1, "system": {"name": draw(st.sampled_from(("shop", "from", "orders", "x"))),
                                                   "domain": "example.com"},
-                            "environments": environments, "messages": messages}
+                            "environments": environments}
+    if roles:
+        spec["identity"] = {"realm": draw(st.sampled_from(("shop", "orders", "from"))), "roles": roles}
+    spec["messages"] = messages
     if events:
         spec["events"] = events
     if datastores:
@@ -110,13 +123,21 @@ def field_type(earlier: list[str], later: list[str], enums: list[str]) -> st.Sea
     )
 
 
+def access(roles: list[str]) -> st.SearchStrategy[dict[str, Any]]:
+    """Public, or (with an identity provider) any authenticated caller or one with some of the roles."""
+    if not roles:
+        return st.just({"public": True})
+    return st.one_of(st.just({"public": True}), st.just({}),
+                     st.lists(st.sampled_from(roles), min_size=1, unique=True).map(lambda r: {"roles": r}))
+
+
 @st.composite
 def service(draw: st.DrawFn, records: list[str], enums: list[str], events: list[str], stores: list[str],
-            earlier: dict[str, Any]) -> dict[str, Any]:
+            earlier: dict[str, Any], roles: list[str]) -> dict[str, Any]:
     body: dict[str, Any] = {}
-    rest = [draw(endpoint(records, enums)) for _ in range(draw(st.integers(0, 2)))]
+    rest = [draw(endpoint(records, enums, roles)) for _ in range(draw(st.integers(0, 2)))]
     grpc = [{"name": name, "request": draw(st.sampled_from(records)), "response": draw(st.sampled_from(records)),
-             "public": True, "client_streaming": draw(st.booleans()), "server_streaming": draw(st.booleans())}
+             "client_streaming": draw(st.booleans()), "server_streaming": draw(st.booleans()), **draw(access(roles))}
             for name in draw(_unique(PASCAL, 0, 2, PASCAL_REJECTED))]
     for key, value in (("rest", rest), ("grpc", grpc)):
         if value:
@@ -129,18 +150,22 @@ def service(draw: st.DrawFn, records: list[str], enums: list[str], events: list[
     calls = draw(st.lists(st.sampled_from(callable_peers), max_size=2, unique=True)) if callable_peers else []
     if calls:
         body["calls"] = calls
-    if draw(st.booleans()):
-        body["config"] = {"FEATURE_FLAG": True}
+    config = draw(_unique(ENV_VARS, 0, 2, ENV_VARS_REJECTED))
+    if config:
+        body["config"] = {key: draw(st.sampled_from((True, 3, "text", 1.5))) for key in config}
+    secrets = [s for s in draw(_unique(ENV_VARS, 0, 2, ENV_VARS_REJECTED)) if s not in config]
+    if secrets:
+        body["secrets"] = secrets
     return body
 
 
 @st.composite
-def endpoint(draw: st.DrawFn, records: list[str], enums: list[str]) -> dict[str, Any]:
+def endpoint(draw: st.DrawFn, records: list[str], enums: list[str], roles: list[str]) -> dict[str, Any]:
     method = draw(st.sampled_from(METHODS))
     params = draw(_unique(PATH_PARAMS, 0, 2))
     segments = draw(st.lists(st.sampled_from(SEGMENTS), min_size=1, max_size=3))
     parts = segments[:1] + [f"{{{p}}}" for p in params] + segments[1:]
-    result: dict[str, Any] = {"method": method, "path": "/" + "/".join(parts), "public": True}
+    result: dict[str, Any] = {"method": method, "path": "/" + "/".join(parts), **draw(access(roles))}
     typed = {p: draw(st.sampled_from(PATH_SCALARS + tuple(enums))) for p in params if draw(st.booleans())}
     if typed:
         result["params"] = typed
