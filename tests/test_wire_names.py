@@ -96,3 +96,20 @@ def test_the_model_carries_wire_and_derived_names() -> None:
     assert [m.handler for m in system.service("trips").grpc_methods] == ["reserve", "class_", "deps_"]
     assert [c.handler for c in system.service("trips").consumers] == [
         "on_trip_booked", "on_com_example_trip_cancelled_v1", "on_startup_"]
+
+
+def test_every_public_attribute_of_base_model_is_reserved() -> None:
+    from pydantic import BaseModel
+
+    from rosec.model.messages import PYDANTIC_PROTECTED_PREFIX, PYDANTIC_RESERVED
+
+    public = {n for n in dir(BaseModel) if not n.startswith("_")}
+    assert {n for n in public if not n.startswith(PYDANTIC_PROTECTED_PREFIX)} <= PYDANTIC_RESERVED
+
+
+@pytest.mark.parametrize(("variable", "attribute"), [("SMTP_HOST", "smtp_host"), ("FROM", "from_"),
+                                                     ("FIELD", "field_"), ("FROM_SETTINGS", "from_settings_")])
+def test_config_and_secret_attributes(variable: str, attribute: str) -> None:
+    from rosec.model.services import Service
+
+    assert Service.settings_attribute(variable) == attribute

@@ -5,17 +5,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pydantic import BaseModel
-
 from rosec.model import naming
 from rosec.spec.models import EnumSpec, RecordSpec, RoseSpec
 from rosec.spec.types import TypeRef, parse_type
 
-# Attributes of pydantic's BaseModel that a generated model field must not shadow: such a field gets a trailing
-# '_' (json -> json_, alias "json"). "fields" was an attribute of older pydantic versions; "mro" comes from
-# BaseModel's metaclass (type), which dir() does not list.
-PYDANTIC_RESERVED = frozenset({n for n in dir(BaseModel) if not n.startswith("_")} | {"fields", "mro"})
-# pydantic protects these prefixes (a field there is an error): such a field is prefixed instead.
+# Attributes of pydantic's BaseModel (of the version the generated services pin) that a generated model field
+# must not shadow: such a field gets a trailing '_' (json -> json_, alias "json"). Written out rather than read
+# from the installed pydantic, so that the output does not depend on it; tests/test_wire_names.py checks the list.
+# "fields" was an attribute of older pydantic versions; "mro" comes from BaseModel's metaclass (type).
+PYDANTIC_RESERVED = frozenset({
+    "construct", "copy", "dict", "fields", "from_orm", "json", "mro", "parse_file", "parse_obj", "parse_raw",
+    "schema", "schema_json", "update_forward_refs", "validate",
+})
+# Every other attribute starts with this prefix, which pydantic protects: such a field is prefixed instead.
 PYDANTIC_PROTECTED_PREFIX = "model_"
 # Member names that Python's Enum refuses.
 ENUM_RESERVED = frozenset({"mro"})

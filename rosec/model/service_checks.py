@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from rosec.diagnostics import did_you_mean
 from rosec.model import naming
+from rosec.model.observability import LOG_LEVEL_VARIABLE, LOG_LEVELS
 from rosec.spec.loader import PathKey
 from rosec.spec.models import RestEndpoint, RoseSpec, ServiceSpec
 
@@ -147,6 +148,10 @@ class ServiceChecker:
     def check_env_names(self) -> None:
         reserved = derived_env_names(self.c.spec, self.name)
         self.c.duplicates((*self.path, "secrets"), self.s.secrets, "secret")
+        level = self.s.config.get(LOG_LEVEL_VARIABLE)
+        if level is not None and str(level).upper() not in LOG_LEVELS:
+            self.c.error((*self.path, "config", LOG_LEVEL_VARIABLE), f"{LOG_LEVEL_VARIABLE} {level!r} is not a log "
+                         "level the service accepts", f"use one of {', '.join(LOG_LEVELS)}")
         for key in self.s.config:
             if key in reserved:
                 self.c.error((*self.path, "config", key), f"'{key}' is set by rosec for this service",

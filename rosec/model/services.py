@@ -16,6 +16,10 @@ GRPC_PORT_OFFSET = 1000
 # Parameter names of every handler signature; a path or query parameter of that name gets a trailing '_'.
 RESERVED_PARAMETERS = frozenset({"self", "body", "ctx"})
 PARAM_DIGIT_PREFIX = "param"
+# Names the generated <Svc>Config and <Svc>Secrets dataclasses use themselves: the classmethod that reads them and
+# dataclasses.field (the secrets' defaults). A config key or secret becomes an attribute of its lowercase name,
+# with a trailing '_' for these and for keywords: SMTP_HOST -> smtp_host, FROM -> from_, FIELD -> field_.
+SETTINGS_RESERVED = frozenset({"from_settings", "field"})
 
 
 @dataclass(frozen=True)
@@ -152,6 +156,11 @@ class Service:
     def proto_file(self) -> str:
         """Path of the .proto file under the services directory (the buf module root)."""
         return f"{self.python_name}/v1/{self.python_name}.proto"
+
+    @staticmethod
+    def settings_attribute(variable: str) -> str:
+        """The attribute of a config key or secret in the generated deps: SMTP_HOST -> smtp_host, FROM -> from_."""
+        return naming.python_name(variable.lower(), SETTINGS_RESERVED)
 
     @property
     def roles(self) -> tuple[str, ...]:

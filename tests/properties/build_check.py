@@ -19,7 +19,9 @@ from rosec.targets.services.grpc.compiler import compile_protos
 from rosec.targets.services.scaffold import handlers_path, scaffold
 
 PROBE = Path(__file__).with_name("import_probe.py")
-PROBE_SECRET = "probe-secret-value"
+# The value of every secret: any text does for a password or a key, and it must also be valid for the variables the
+# runtime reads whose values it checks (LOG_LEVEL, which a spec may list among its secrets).
+PROBE_SECRET = "INFO"
 
 
 class ImportProbe:

@@ -54,7 +54,7 @@ HOSTS_REJECTED = ("from", "class", "email", "json", "grpc", "orders2", "rabbitmq
 ENVIRONMENTS = ("dev", "prod", "from", "class", "orders", "local", "test", "staging")
 # Config keys and secrets, colliding with the variables rosec derives (PORT, <PEER>_URL, <STORE>_PASSWORD, ...).
 ENV_VARS = ("FEATURE_FLAG", "SMTP_HOST", "API_KEY", "LOG_LEVEL", "ROSE", "X", "ORDERS", "TRIP_ID", "FROM", "CLASS",
-            "ORDERS_DB", "STOCK_GRPC")
+            "ORDERS_DB", "STOCK_GRPC", "FIELD", "FROM_SETTINGS", "STR", "SETTINGS", "CLS")
 ENV_VARS_REJECTED = ("PORT", "ORDERS_URL", "ORDERS_DB_URL", "ORDERS_DB_PASSWORD", "STOCK_GRPC_TARGET", "AMQP_URL",
                      "SERVICE_NAME")
 ROLES = ("customer", "admin", "from", "class", "orders", "order-admin")

@@ -71,3 +71,12 @@ def test_every_name_next_to_the_models_is_reserved_for_generated_code(spec: Path
     found = set().union(*(_top_level_names(source.decode("utf-8")) for source in [*sources, *scaffolds]))
     possible = {n for n in found if re.fullmatch(MESSAGE_NAME, n)} - models - classes
     assert possible <= GENERATED_NAMES, f"add to code_checks.GENERATED_NAMES: {sorted(possible - GENERATED_NAMES)}"
+
+
+def test_the_log_levels_the_resolver_accepts_are_the_runtimes() -> None:
+    from rosec.model.observability import LOG_LEVELS
+
+    source = (ROOT / "rosec" / "resources" / "runtime" / "rose_runtime" / "settings.py").read_text("utf-8")
+    [levels] = [ast.literal_eval(node.value) for node in ast.parse(source).body if isinstance(node, ast.Assign)
+                and any(isinstance(t, ast.Name) and t.id == "_LOG_LEVELS" for t in node.targets)]
+    assert levels == LOG_LEVELS

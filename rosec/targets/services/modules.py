@@ -98,6 +98,7 @@ class DepsField:
     annotation: str
     build: str  # Python expression inside build_deps (names: runtime, settings, broker)
     comment: str
+    client: bool = False  # a client of a peer service: closed by deps.close()
 
 
 def deps_fields(system: System, service: Service) -> list[DepsField]:
@@ -109,11 +110,11 @@ def deps_fields(system: System, service: Service) -> list[DepsField]:
         if peer.endpoints:
             fields.append(DepsField(f"{peer.python_name}_rest", rest_client_class(peer),
                                     f"{rest_client_class(peer)}(settings.require({py_str(peer.url_env)}), runtime)",
-                                    f"REST API of {peer.name} at ${peer.url_env}"))
+                                    f"REST API of {peer.name} at ${peer.url_env}", client=True))
         if peer.grpc_methods:
             fields.append(DepsField(f"{peer.python_name}_grpc", grpc_client_class(peer),
                                     f"{grpc_client_class(peer)}(settings.require({py_str(peer.grpc_target_env)}), "
-                                    "runtime)", f"gRPC API of {peer.name} at ${peer.grpc_target_env}"))
+                                    "runtime)", f"gRPC API of {peer.name} at ${peer.grpc_target_env}", client=True))
     for store in map(system.datastore, service.uses):
         fields.append(_datastore_field(store))
     if service.config:
@@ -158,7 +159,7 @@ def deps_module(system: System, service: Service) -> bytes:
     if any(s.engine == "volume" for s in stores):
         imports.add("pathlib", "Path")
     pools = [f.name for f in fields if f.annotation == "PostgresPool"]
-    closables = [f.name for f in fields if f.name.endswith(("_rest", "_grpc"))] + pools
+    closables = [f.name for f in fields if f.client] + pools
     checks = [(f"postgres:{s.name}", python_identifier(s.name)) for s in stores if s.engine == "postgres"]
     exports = [deps_class(service), "build_deps"]
     if service.config:
@@ -168,8 +169,8 @@ def deps_module(system: System, service: Service) -> bytes:
     return render("deps.py.jinja", header=system.header(), service=service, imports=imports.render(_roots(system)),
                   exports=exports, deps_class=deps_class(service),
                   config_class=config_class(service), secrets_class=secrets_class(service),
-                  config=[{"field": k.lower(), "env": k, "default": v} for k, v in service.config],
-                  secrets=[{"field": s.lower(), "env": s} for s in service.secrets],
+                  config=[{"field": service.settings_attribute(k), "env": k, "default": v} for k, v in service.config],
+                  secrets=[{"field": service.settings_attribute(s), "env": s} for s in service.secrets],
                   fields=fields, pools=pools, closables=closables, checks=checks,
                   uses_settings=any("settings" in f.build for f in fields), needs_broker=bool(service.publishes))
 
