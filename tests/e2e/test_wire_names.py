@@ -55,8 +55,11 @@ services:
     publishes: [tripBooked]
   trip-ledger:
     consumes: [tripBooked]
+    calls: [trip-desk]
     rest:
       - { method: GET, path: "/seen/{tripId}", response: Trip, public: true }
+      - { method: POST, path: "/rebook/{trip.id}/{1}", params: { "1": int }, request: Trip, response: Trip,
+          public: true }
 """
 
 DESK_HANDLERS = """
@@ -87,6 +90,7 @@ from __future__ import annotations
 
 from rose_runtime.context import MessageContext, RequestContext
 from rose_runtime.errors import Problem
+from trip_desk.models import Trip as DeskTrip
 from trip_ledger.handlers import TripLedgerHandlers
 from trip_ledger.models import Trip
 
@@ -94,6 +98,13 @@ SEEN: dict[str, Trip] = {}
 
 
 class Handlers(TripLedgerHandlers):
+    async def post_rebook_by_trip_id_by_1(self, trip_id: str, param_1: int, body: Trip, ctx: RequestContext) -> Trip:
+        # books the trip again at trip-desk through its generated REST client, with the query parameters
+        desk = DeskTrip.model_validate_json(body.model_dump_json(), by_name=False)
+        booked = await self.deps.trip_desk_rest.post_trips_by_trip_id(
+            f"{trip_id}-{param_1}", desk, from_="Braga", created_at=body.created_at)
+        return Trip.model_validate_json(booked.model_dump_json(), by_name=False)
+
     async def get_seen_by_trip_id(self, trip_id: str, ctx: RequestContext) -> Trip:
         if trip_id not in SEEN:
             raise Problem(404, "Not Found", f"trip {trip_id} was not booked")
@@ -209,6 +220,14 @@ async def _wait_for(queue: aio_pika.abc.AbstractQueue) -> aio_pika.abc.AbstractI
 def _seen(wire: SimpleNamespace, trip_id: str) -> dict[str, Any] | None:
     response = httpx.get(f"{wire.live.url('trip-ledger')}/seen/{trip_id}", timeout=10)
     return response.json() if response.status_code == 200 else None
+
+
+def test_the_generated_rest_client_and_dotted_path_parameters(wire: SimpleNamespace) -> None:
+    response = httpx.post(f"{wire.live.url('trip-ledger')}/rebook/T.6/7", json=TRIP, timeout=10)
+    assert response.status_code == 201, response.text
+    assert response.json() == {**TRIP, "tripId": "T.6-7", "from": "Braga"}
+    bad = httpx.post(f"{wire.live.url('trip-ledger')}/rebook/T.6/seven", json=TRIP, timeout=10)
+    assert bad.status_code == 422, bad.text
 
 
 def test_grpc_round_trip_with_derived_names_and_wire_json_names(wire: SimpleNamespace, generated_code: Path) -> None:
