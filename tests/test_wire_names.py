@@ -78,7 +78,8 @@ def test_operation_ids(method: str, path: str, operation: str) -> None:
 
 
 @pytest.mark.parametrize(("rpc", "handler"), [("GetStock", "get_stock"), ("Class", "class_"), ("Deps", "deps_"),
-                                              ("OnStartup", "on_startup_"), ("GetURL", "get_url")])
+                                              ("OnStartup", "on_startup_"), ("GetURL", "get_url"),
+                                              ("Close", "close_"), ("Target", "target_")])
 def test_grpc_handler_names(rpc: str, handler: str) -> None:
     assert naming.grpc_handler(rpc) == handler
 
@@ -93,7 +94,7 @@ def test_the_model_carries_wire_and_derived_names() -> None:
         ("tripId", "trip_id"), ("from", "from_"), ("created-at", "created_at"), ("body", "body_"),
         ("filter[status]", "filter_status")]
     assert endpoint.operation_id == "get_trip_details_by_trip_id"
-    assert [m.handler for m in system.service("trips").grpc_methods] == ["reserve", "class_", "deps_"]
+    assert [m.handler for m in system.service("trips").grpc_methods] == ["reserve", "class_", "deps_", "close_"]
     assert [c.handler for c in system.service("trips").consumers] == [
         "on_trip_booked", "on_com_example_trip_cancelled_v1", "on_startup_"]
 

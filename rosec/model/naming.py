@@ -102,11 +102,14 @@ def path_params(path: str) -> list[str]:
 
 # Names the generated handler base class defines itself: a handler derived to one of them gets a trailing '_'.
 HANDLER_RESERVED = frozenset({"on_startup", "on_shutdown", "deps"})
+# gRPC handlers also name the methods of the generated <Svc>GrpcClient, which has these attributes of its own.
+GRPC_CLIENT_RESERVED = frozenset({"close", "target", "timeout"})
 
 
 def grpc_handler(method: str) -> str:
-    """GetStock -> get_stock; Class -> class_ (a keyword); Deps -> deps_ (the base class's attribute)"""
-    return python_name(snake_case(method), HANDLER_RESERVED)
+    """GetStock -> get_stock; Class -> class_ (a keyword); Deps -> deps_ (the handler base class's attribute);
+    Close -> close_ (the gRPC client's)"""
+    return python_name(snake_case(method), HANDLER_RESERVED | GRPC_CLIENT_RESERVED)
 
 
 def event_python_name(event: str) -> str:

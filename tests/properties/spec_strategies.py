@@ -26,7 +26,7 @@ PASCAL = ("Order", "Orders", "OrderLine", "Reserve", "GetStock", "Stock", "Trip"
           "HTTPStatus", "Item", "Empty", "Date", "String", "Type", "Class",
           "From", "Import", "Get", "List", "StockDeps", "Stub", "V1", "A1b", "Ab1", "OrdersServiceStub",
           "Servicer", "Service", "Convert", "Models", "Pb", "Grpc", "Descriptor", "Logger", "Message", "Settings",
-          "Timestamp", "ConversionError", "SERVICE", "UTC")
+          "Timestamp", "ConversionError", "SERVICE", "UTC", "OnOrderCreated", "OnStartup", "Deps", "Close")
 PASCAL_REJECTED = ("OrdersService", "OrdersHandlers", "TripsEvents", "OrdersServicer", "Handlers", "Problem",
                    "Field", "DESCRIPTOR", "Decimal", "BaseModel", "None", "True", "Request", "Response", "Runtime")
 FIELDS = ("id", "tripId", "trip_id", "trip-id", "TripId", "from", "from_", "class", "type", "json", "copy",
@@ -43,9 +43,9 @@ PATH_PARAMS = ("id", "tripId", "trip_id", "trip.id", "1", "self", "body", "ctx",
                "date", "str", "order")
 SEGMENTS = ("orders", "trips", "order-items", "order_items", "orderItems", "stock", "v1", "1", "Trips", "from",
             "class", "get", "healthz", "metrics", "a.b", "~x")
-EVENTS = ("order.created", "order_created", "order.created_at", "order_created.at", "orderCreated",
-          "OrderCreated", "order-created", "from", "class", "import.x", "startup", "shutdown", "stock.depleted",
-          "a.b-c", "a.b_c", "a-b.c", "deps", "Trip.Booked.v1", "trip.booked.v1")
+EVENTS = ("order.created", "order.created_at", "order_created.at", "orderCreated", "from", "class", "import.x",
+          "startup", "shutdown", "stock.depleted", "a.b-c", "a-b.c", "deps", "Trip.Booked.v1", "payment.settled",
+          "order.shipped", "OrderShipped.v2", "close", "on.startup", "x")
 HOSTS = ("orders", "order", "trips", "stock", "service", "orders-2", "order-service", "get", "reserve", "none",
          "true", "type", "models", "api", "main", "v1", "convert", "status", "inventory", "orders-db", "billing",
          "x1", "handlers-svc", "deps", "pb", "match", "case", "orders-rest", "stock-grpc")
@@ -94,8 +94,13 @@ def specs(draw: st.DrawFn) -> dict[str, Any]:
         services[name] = draw(service(records, enums, list(events), list(datastores), services, roles))
         if services[name].get("rest") and draw(st.booleans()):
             services[name]["gateway"] = {"path": f"/api/{name}", "auth": "public"}
-    environments = {env: {"hosting": "compose" if i == 0 else "kubernetes"}
-                    for i, env in enumerate(draw(_unique(ENVIRONMENTS, 1, 2)))}
+    environments: dict[str, Any] = {}
+    for i, env in enumerate(draw(_unique(ENVIRONMENTS, 1, 3))):
+        hosting = "compose" if i == 0 else draw(st.sampled_from(("kubernetes", "aws")))
+        environments[env] = {"hosting": hosting, **({"region": "eu-west-1"} if hosting == "aws" else {})}
+        overrides = draw(st.lists(st.sampled_from(service_names), max_size=2, unique=True))
+        if overrides:
+            environments[env]["services"] = {name: {"replicas": draw(st.integers(0, 3))} for name in overrides}
     spec: dict[str, Any] = {"rose": 1, "system": {"name": draw(st.sampled_from(("shop", "from", "orders", "x"))),
                                                   "domain": "example.com"},
                             "environments": environments}
@@ -178,6 +183,10 @@ def endpoint(draw: st.DrawFn, records: list[str], enums: list[str], roles: list[
         result["request"] = draw(st.sampled_from(records))
     if draw(st.booleans()):
         result["response"] = draw(st.sampled_from(records))
+        if draw(st.booleans()):
+            result["status"] = draw(st.sampled_from((200, 201, 202)))
+    elif draw(st.booleans()):
+        result["status"] = draw(st.sampled_from((200, 202, 204)))
     return result
 
 
