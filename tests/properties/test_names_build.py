@@ -27,7 +27,7 @@ VALID = sorted((Path(__file__).resolve().parents[1] / "valid").glob("*.yaml"))
 # Most generated specs must validate, or the test would exercise the resolver and not the build.
 MIN_VALID_SHARE = 0.5
 
-settings.register_profile("rosec", max_examples=600, derandomize=True, deadline=None, database=None,
+settings.register_profile("rosec", max_examples=500, derandomize=True, deadline=None, database=None,
                           print_blob=False, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 settings.register_profile("rosec-long", parent=settings.get_profile("rosec"), max_examples=3000)
 PROFILE = os.environ.get("ROSEC_HYPOTHESIS_PROFILE", "rosec")
