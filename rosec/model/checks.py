@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import keyword
 
-from pydantic import BaseModel
-
 from rosec.diagnostics import Diagnostic, did_you_mean
 from rosec.model import infrastructure, naming
 from rosec.model.check_context import CheckContext
@@ -14,15 +12,11 @@ from rosec.model.edge_checks import check_edge
 from rosec.model.graphs import cycles
 from rosec.model.kubernetes_checks import check_kubernetes
 from rosec.model.observability_checks import check_observability
-from rosec.model.proto_checks import check_proto_compatibility
 from rosec.model.service_checks import ServiceChecker
 from rosec.model.usage_checks import check_usage
-from rosec.spec.loader import PathKey
+from rosec.model.wire_checks import check_wire_names
 from rosec.spec.models import RecordSpec
 from rosec.spec.types import TypeRef, TypeSyntaxError, parse_type
-
-# Attributes of pydantic's BaseModel that a generated model field must not shadow.
-_PYDANTIC_RESERVED = frozenset({n for n in dir(BaseModel) if not n.startswith("_")} | {"fields"})
 
 
 class Checker(CheckContext):
@@ -44,7 +38,7 @@ class Checker(CheckContext):
         check_observability(self)
         check_kubernetes(self)
         check_generated_code(self)
-        check_proto_compatibility(self)
+        check_wire_names(self)
         check_usage(self)  # last: it reads what the other checks could not resolve
         return [*self.errors, *self.warnings]
 
@@ -57,24 +51,10 @@ class Checker(CheckContext):
                            f"rename it, e.g. '{name}Value'", at_key=True)
         for name, message in self.records.items():
             for field_name, text in message.fields.items():
-                path = ("messages", name, "fields", field_name)
-                self.type_ref(path, text)
-                self.check_field_name(path, field_name)
+                self.type_ref(("messages", name, "fields", field_name), text)
         for name, enum in self.enums.items():
             self.duplicates(("messages", name, "enum"), enum.enum, "enum value")
-            for i, value in enumerate(enum.enum):
-                if keyword.iskeyword(value):
-                    self.error(("messages", name, "enum", i), f"enum value '{value}' is a Python keyword",
-                               f"rename the value, e.g. '{value}_'")
         self.check_required_cycles()
-
-    def check_field_name(self, path: PathKey, name: str) -> None:
-        if keyword.iskeyword(name):
-            self.error(path, f"field name '{name}' is a Python keyword", f"rename it, e.g. '{name}_value'",
-                       at_key=True)
-        elif name in _PYDANTIC_RESERVED or name.startswith("model_"):
-            self.error(path, f"field name '{name}' is reserved by the generated pydantic models",
-                       f"rename it, e.g. '{name}_value'", at_key=True)
 
     def required_fields(self, record: RecordSpec) -> list[tuple[str, str]]:
         """(field, record) for every field that must hold another record: not optional, list or map."""

@@ -21,15 +21,18 @@ RUNTIME_IMPORTS = frozenset({
     "httpcore", "aio_pika", "aiormq", "pamqp", "asyncpg", "prometheus_client", "sentry_sdk", "uvicorn",
     "starlette", "anyio", "handlers", "rose_runtime",
 })
-# Names the generated modules import or define next to the models; a message or enum must not take them.
+# Names that the generated modules which import the models by name (models, api, handlers, rest_client,
+# messaging and the scaffolded handlers) import or define themselves; a message or enum must not take them.
+# tests/services/test_code_checks.py keeps this list complete.
 GENERATED_NAMES = frozenset({
-    "BaseModel", "ConfigDict", "Enum", "UUID", "Decimal", "AwareDatetime", "RequestContext", "MessageContext",
-    "AsyncIterator", "Problem", "Principal", "Handlers", "JsonInt", "JsonDecimal",
-    "JsonBytes", "Annotated", "BeforeValidator", "PlainSerializer", "ValidationInfo", "Field",
+    "Annotated", "Any", "AsyncIterator", "Awaitable", "AwareDatetime", "BaseModel", "BeforeValidator", "Broker",
+    "Callable", "ConfigDict", "ConsumerTopology", "Decimal", "Depends", "Enum", "FastAPI", "Field", "Handlers",
+    "HttpClient", "JsonBytes", "JsonDecimal", "JsonInt", "MessageContext", "Path", "PlainSerializer", "Principal",
+    "Problem", "Protocol", "Publisher", "Query", "Request", "RequestContext", "RequestValidationError", "Response",
+    "Runtime", "TOPOLOGY", "Topology", "TypeVar", "UUID", "ValidationError", "ValidationInfo", "AUDIENCE",
+    "LifecycleHooks", "StrEnum",
+    "DESCRIPTOR",  # defined by protoc's Python module next to the messages of a .proto
 })
-# Names the handler base class defines, and the parameters every handler signature uses.
-RESERVED_HANDLERS = frozenset({"on_startup", "on_shutdown", "deps"})
-RESERVED_PARAMETERS = frozenset({"self", "body", "ctx"})
 
 
 def check_generated_code(checker: CheckContext) -> None:
@@ -43,7 +46,6 @@ def check_generated_code(checker: CheckContext) -> None:
     for name in spec.services:
         check_service_package(checker, name)
         check_handler_names(checker, name)
-        check_parameter_names(checker, name)
         check_deps_fields(checker, name)
     check_identity_needed(checker)
     check_name_lengths(checker)
@@ -62,41 +64,22 @@ def check_service_package(checker: CheckContext, name: str) -> None:
 
 
 def check_handler_names(checker: CheckContext, name: str) -> None:
-    """REST operation ids, gRPC handlers and consumer handlers share one class: they must all differ."""
+    """REST operation ids, gRPC handlers and consumer handlers share one class: they must all differ. (None takes a
+    name the base class defines: the model derives them around naming.HANDLER_RESERVED.)"""
     service = checker.spec.services[name]
     base = ("services", name)
     entries = [((*base, "rest", i, "path"), naming.operation_id(e.method.value, e.path), "rest",
                 f"rest[{i}] ({e.method.value} {e.path})") for i, e in enumerate(service.rest)]
-    entries += [((*base, "grpc", i, "name"), naming.snake_case(m.name), "grpc", f"grpc[{i}] ({m.name})")
+    entries += [((*base, "grpc", i, "name"), naming.grpc_handler(m.name), "grpc", f"grpc[{i}] ({m.name})")
                 for i, m in enumerate(service.grpc)]
     entries += [((*base, "consumes", i), naming.consumer_handler(e), "consumes", f"consumes[{i}] ({e})")
                 for i, e in enumerate(service.consumes)]
     owners: dict[str, tuple[str, str]] = {}
     for path, handler, kind, what in entries:
-        if handler in RESERVED_HANDLERS:
-            checker.error(path, f"the handler of {what} would be named '{handler}', which the generated handler "
-                          "class defines itself", "rename it")
-        elif handler in owners and owners[handler][0] != kind:  # clashes of one kind are reported with it
+        if handler in owners and owners[handler][0] != kind:  # clashes of one kind are reported with it
             checker.error(path, f"the handler of {what} would be named '{handler}', like the handler of "
                           f"{owners[handler][1]}", "rename one of them")
         owners.setdefault(handler, (kind, what))
-
-
-def check_parameter_names(checker: CheckContext, name: str) -> None:
-    for i, endpoint in enumerate(checker.spec.services[name].rest):
-        path = ("services", name, "rest", i)
-        in_path = naming.path_params(endpoint.path)
-        for param in in_path:
-            if param in RESERVED_PARAMETERS:
-                checker.error((*path, "path"), f"path parameter '{param}' is reserved by the handler signature",
-                              f"rename it, e.g. '{param}_id'")
-        for param in endpoint.query:
-            if param in RESERVED_PARAMETERS:
-                checker.error((*path, "query", param), f"query parameter '{param}' is reserved by the handler "
-                              "signature", f"rename it, e.g. '{param}_value'", at_key=True)
-            elif param in in_path:
-                checker.error((*path, "query", param), f"query parameter '{param}' has the name of a path "
-                              "parameter", "rename one of them", at_key=True)
 
 
 def check_deps_fields(checker: CheckContext, name: str) -> None:

@@ -37,7 +37,7 @@ def check_name_lengths(checker: CheckContext) -> None:
                 for param in params:
                     _check(checker, (*base, "rest", i, kind, param), param, "parameter", "shorten it", True)
         for i, method in enumerate(service.grpc):
-            _check(checker, (*base, "grpc", i, "name"), naming.snake_case(method.name),
+            _check(checker, (*base, "grpc", i, "name"), naming.grpc_handler(method.name),
                    f"the handler of gRPC method {method.name} would be named", "shorten the method name")
         for i, event in enumerate(service.consumes):
             _check(checker, (*base, "consumes", i), naming.consumer_handler(event),

@@ -12,8 +12,10 @@ CONSUMER_MAX_ATTEMPTS = 5
 
 @dataclass(frozen=True)
 class Event:
+    """An event. `name` is its wire name: the routing key, the AMQP `type` property, the AsyncAPI channel."""
+
     name: str
-    python_name: str  # order.created -> order_created: the publisher method of the generated <Svc>Events
+    python_name: str  # order.created -> order_created, tripBooked -> trip_booked: the publisher method of <Svc>Events
     message: str
     description: str
     exchange: str
@@ -96,7 +98,7 @@ def build_events(spec: RoseSpec, messaging: Messaging | None) -> tuple[Event, ..
     parties = _event_parties(spec)
     return tuple(Event(
         name=name,
-        python_name=naming.python_identifier(name),
+        python_name=naming.event_python_name(name),
         message=event.message,
         description=event.description,
         exchange=messaging.exchange,

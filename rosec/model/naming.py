@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import keyword
 import re
+from collections.abc import Collection
 from enum import StrEnum
+
+# HTTPStatus -> HTTP Status, but userIDs -> user IDs (a plural 's' stays with its acronym)
+_ACRONYM_END = re.compile(r"([A-Z]+)([A-Z](?!s(?:[^a-z]|$))[a-z])")
+_WORD_START = re.compile(r"([a-z0-9])([A-Z])")  # tripId -> trip Id, v2Name -> v2 Name
+_SEPARATORS = re.compile(r"[^A-Za-z0-9]+")
 
 
 def python_identifier(name: str) -> str:
@@ -53,17 +59,36 @@ def is_reserved_python(name: str) -> bool:
     return keyword.iskeyword(name) or keyword.issoftkeyword(name)
 
 
+# -- wire names (JSON keys, enum values, parameters, events) -> identifiers -------------------------------------
+def wire_words(wire: str) -> list[str]:
+    """The lowercase words of a wire name: tripId -> [trip, id]; created-at -> [created, at]; @type -> [type];
+    HTTPStatus -> [http, status]; line_1 -> [line, 1]; line1 -> [line1] (digits stay with their word)."""
+    spaced = _WORD_START.sub(r"\1 \2", _ACRONYM_END.sub(r"\1 \2", wire))
+    return [word.lower() for word in _SEPARATORS.split(spaced) if word]
+
+
+def wire_identifier(wire: str, digit_prefix: str) -> str:
+    """snake_case of a wire name, the base of its Python and protobuf names: tripId -> trip_id, 1st -> <prefix>_1st.
+
+    Empty when the wire name has no letter or digit (the resolver rejects such names)."""
+    identifier = "_".join(wire_words(wire))
+    return f"{digit_prefix}_{identifier}" if identifier[:1].isdigit() else identifier
+
+
+def python_name(identifier: str, reserved: Collection[str] = ()) -> str:
+    """A wire identifier as a Python name: a keyword or a reserved name gets a trailing '_' (from -> from_)."""
+    return f"{identifier}_" if keyword.iskeyword(identifier) or identifier in reserved else identifier
+
+
 def operation_id(method: str, path: str) -> str:
-    """POST /orders/{id}/items -> post_orders_by_id_items"""
+    """POST /orders/{id}/items -> post_orders_by_id_items; GET /tripDetails/{tripId} -> get_trip_details_by_trip_id"""
     parts = [method.lower()]
     for segment in path.strip("/").split("/"):
-        if not segment:
-            continue
         if segment.startswith("{"):
-            parts.append(f"by_{segment[1:-1]}")
-        else:
-            parts.append(python_identifier(segment))
-    return re.sub(r"_+", "_", "_".join(parts)).strip("_")
+            parts.append("by")
+            segment = segment[1:-1]
+        parts += wire_words(segment)
+    return "_".join(parts)
 
 
 def normalized_route(path: str) -> str:
@@ -75,5 +100,23 @@ def path_params(path: str) -> list[str]:
     return re.findall(r"\{([^}]+)\}", path)
 
 
+# Names the generated handler base class defines itself: a handler derived to one of them gets a trailing '_'.
+HANDLER_RESERVED = frozenset({"on_startup", "on_shutdown", "deps"})
+# gRPC handlers also name the methods of the generated <Svc>GrpcClient, which has these attributes of its own.
+GRPC_CLIENT_RESERVED = frozenset({"close", "target", "timeout"})
+
+
+def grpc_handler(method: str) -> str:
+    """GetStock -> get_stock; Class -> class_ (a keyword); Deps -> deps_ (the handler base class's attribute);
+    Close -> close_ (the gRPC client's)"""
+    return python_name(snake_case(method), HANDLER_RESERVED | GRPC_CLIENT_RESERVED)
+
+
+def event_python_name(event: str) -> str:
+    """order.created -> order_created, tripBooked -> trip_booked: the publisher method of the event."""
+    return python_name(wire_identifier(event, "event"))
+
+
 def consumer_handler(event: str) -> str:
-    return f"on_{python_identifier(event)}"
+    """order.created -> on_order_created; startup -> on_startup_ (the base class's hook)"""
+    return python_name(f"on_{wire_identifier(event, 'event')}", HANDLER_RESERVED)

@@ -6,6 +6,11 @@ from dataclasses import dataclass
 
 from rosec.spec.models import RoseSpec
 
+# The variable a service's log level comes from (a `config` key may set it), and the levels the runtime accepts
+# (rose_runtime.settings, in any case).
+LOG_LEVEL_VARIABLE = "LOG_LEVEL"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
 
 @dataclass(frozen=True)
 class Observability:

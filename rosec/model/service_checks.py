@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from rosec.diagnostics import did_you_mean
 from rosec.model import naming
+from rosec.model.observability import LOG_LEVEL_VARIABLE, LOG_LEVELS
 from rosec.spec.loader import PathKey
 from rosec.spec.models import RestEndpoint, RoseSpec, ServiceSpec
 
@@ -77,17 +78,10 @@ class ServiceChecker:
                              "or rename it", at_key=True)
         for kind in ("params", "query"):
             for param, text in getattr(ep, kind).items():
-                self.check_parameter((*path, kind, param), kind, param, text)
-        for param in declared:
-            if keyword.iskeyword(param):
-                self.c.error((*path, "path"), f"path parameter '{param}' is a Python keyword",
-                             f"rename it, e.g. '{param}_id'")
+                self.check_parameter((*path, kind, param), kind, text)
         self.c.check_roles((*path, "roles"), ep.roles)
 
-    def check_parameter(self, path: PathKey, kind: str, name: str, text: str) -> None:
-        if keyword.iskeyword(name):
-            self.c.error(path, f"parameter name '{name}' is a Python keyword", f"rename it, e.g. '{name}_value'",
-                         at_key=True)
+    def check_parameter(self, path: PathKey, kind: str, text: str) -> None:
         ref = self.c.type_ref(path, text)
         if ref is None:
             return
@@ -103,7 +97,10 @@ class ServiceChecker:
         handlers: dict[str, str] = {}
         for i, method in enumerate(self.s.grpc):
             path = (*self.path, "grpc", i)
-            handler = naming.snake_case(method.name)
+            handler = naming.grpc_handler(method.name)
+            if keyword.iskeyword(method.name):
+                self.c.error((*path, "name"), f"gRPC method name '{method.name}' is a Python keyword, and protoc's "
+                             "Python code names a method after it", f"rename it, e.g. '{method.name}Value'")
             if handler in handlers:
                 first = handlers[handler]
                 problem = f"duplicate gRPC method '{method.name}'" if first == method.name else \
@@ -157,6 +154,10 @@ class ServiceChecker:
     def check_env_names(self) -> None:
         reserved = derived_env_names(self.c.spec, self.name)
         self.c.duplicates((*self.path, "secrets"), self.s.secrets, "secret")
+        level = self.s.config.get(LOG_LEVEL_VARIABLE)
+        if level is not None and str(level).upper() not in LOG_LEVELS:
+            self.c.error((*self.path, "config", LOG_LEVEL_VARIABLE), f"{LOG_LEVEL_VARIABLE} {level!r} is not a log "
+                         "level the service accepts", f"use one of {', '.join(LOG_LEVELS)}")
         for key in self.s.config:
             if key in reserved:
                 self.c.error((*self.path, "config", key), f"'{key}' is set by rosec for this service",

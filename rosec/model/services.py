@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rosec.model import infrastructure, naming
@@ -9,10 +10,17 @@ from rosec.model.messaging import Consumer, Messaging, build_consumer
 from rosec.model.metrics import latency_buckets
 from rosec.spec import models as spec_models
 from rosec.spec.models import RecordSpec, RoseSpec, ServiceSpec
-from rosec.spec.types import TypeRef, parse_type
+from rosec.spec.types import TypeRef, TypeSyntaxError, parse_type
 
 FIRST_SERVICE_PORT = 8101
 GRPC_PORT_OFFSET = 1000
+# Parameter names of every handler signature; a path or query parameter of that name gets a trailing '_'.
+RESERVED_PARAMETERS = frozenset({"self", "body", "ctx"})
+PARAM_DIGIT_PREFIX = "param"
+# Names the generated <Svc>Config and <Svc>Secrets dataclasses use themselves: the classmethod that reads them and
+# dataclasses.field (the secrets' defaults). A config key or secret becomes an attribute of its lowercase name,
+# with a trailing '_' for these and for keywords: SMTP_HOST -> smtp_host, FROM -> from_, FIELD -> field_.
+SETTINGS_RESERVED = frozenset({"from_settings", "field"})
 
 
 @dataclass(frozen=True)
@@ -31,8 +39,17 @@ class RateLimit:
 
 @dataclass(frozen=True)
 class Param:
-    name: str
+    """A path or query parameter: `wire_name` in the URL and the OpenAPI document, `python_name` in the handler
+    signature, the route function and the REST client (tripId -> trip_id, from -> from_, body -> body_)."""
+
+    wire_name: str
+    python_name: str
     type: TypeRef
+
+
+def param(wire_name: str, text: str) -> Param:
+    identifier = naming.wire_identifier(wire_name, PARAM_DIGIT_PREFIX)
+    return Param(wire_name, naming.python_name(identifier, RESERVED_PARAMETERS), parse_type(text))
 
 
 @dataclass(frozen=True)
@@ -161,6 +178,11 @@ class Service:
         """Path of the .proto file under the services directory (the buf module root)."""
         return f"{self.python_name}/v1/{self.python_name}.proto"
 
+    @staticmethod
+    def settings_attribute(variable: str) -> str:
+        """The attribute of a config key or secret in the generated deps: SMTP_HOST -> smtp_host, FROM -> from_."""
+        return naming.python_name(variable.lower(), SETTINGS_RESERVED)
+
     @property
     def roles(self) -> tuple[str, ...]:
         found = {r for e in self.endpoints for r in e.roles} | {r for m in self.grpc_methods for r in m.roles}
@@ -209,10 +231,10 @@ def _service(spec: RoseSpec, messaging: Messaging | None, name: str, s: ServiceS
         class_prefix=naming.pascal_case(name),
         proto_package=f"{naming.python_identifier(name)}.v1",
         proto_service=naming.generated_class(naming.pascal_case(name), naming.GeneratedClass.SERVICE),
-        messages=_messages_used(spec, s, order),
+        messages=tuple(sorted(messages_used(spec, s), key=order.__getitem__)),
         endpoints=tuple(_endpoint(e) for e in s.rest),
         grpc_methods=tuple(GrpcMethod(m.name, m.request, m.response, m.client_streaming, m.server_streaming,
-                                      tuple(m.roles), m.public, m.summary, naming.snake_case(m.name),
+                                      tuple(m.roles), m.public, m.summary, naming.grpc_handler(m.name),
                                       RateLimit.parse(m.rate_limit))
                            for m in s.grpc),
         publishes=tuple(s.publishes),
@@ -233,15 +255,15 @@ def _service(spec: RoseSpec, messaging: Messaging | None, name: str, s: ServiceS
     )
 
 
-def _messages_used(spec: RoseSpec, s: ServiceSpec, order: dict[str, int]) -> tuple[str, ...]:
-    """Records and enums reachable from the service's endpoints, methods and events, in spec order
-    (`order`: the position of every message in the spec)."""
+def messages_used(spec: RoseSpec, s: ServiceSpec) -> set[str]:
+    """Records and enums reachable from the service's endpoints, methods and events (the checks call this before
+    every type is known to be valid: unparsable types and unknown names are skipped)."""
     roots = [t for e in s.rest for t in (*e.params.values(), *e.query.values())]
     roots += [m for e in s.rest for m in (e.request, e.response) if m]
     roots += [m for g in s.grpc for m in (g.request, g.response)]
-    roots += [spec.events[e].message for e in (*s.publishes, *s.consumes)]
+    roots += [spec.events[e].message for e in (*s.publishes, *s.consumes) if e in spec.events]
     found: set[str] = set()
-    pending = [name for text in roots for name in parse_type(text).references()]
+    pending = _references(roots)
     while pending:
         name = pending.pop()
         if name in found or name not in spec.messages:
@@ -249,14 +271,24 @@ def _messages_used(spec: RoseSpec, s: ServiceSpec, order: dict[str, int]) -> tup
         found.add(name)
         message = spec.messages[name]
         if isinstance(message, RecordSpec):
-            pending += [n for text in message.fields.values() for n in parse_type(text).references()]
-    return tuple(sorted(found, key=order.__getitem__))
+            pending += _references(message.fields.values())
+    return found
+
+
+def _references(texts: Iterable[str]) -> list[str]:
+    names = []
+    for text in texts:
+        try:
+            names += parse_type(text).references()
+        except TypeSyntaxError:
+            continue
+    return names
 
 
 def _endpoint(e: spec_models.RestEndpoint) -> Endpoint:
     method = e.method.value
-    params = tuple(Param(p, parse_type(e.params.get(p, "string"))) for p in naming.path_params(e.path))
-    query = tuple(Param(q, parse_type(t)) for q, t in e.query.items())
+    params = tuple(param(p, e.params.get(p, "string")) for p in naming.path_params(e.path))
+    query = tuple(param(q, t) for q, t in e.query.items())
     return Endpoint(
         method=method,
         path=e.path,

@@ -24,7 +24,11 @@ def Name(pattern: str, description: str, max_length: int = 63) -> object:  # noq
 ServiceName = Name(names.DNS_LABEL, "A service: lowercase DNS label.", names.MAX_SERVICE_NAME)
 DatastoreName = Name(names.DNS_LABEL, "A datastore: lowercase DNS label.", names.MAX_SERVICE_NAME)
 MessageName = Name(names.MESSAGE_NAME, "A message or enum: PascalCase.")
-EventName = Name(names.EVENT_NAME, "An event: dot-separated lowercase words, e.g. order.created.")
+EventName = Name(names.EVENT_NAME, "An event, also its AMQP routing key: dot-separated words, e.g. order.created.",
+                 names.MAX_EVENT_NAME)
+WireName = Name(names.WIRE_NAME, "A name on the wire (JSON key, enum value, query parameter): printable ASCII "
+                "except '\"' and '\\'; the Python and protobuf names are derived from it.", names.MAX_WIRE_NAME)
+PathParamName = Name(f"^{names.PATH_PARAM}$", "A path parameter: an RFC 6570 varname such as tripId or trip_id.")
 RoleName = Name(names.ROLE_NAME, "A role of the identity realm.")
 ScopeName = Name(names.SCOPE_NAME, "An OAuth scope of the identity realm.")
 EnvVarName = Name(names.ENV_VAR, "An environment variable name: UPPER_SNAKE_CASE.")

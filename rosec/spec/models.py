@@ -20,11 +20,13 @@ from rosec.spec.base import (
     EventName,
     MessageName,
     Name,
+    PathParamName,
     RateLimitText,
     RoleName,
     ScopeName,
     ServiceName,
     Spec,
+    WireName,
 )
 from rosec.spec.edge_models import DevUserSpec, EnvironmentGatewaySpec, Origin
 from rosec.spec.kubernetes_models import KubernetesSpec
@@ -128,14 +130,14 @@ class IdentitySpec(Spec):
 
 
 class RecordSpec(Spec):
-    fields: Annotated[dict[Annotated[str, Field(pattern=names.FIELD_NAME)], TypeExpr], Field(min_length=1)]
-    """Field name (snake_case) to type expression."""
+    fields: Annotated[dict[WireName, TypeExpr], Field(min_length=1)]
+    """Field name as in the JSON body (e.g. customer_id, tripId, created-at, from) to type expression."""
     description: str = ""
 
 
 class EnumSpec(Spec):
-    enum: Annotated[list[Annotated[str, Field(pattern=names.ENUM_VALUE)]], Field(min_length=1)]
-    """The enum's values (snake_case)."""
+    enum: Annotated[list[WireName], Field(min_length=1)]
+    """The enum's values as in JSON (e.g. pending, IN_PROGRESS, on-hold)."""
     description: str = ""
 
 
@@ -171,9 +173,9 @@ class RestEndpoint(Spec):
     method: HttpMethod
     path: Annotated[str, Field(pattern=names.HTTP_PATH)]
     """Path inside the service, with {param} segments."""
-    params: dict[Annotated[str, Field(pattern=names.FIELD_NAME)], TypeExpr] = {}
+    params: dict[PathParamName, TypeExpr] = {}
     """Types of path parameters (default string)."""
-    query: dict[Annotated[str, Field(pattern=names.FIELD_NAME)], TypeExpr] = {}
+    query: dict[WireName, TypeExpr] = {}
     """Query parameters and their types."""
     request: MessageName | None = None
     """Request body message."""

@@ -20,10 +20,6 @@ def _dns(value: str) -> str:
     return "-".join(w.lower() for w in _words(value))
 
 
-def _snake(value: str) -> str:
-    return "_".join(w.lower() for w in _words(value))
-
-
 def _pascal(value: str) -> str:
     return "".join(w[:1].upper() + w[1:] for w in _words(value))
 
@@ -33,10 +29,21 @@ def _upper_snake(value: str) -> str:
 
 
 def _event(value: str) -> str:
-    if "." in value:
-        return ".".join(_snake(part) for part in value.split("."))
-    words = [w.lower() for w in _words(value)]
-    return f"{words[0]}.{'_'.join(words[1:])}" if len(words) > 1 else ""
+    parts = [re.sub(r"[^A-Za-z0-9_-]+", "_", part).strip("_-") for part in value.split(".")]
+    return ".".join(part for part in parts if part)
+
+
+def _wire(value: str) -> str:
+    """A wire name without the characters it cannot have: '"', '\\', control characters, edge spaces."""
+    return re.sub(r'["\\\x00-\x1f\x7f-\uffff]', "", value).strip()
+
+
+def _varname(value: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.]+", "_", value).strip("._")
+
+
+def _path(value: str) -> str:
+    return re.sub(r"\{([^}]*)\}", lambda m: "{" + _varname(m.group(1)) + "}", value)
 
 
 def _lower(value: str) -> str:
@@ -58,9 +65,11 @@ _DNS = "lowercase DNS labels: letters, digits and '-', starting with a letter"
 _SERVICE = Rule(f"service names are {_DNS}", _dns)
 _DATASTORE = Rule(f"datastore names are {_DNS}", _dns)
 _MESSAGE = Rule("message names are PascalCase: a capital letter, then letters and digits", _pascal)
-_EVENT = Rule("event names are dot-separated lowercase words, e.g. order.created", _event)
-_SNAKE_WORDS = "snake_case: lowercase words of letters and digits joined by single '_'"
-_SNAKE = Rule("names are snake_case: lowercase letters, digits and '_', starting with a letter", _snake)
+_EVENT = Rule("event names are dot-separated words of letters, digits, '_' and '-', starting with a letter "
+              "(no '*' or '#'), e.g. order.created", _event)
+_WIRE = ("printable ASCII characters except '\"' and '\\', without a space at either end (the Python and "
+         "protobuf names are derived from them)")
+_QUERY = Rule(f"query parameter names are {_WIRE}", _wire)
 _ENV = Rule("environment variable names are UPPER_SNAKE_CASE", _upper_snake)
 
 _RULES: dict[str, Rule] = {
@@ -68,14 +77,15 @@ _RULES: dict[str, Rule] = {
     "environments": Rule(f"environment names are {_DNS}", _dns),
     "messages": _MESSAGE, "message": _MESSAGE, "request": _MESSAGE, "response": _MESSAGE,
     "events": _EVENT, "publishes": _EVENT, "consumes": _EVENT,
-    "enum": Rule(f"enum values are {_SNAKE_WORDS}", _snake),
-    "fields": Rule(f"field names are {_SNAKE_WORDS}", _snake),
-    "params": Rule(f"parameter names are {_SNAKE_WORDS}", _snake),
-    "query": Rule(f"parameter names are {_SNAKE_WORDS}", _snake),
+    "enum": Rule(f"enum values are {_WIRE}", _wire),
+    "fields": Rule(f"field names are JSON keys: {_WIRE}", _wire),
+    "params": Rule("path parameter names are RFC 6570 varnames: letters, digits and '_', with inner '.'", _varname),
+    "query": _QUERY,
     "roles": Rule("role names are lowercase: letters, digits, '-' and '_'", _dns),
     "scopes": Rule("scope names are lowercase: letters, digits and '.', ':', '-', '_'", _lower),
     "config": _ENV, "secrets": _ENV,
-    "path": Rule("paths start with '/' and use {param} segments, e.g. /orders/{id}"),
+    "path": Rule("paths start with '/' and use {param} segments whose names are letters, digits and '_' with "
+                 "inner '.', e.g. /orders/{orderId}", _path),
     "rate_limit": Rule("write COUNT/UNIT with UNIT one of second, minute, hour, day, e.g. 100/minute"),
     "cpu": Rule("a Kubernetes CPU quantity such as 250m, 0.5 or 2"),
     "memory": Rule("a Kubernetes memory quantity such as 256Mi or 1Gi"),

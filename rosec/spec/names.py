@@ -4,15 +4,23 @@ from __future__ import annotations
 
 DNS_LABEL = r"^[a-z]([a-z0-9-]*[a-z0-9])?$"
 MESSAGE_NAME = r"^[A-Z][A-Za-z0-9]*$"
-# snake_case words joined by single underscores: protobuf (buf lint) rejects "a__b" and "a_"
-FIELD_NAME = r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$"
-ENUM_VALUE = r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$"
-EVENT_NAME = r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$"
+# Wire names belong to the API: a JSON object key (record field), an enum value or a query parameter is any
+# printable ASCII text except '"' and '\', without a space at either end. The Python, protobuf and other
+# identifiers are derived from it in the model (rosec/model/naming.py), never typed by hand.
+WIRE_NAME = r"^[!#-\[\]-~]([ !#-\[\]-~]*[!#-\[\]-~])?$"
+MAX_WIRE_NAME = 100
+# A path parameter is an RFC 6570 varname (without %-escapes): letters, digits and '_', with inner dots.
+PATH_PARAM = r"[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*"
+# An event name is its AMQP routing key: dot-separated words of letters, digits, '_' and '-' (no '*' or '#',
+# the wildcards of binding keys), starting with a letter.
+EVENT_NAME = r"^[A-Za-z][A-Za-z0-9_-]*(\.[A-Za-z0-9][A-Za-z0-9_-]*)*$"
+MAX_EVENT_NAME = 120
 ROLE_NAME = r"^[a-z][a-z0-9_-]*$"
 SCOPE_NAME = r"^[a-z][a-z0-9_.:-]*$"
 ENV_VAR = r"^[A-Z][A-Z0-9_]*$"
 GRPC_METHOD = r"^[A-Z][A-Za-z0-9]*$"
-HTTP_PATH = r"^/([A-Za-z0-9._~-]+|\{[a-z][a-z0-9_]*\})(/([A-Za-z0-9._~-]+|\{[a-z][a-z0-9_]*\}))*$|^/$"
+_SEGMENT = rf"([A-Za-z0-9._~-]+|\{{{PATH_PARAM}\}})"
+HTTP_PATH = rf"^/{_SEGMENT}(/{_SEGMENT})*$|^/$"
 GATEWAY_PATH = r"^(/[a-z0-9][a-z0-9._-]*)+$"
 DOMAIN = r"^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]([a-z0-9-]*[a-z0-9])?$"
 RATE_LIMIT = r"^[1-9][0-9]*/(second|minute|hour|day)$"

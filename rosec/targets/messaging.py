@@ -172,7 +172,8 @@ def _channels(system: System) -> dict[str, Any]:
 
 
 def queue_channel(consumer: Consumer) -> str:
-    """Channel id of a consumer's queue; event names have no '-', so it never equals an event's channel id."""
+    """Channel id of a consumer's queue, `<system>.<service>.<event>-queue`: an event's channel id (its name) could
+    only equal it if the event itself were named like that queue plus '-queue'."""
     return f"{consumer.queue}-queue"
 
 

@@ -26,12 +26,12 @@ from uuid import UUID, uuid4
 import grpc
 import pytest
 
+from rosec.model.messages import upper_snake
 from rosec.model.system import System
 from rosec.pipeline import load_system
 from rosec.targets import runtime as runtime_target
 from rosec.targets.services.grpc import BUF_LINT_EXCEPTIONS, GRPCIO_TOOLS_PIN, render_grpc
 from rosec.targets.services.grpc.compiler import grpcio_tools_version
-from rosec.targets.services.grpc.naming import upper_snake
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOP_SPEC = ROOT / "spec-examples" / "shop" / "rose.yaml"
@@ -244,11 +244,13 @@ def test_layout_and_headers(shop_system: System) -> None:
 def test_proto_text(shop_system: System) -> None:
     proto = render_grpc(shop_system)["services/inventory/v1/inventory.proto"].decode()
     assert 'syntax = "proto3";\n\npackage inventory.v1;\n' in proto
-    assert "rpc GetStock(StockQuery) returns (StockLevel);" in proto
-    assert "rpc WatchStock(StockQuery) returns (stream StockLevel);" in proto
+    # fully qualified: no RPC of the service (GetStock, ...) can shadow a message of the same name
+    assert "rpc GetStock(.inventory.v1.StockQuery) returns (.inventory.v1.StockLevel);" in proto
+    assert "rpc WatchStock(.inventory.v1.StockQuery) returns (stream .inventory.v1.StockLevel);" in proto
+    assert "  .inventory.v1.Money unit_price = 3 [json_name = \"unit_price\"];" in proto  # JSON keeps the wire name
     assert "import" not in proto  # no Timestamp in inventory's messages
     payments = render_grpc(shop_system)["services/payments/v1/payments.proto"].decode()
-    assert "rpc UploadReceipts(stream Receipt) returns (Payment);" in payments
+    assert "rpc UploadReceipts(stream .payments.v1.Receipt) returns (.payments.v1.Payment);" in payments
     assert 'import "google/protobuf/timestamp.proto";' in payments
     assert "ORDER_STATUS_UNSPECIFIED = 0;" in payments and "ORDER_STATUS_CANCELLED = 5;" in payments
 
@@ -265,9 +267,10 @@ def test_descriptors_match_the_spec(generated: SimpleNamespace, kitchen_system: 
     pb = generated.kitchen_pb
     everything = pb.Everything.DESCRIPTOR
     spec = next(m for m in kitchen_system.messages if m.name == "Everything")
-    assert [(f.name, f.number) for f in everything.fields] == [(f.name, i) for i, f in enumerate(spec.fields, 1)]
+    assert [(f.name, f.number) for f in everything.fields] == [(f.proto_name, i) for i, f in enumerate(spec.fields, 1)]
+    assert [f.json_name for f in everything.fields] == [f.wire_name for f in spec.fields]
     for f in spec.fields:
-        assert everything.fields_by_name[f.name].has_presence == (f.optional or f.name in ("t", "inner")), f.name
+        assert everything.fields_by_name[f.proto_name].has_presence == (f.optional or f.wire_name in ("t", "inner"))
     assert everything.fields_by_name["by_number"].message_type.GetOptions().map_entry
     assert everything.fields_by_name["t"].message_type.full_name == "google.protobuf.Timestamp"
     assert [v.name for v in pb.Color.DESCRIPTOR.values] == ["COLOR_UNSPECIFIED", "COLOR_RED", "COLOR_GREEN",
@@ -799,20 +802,19 @@ services:
 
 @pytest.mark.parametrize(("messages", "root", "error"), [
     ("  Color: { enum: [red, unspecified] }\n  A: { fields: { c: Color } }", "A",
-     "value 'unspecified' of enum Color becomes COLOR_UNSPECIFIED in proto3, which is already the zero value"),
-    ("  A: { fields: { line_1: string, line1: string } }", "A", "same protobuf JSON name line1"),
-    ("  KitchenService: { fields: { a: string } }", "KitchenService", "has the name of the gRPC service"),
-], ids=["enum-zero-value", "json-name", "service-name"])
-def test_specs_protoc_would_reject_fail_with_a_clear_message(tmp_path: Path, messages: str, root: str,
-                                                              error: str) -> None:
+     "enum value 'unspecified' would become COLOR_UNSPECIFIED, the protobuf zero value"),
+    ("  A: { fields: { line_1: string, line1: string } }", "A", "both have the protobuf JSON name 'line1'"),
+    ("  KitchenService: { fields: { a: string } }", "KitchenService", "is used by the generated service code"),
+    ("  ABc: { enum: [x] }\n  A: { enum: [bc_unspecified] }\n  R: { fields: { a: ABc, b: A } }", "R",
+     "becomes A_BC_UNSPECIFIED in the protobuf package of service 'kitchen', which is already the zero value"),
+], ids=["enum-zero-value", "json-name", "service-name", "enum-value-across-enums"])
+def test_specs_protoc_would_reject_are_rejected_by_the_resolver(tmp_path: Path, messages: str, root: str,
+                                                                error: str) -> None:
     from rosec.diagnostics import SpecError
-    from rosec.targets.services.grpc.proto import ProtoError
 
     spec = tmp_path / "rose.yaml"
     spec.write_text(_GAP_SPEC % (messages, root, root), "utf-8")
-    try:
-        system = load_system(spec)
-    except SpecError:
-        return  # the resolver rejects it already: even better
-    with pytest.raises(ProtoError, match=error):
-        render_grpc(system)
+    with pytest.raises(SpecError) as raised:
+        load_system(spec)
+    errors = [d for d in raised.value.diagnostics if d.severity == "error"]
+    assert [error in d.message for d in errors] == [True], raised.value.diagnostics

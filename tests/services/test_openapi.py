@@ -103,7 +103,8 @@ def test_operations_follow_the_spec(system: System, service: Service) -> None:
             assert problem["content"]["application/problem+json"]["schema"] == {"$ref": "#/components/schemas/Problem"}
         assert operation["security"] == ([] if endpoint.public else [{"bearerAuth": []}])
         names = [(p["in"], p["name"]) for p in operation.get("parameters", [])]
-        assert names == [("path", p.name) for p in endpoint.params] + [("query", q.name) for q in endpoint.query]
+        assert names == ([("path", p.wire_name) for p in endpoint.params]
+                         + [("query", q.wire_name) for q in endpoint.query])
         if endpoint.request:
             assert operation["requestBody"]["content"]["application/json"]["schema"] == {
                 "$ref": f"#/components/schemas/{endpoint.request}"}

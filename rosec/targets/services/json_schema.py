@@ -48,8 +48,8 @@ def message_schema(message: Message, ref_prefix: str) -> dict[str, Any]:
     schema: dict[str, Any] = {
         "type": "object",
         "title": message.name,
-        "properties": {f.name: _field_schema(f.type, f.optional, ref_prefix) for f in message.fields},
-        "required": [f.name for f in message.fields if not f.optional],
+        "properties": {f.wire_name: _field_schema(f.type, f.optional, ref_prefix) for f in message.fields},
+        "required": [f.wire_name for f in message.fields if not f.optional],
         "additionalProperties": False,
     }
     if message.description:

@@ -31,7 +31,7 @@ def models_module(system: System, service: Service) -> bytes:
         if name in enums:
             enum = enums[name]
             items.append({"kind": "enum", "name": name, "doc": enum.description or f"The {name} enum.",
-                          "members": enum.values})
+                          "members": [(m.python_name, m.wire_name) for m in enum.members]})
             continue
         message = records[name]
         fields = _record_fields(message)
@@ -42,6 +42,8 @@ def models_module(system: System, service: Service) -> bytes:
     imports = Imports().add_lines(python_types.scalar_imports(refs))
     if any(i["kind"] == "record" for i in items):
         imports.add("pydantic", *MODEL_BASES)
+    if any(f["alias"] for i in items if i["kind"] == "record" for f in i["fields"]):
+        imports.add("pydantic", "Field")
     if enums.keys() & set(service.messages):
         imports.add("enum", "StrEnum")
     used = {alias for i in items if i["kind"] == "record" for f in i["fields"]
@@ -73,7 +75,7 @@ def model_annotation(ref: TypeRef) -> str:
 
 def _record_fields(message: Message) -> list[dict[str, Any]]:
     """Fields with their annotations; a field named like a type it mentions makes the record use `_<type>`."""
-    field_names = {f.name for f in message.fields}
+    field_names = {f.python_name for f in message.fields}
     raw = [model_annotation(f.type) + (" | None" if f.optional else "") for f in message.fields]
     used = {token for text in raw for token in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text)}
     clashes = sorted(field_names & used & _SHADOWABLE)
@@ -81,7 +83,8 @@ def _record_fields(message: Message) -> list[dict[str, Any]]:
     for f, annotation in zip(message.fields, raw, strict=True):
         for clash in clashes:
             annotation = re.sub(rf"\b{clash}\b", f"_{clash}", annotation)
-        fields.append({"name": f.name, "annotation": annotation, "optional": f.optional, "aliases": clashes})
+        fields.append({"name": f.python_name, "alias": f.alias, "annotation": annotation, "optional": f.optional,
+                       "aliases": clashes})
     return fields
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from rosec.model.datastores import Datastore
 from rosec.model.naming import GeneratedClass, generated_class, python_identifier
-from rosec.model.services import Endpoint, Service
+from rosec.model.services import Endpoint, Param, Service
 from rosec.model.system import System
 from rosec.spec.types import TypeRef
 from rosec.targets.services import python_types
@@ -94,6 +94,7 @@ class DepsField:
     annotation: str
     build: str  # Python expression inside build_deps (names: runtime, settings, broker)
     comment: str
+    client: bool = False  # a client of a peer service: closed by deps.close()
 
 
 def deps_fields(system: System, service: Service) -> list[DepsField]:
@@ -105,11 +106,11 @@ def deps_fields(system: System, service: Service) -> list[DepsField]:
         if peer.endpoints:
             fields.append(DepsField(f"{peer.python_name}_rest", rest_client_class(peer),
                                     f"{rest_client_class(peer)}(settings.require({py_str(peer.url_env)}), runtime)",
-                                    f"REST API of {peer.name} at ${peer.url_env}"))
+                                    f"REST API of {peer.name} at ${peer.url_env}", client=True))
         if peer.grpc_methods:
             fields.append(DepsField(f"{peer.python_name}_grpc", grpc_client_class(peer),
                                     f"{grpc_client_class(peer)}(settings.require({py_str(peer.grpc_target_env)}), "
-                                    "runtime)", f"gRPC API of {peer.name} at ${peer.grpc_target_env}"))
+                                    "runtime)", f"gRPC API of {peer.name} at ${peer.grpc_target_env}", client=True))
     for store in map(system.datastore, service.uses):
         fields.append(_datastore_field(store))
     if service.config:
@@ -156,7 +157,7 @@ def deps_module(system: System, service: Service) -> bytes:
     if any(s.engine == "volume" for s in stores):
         imports.add("pathlib", "Path")
     pools = [f.name for f in fields if f.annotation == "PostgresPool"]
-    closables = [f.name for f in fields if f.name.endswith(("_rest", "_grpc"))] + pools
+    closables = [f.name for f in fields if f.client] + pools
     checks = [(f"postgres:{s.name}", python_identifier(s.name)) for s in stores if s.engine == "postgres"]
     exports = [deps_class(service), "build_deps"]
     if service.config:
@@ -166,25 +167,49 @@ def deps_module(system: System, service: Service) -> bytes:
     return render("deps.py.jinja", header=system.header(), service=service, imports=imports.render(service.python_name),
                   exports=exports, deps_class=deps_class(service),
                   config_class=config_class(service), secrets_class=secrets_class(service),
-                  config=[{"field": k.lower(), "env": k, "default": v} for k, v in service.config],
-                  secrets=[{"field": s.lower(), "env": s} for s in service.secrets],
+                  config=[{"field": service.settings_attribute(k), "env": k, "default": v} for k, v in service.config],
+                  secrets=[{"field": service.settings_attribute(s), "env": s} for s in service.secrets],
                   fields=fields, pools=pools, closables=closables, checks=checks,
                   uses_settings=any("settings" in f.build for f in fields), needs_broker=bool(service.publishes))
 
 
 # -- api.py --------------------------------------------------------------------------------------------------
+# Starlette only matches {placeholders} that are Python identifiers: a path parameter like {trip.id} is routed by
+# its Python name instead (FastAPI then reports it under that name).
+_ROUTE_PLACEHOLDER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _placeholder(param: Param) -> str:
+    return param.wire_name if _ROUTE_PLACEHOLDER.fullmatch(param.wire_name) else param.python_name
+
+
+def route_path(endpoint: Endpoint) -> str:
+    """The path FastAPI routes: the endpoint's path with every {param} as its placeholder."""
+    path = endpoint.path
+    for param in endpoint.params:
+        path = path.replace(f"{{{param.wire_name}}}", f"{{{_placeholder(param)}}}")
+    return path
+
+
+def _alias(name: str, python_name: str) -> str:
+    return "" if name == python_name else f"alias={py_str(name)}"
+
+
 def _route_parameters(endpoint: Endpoint) -> list[str]:
     """Keyword-only parameters of the route function: path, body, query (with defaults), the caller.
 
-    `_principal` starts with an underscore, which no parameter of the spec can (names are checked)."""
-    params = [f"{p.name}: Annotated[{python_types.annotation(p.type)}, Path()]" for p in endpoint.params]
+    `_principal` starts with an underscore, which no derived parameter name does (rosec.model.naming)."""
+    params = [f"{p.python_name}: Annotated[{python_types.annotation(p.type)}, "
+              f"Path({_alias(_placeholder(p), p.python_name)})]" for p in endpoint.params]
     if endpoint.request:
         params.append(f"body: Annotated[{endpoint.request}, Depends(json_body({endpoint.request}))]")
     for q in endpoint.query:
         annotation = python_types.annotation(q.type)
-        query = "Query(default_factory=list)" if q.type.kind == "list" else "Query()"  # no mutable default (B006)
+        query = "Query(default_factory=list" if q.type.kind == "list" else "Query("  # no mutable default (B006)
+        alias = _alias(q.wire_name, q.python_name)
+        query += (", " + alias if q.type.kind == "list" and alias else alias) + ")"
         default = " = None" if q.type.kind == "optional" else ""
-        params.append(f"{q.name}: Annotated[{annotation}, {query}]{default}")
+        params.append(f"{q.python_name}: Annotated[{annotation}, {query}]{default}")
     roles = py_value(tuple(endpoint.roles))
     params.append(f"_principal: Annotated[Principal | None, Depends(require({roles}, public={endpoint.public}))]")
     return params
@@ -197,7 +222,7 @@ def api_module(system: System, service: Service) -> bytes:
         refs += [p.type for p in (*endpoint.params, *endpoint.query)]
         routes.append({
             "method": endpoint.method.lower(),
-            "path": endpoint.path,
+            "path": route_path(endpoint),
             "operation_id": endpoint.operation_id,
             "status": endpoint.status,
             "response": endpoint.response,
@@ -234,11 +259,14 @@ def _client_path(endpoint: Endpoint) -> str:
     """`"/orders"` or `f"/orders/{_segment(id)}"`: the path segments are safe characters by the spec's pattern."""
     if not endpoint.params:
         return py_str(endpoint.path)
-    return "f" + py_str(re.sub(r"\{([a-z][a-z0-9_]*)\}", r"{_segment(\1)}", endpoint.path))
+    path = endpoint.path
+    for param in endpoint.params:
+        path = path.replace(f"{{{param.wire_name}}}", f"{{_segment({param.python_name})}}")
+    return "f" + py_str(path)
 
 
 def _client_method(endpoint: Endpoint) -> dict[str, Any]:
-    parameters = [f"{p.name}: {python_types.annotation(p.type)}" for p in endpoint.params]
+    parameters = [f"{p.python_name}: {python_types.annotation(p.type)}" for p in endpoint.params]
     if endpoint.request:
         parameters.append(f"body: {endpoint.request}")
     if endpoint.query:
@@ -246,17 +274,18 @@ def _client_method(endpoint: Endpoint) -> dict[str, Any]:
     for q in endpoint.query:
         annotation = python_types.annotation(q.type)
         if q.type.kind == "optional":
-            parameters.append(f"{q.name}: {annotation} = None")
+            parameters.append(f"{q.python_name}: {annotation} = None")
         elif q.type.kind == "list":
-            parameters.append(f"{q.name}: {annotation} | None = None")
+            parameters.append(f"{q.python_name}: {annotation} | None = None")
         else:
-            parameters.append(f"{q.name}: {annotation}")
+            parameters.append(f"{q.python_name}: {annotation}")
     doc = f"{endpoint.method} {endpoint.path}" + (f": {endpoint.summary}" if endpoint.summary else "")
     arguments = [py_str(endpoint.method), _client_path(endpoint)]
     if endpoint.request:
-        arguments.append('json=body.model_dump(mode="json")')
+        arguments.append('json=body.model_dump(mode="json", by_alias=True)')
     if endpoint.query:
-        arguments.append("params={" + ", ".join(f"{py_str(q.name)}: _query({q.name})" for q in endpoint.query) + "}")
+        arguments.append("params={" + ", ".join(f"{py_str(q.wire_name)}: _query({q.python_name})"
+                                                for q in endpoint.query) + "}")
     call = f"await self.http.request({', '.join(arguments)})"
     return {"name": endpoint.operation_id, "parameters": parameters, "returns": endpoint.response or "None",
             "doc": doc, "call": f"response = {call}" if endpoint.response else call}

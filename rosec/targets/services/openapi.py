@@ -98,8 +98,8 @@ def _operation(service: Service, endpoint: Endpoint) -> dict[str, Any]:
     description = _access(endpoint)
     if description:
         operation["description"] = description
-    parameters = [_parameter(p.name, "path", p.type) for p in endpoint.params]
-    parameters += [_parameter(q.name, "query", q.type) for q in endpoint.query]
+    parameters = [_parameter(p.wire_name, "path", p.type) for p in endpoint.params]
+    parameters += [_parameter(q.wire_name, "query", q.type) for q in endpoint.query]
     if parameters:
         operation["parameters"] = parameters
     if endpoint.request:

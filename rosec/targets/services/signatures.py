@@ -15,8 +15,8 @@ from rosec.targets.services import python_types
 
 REQUEST_CONTEXT = "RequestContext"
 MESSAGE_CONTEXT = "MessageContext"
-# Names the base class defines and the parameter names the signatures use are kept free of clashes by
-# rosec.model.code_checks (RESERVED_HANDLERS, RESERVED_PARAMETERS).
+# Handler names never take a name the base class defines (rosec.model.naming.HANDLER_RESERVED); path and
+# query parameters never take the names of the fixed parameters (rosec.model.services.RESERVED_PARAMETERS).
 
 
 @dataclass(frozen=True)
@@ -85,12 +85,12 @@ def _ref(name: str) -> TypeRef:
 
 
 def rest_handler(endpoint: Endpoint) -> Handler:
-    params = [Parameter(p.name, python_types.annotation(p.type)) for p in endpoint.params]
+    params = [Parameter(p.python_name, python_types.annotation(p.type)) for p in endpoint.params]
     types = [p.type for p in (*endpoint.params, *endpoint.query)]
     if endpoint.request:
         params.append(Parameter("body", endpoint.request))
         types.append(_ref(endpoint.request))
-    params += [Parameter(q.name, python_types.annotation(q.type)) for q in endpoint.query]
+    params += [Parameter(q.python_name, python_types.annotation(q.type)) for q in endpoint.query]
     params.append(Parameter("ctx", REQUEST_CONTEXT))
     if endpoint.response:
         types.append(_ref(endpoint.response))

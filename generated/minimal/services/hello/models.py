@@ -2,9 +2,11 @@
 """Models of the hello service: the messages and enums its API and events use.
 
 Strict pydantic models: JSON in and out exactly as the service's OpenAPI and AsyncAPI documents describe it
-(decimals as strings, bytes as base64, datetimes with a time zone, no unknown fields). Parse JSON with
-`Model.model_validate_json(data)`; Python values must already have the right types (JsonInt, JsonDecimal and
-JsonBytes are int, Decimal and bytes with those JSON rules).
+(decimals as strings, bytes as base64, datetimes with a time zone, no unknown fields, keys as on the wire:
+a field whose wire name is not its Python name has the wire name as alias). Parse JSON with
+`Model.model_validate_json(data, by_name=False)`; in Python, construct models with the Python names. Python
+values must already have the right types (JsonInt, JsonDecimal and JsonBytes are int, Decimal and bytes with
+those JSON rules).
 """
 
 from __future__ import annotations
@@ -17,7 +19,14 @@ __all__ = ["Greeting"]
 class Greeting(BaseModel):
     """The Greeting message."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, ser_json_bytes="base64", val_json_bytes="base64")
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        ser_json_bytes="base64",
+        val_json_bytes="base64",
+        validate_by_name=True,
+        serialize_by_alias=True,
+    )
 
     message: str
 

@@ -61,4 +61,4 @@ class HelloRestClient:
     async def get_hello_by_name(self, name: str) -> Greeting:
         """GET /hello/{name}"""
         response = await self.http.request("GET", f"/hello/{_segment(name)}")
-        return Greeting.model_validate_json(response.content)
+        return Greeting.model_validate_json(response.content, by_name=False)

@@ -43,7 +43,7 @@ def json_body(model: type[_Model]) -> Callable[[Request], Awaitable[_Model]]:
 
     async def parse(request: Request) -> _Model:
         try:
-            return model.model_validate_json(await request.body())
+            return model.model_validate_json(await request.body(), by_name=False)
         except ValidationError as error:
             errors = error.errors(include_url=False)
             if any(e["type"] == "json_invalid" for e in errors):

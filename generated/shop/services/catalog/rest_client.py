@@ -61,14 +61,18 @@ class CatalogRestClient:
     async def get_products(self, *, tag: str | None = None) -> ProductList:
         """GET /products"""
         response = await self.http.request("GET", "/products", params={"tag": _query(tag)})
-        return ProductList.model_validate_json(response.content)
+        return ProductList.model_validate_json(response.content, by_name=False)
 
     async def get_products_by_sku(self, sku: str) -> Product:
         """GET /products/{sku}"""
         response = await self.http.request("GET", f"/products/{_segment(sku)}")
-        return Product.model_validate_json(response.content)
+        return Product.model_validate_json(response.content, by_name=False)
 
     async def put_products_by_sku(self, sku: str, body: Product) -> Product:
         """PUT /products/{sku}"""
-        response = await self.http.request("PUT", f"/products/{_segment(sku)}", json=body.model_dump(mode="json"))
-        return Product.model_validate_json(response.content)
+        response = await self.http.request(
+            "PUT",
+            f"/products/{_segment(sku)}",
+            json=body.model_dump(mode="json", by_alias=True),
+        )
+        return Product.model_validate_json(response.content, by_name=False)

@@ -2,9 +2,11 @@
 """Models of the inventory service: the messages and enums its API and events use.
 
 Strict pydantic models: JSON in and out exactly as the service's OpenAPI and AsyncAPI documents describe it
-(decimals as strings, bytes as base64, datetimes with a time zone, no unknown fields). Parse JSON with
-`Model.model_validate_json(data)`; Python values must already have the right types (JsonInt, JsonDecimal and
-JsonBytes are int, Decimal and bytes with those JSON rules).
+(decimals as strings, bytes as base64, datetimes with a time zone, no unknown fields, keys as on the wire:
+a field whose wire name is not its Python name has the wire name as alias). Parse JSON with
+`Model.model_validate_json(data, by_name=False)`; in Python, construct models with the Python names. Python
+values must already have the right types (JsonInt, JsonDecimal and JsonBytes are int, Decimal and bytes with
+those JSON rules).
 """
 
 from __future__ import annotations
@@ -58,7 +60,14 @@ JsonDecimal = Annotated[
 class Money(BaseModel):
     """The Money message."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, ser_json_bytes="base64", val_json_bytes="base64")
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        ser_json_bytes="base64",
+        val_json_bytes="base64",
+        validate_by_name=True,
+        serialize_by_alias=True,
+    )
 
     amount: JsonDecimal
     currency: str
@@ -67,7 +76,14 @@ class Money(BaseModel):
 class OrderLine(BaseModel):
     """The OrderLine message."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, ser_json_bytes="base64", val_json_bytes="base64")
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        ser_json_bytes="base64",
+        val_json_bytes="base64",
+        validate_by_name=True,
+        serialize_by_alias=True,
+    )
 
     sku: str
     quantity: JsonInt
@@ -77,7 +93,14 @@ class OrderLine(BaseModel):
 class StockQuery(BaseModel):
     """The StockQuery message."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, ser_json_bytes="base64", val_json_bytes="base64")
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        ser_json_bytes="base64",
+        val_json_bytes="base64",
+        validate_by_name=True,
+        serialize_by_alias=True,
+    )
 
     sku: str
 
@@ -85,7 +108,14 @@ class StockQuery(BaseModel):
 class StockLevel(BaseModel):
     """The StockLevel message."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, ser_json_bytes="base64", val_json_bytes="base64")
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        ser_json_bytes="base64",
+        val_json_bytes="base64",
+        validate_by_name=True,
+        serialize_by_alias=True,
+    )
 
     sku: str
     available: JsonInt
@@ -94,7 +124,14 @@ class StockLevel(BaseModel):
 class Reservation(BaseModel):
     """The Reservation message."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, ser_json_bytes="base64", val_json_bytes="base64")
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        ser_json_bytes="base64",
+        val_json_bytes="base64",
+        validate_by_name=True,
+        serialize_by_alias=True,
+    )
 
     order_id: UUID
     lines: list[OrderLine]
@@ -103,7 +140,14 @@ class Reservation(BaseModel):
 class ReservationResult(BaseModel):
     """The ReservationResult message."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, ser_json_bytes="base64", val_json_bytes="base64")
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        ser_json_bytes="base64",
+        val_json_bytes="base64",
+        validate_by_name=True,
+        serialize_by_alias=True,
+    )
 
     order_id: UUID
     accepted: bool

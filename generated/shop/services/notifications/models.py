@@ -2,9 +2,11 @@
 """Models of the notifications service: the messages and enums its API and events use.
 
 Strict pydantic models: JSON in and out exactly as the service's OpenAPI and AsyncAPI documents describe it
-(decimals as strings, bytes as base64, datetimes with a time zone, no unknown fields). Parse JSON with
-`Model.model_validate_json(data)`; Python values must already have the right types (JsonInt, JsonDecimal and
-JsonBytes are int, Decimal and bytes with those JSON rules).
+(decimals as strings, bytes as base64, datetimes with a time zone, no unknown fields, keys as on the wire:
+a field whose wire name is not its Python name has the wire name as alias). Parse JSON with
+`Model.model_validate_json(data, by_name=False)`; in Python, construct models with the Python names. Python
+values must already have the right types (JsonInt, JsonDecimal and JsonBytes are int, Decimal and bytes with
+those JSON rules).
 """
 
 from __future__ import annotations
@@ -69,7 +71,14 @@ class OrderStatus(StrEnum):
 class Money(BaseModel):
     """The Money message."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, ser_json_bytes="base64", val_json_bytes="base64")
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        ser_json_bytes="base64",
+        val_json_bytes="base64",
+        validate_by_name=True,
+        serialize_by_alias=True,
+    )
 
     amount: JsonDecimal
     currency: str
@@ -78,7 +87,14 @@ class Money(BaseModel):
 class OrderLine(BaseModel):
     """The OrderLine message."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, ser_json_bytes="base64", val_json_bytes="base64")
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        ser_json_bytes="base64",
+        val_json_bytes="base64",
+        validate_by_name=True,
+        serialize_by_alias=True,
+    )
 
     sku: str
     quantity: JsonInt
@@ -88,7 +104,14 @@ class OrderLine(BaseModel):
 class Order(BaseModel):
     """The Order message."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, ser_json_bytes="base64", val_json_bytes="base64")
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        ser_json_bytes="base64",
+        val_json_bytes="base64",
+        validate_by_name=True,
+        serialize_by_alias=True,
+    )
 
     id: UUID
     customer_id: UUID
@@ -101,7 +124,14 @@ class Order(BaseModel):
 class Payment(BaseModel):
     """The Payment message."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, ser_json_bytes="base64", val_json_bytes="base64")
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        ser_json_bytes="base64",
+        val_json_bytes="base64",
+        validate_by_name=True,
+        serialize_by_alias=True,
+    )
 
     id: UUID
     order_id: UUID

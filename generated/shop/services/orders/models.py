@@ -2,9 +2,11 @@
 """Models of the orders service: the messages and enums its API and events use.
 
 Strict pydantic models: JSON in and out exactly as the service's OpenAPI and AsyncAPI documents describe it
-(decimals as strings, bytes as base64, datetimes with a time zone, no unknown fields). Parse JSON with
-`Model.model_validate_json(data)`; Python values must already have the right types (JsonInt, JsonDecimal and
-JsonBytes are int, Decimal and bytes with those JSON rules).
+(decimals as strings, bytes as base64, datetimes with a time zone, no unknown fields, keys as on the wire:
+a field whose wire name is not its Python name has the wire name as alias). Parse JSON with
+`Model.model_validate_json(data, by_name=False)`; in Python, construct models with the Python names. Python
+values must already have the right types (JsonInt, JsonDecimal and JsonBytes are int, Decimal and bytes with
+those JSON rules).
 """
 
 from __future__ import annotations
@@ -69,7 +71,14 @@ class OrderStatus(StrEnum):
 class Money(BaseModel):
     """The Money message."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, ser_json_bytes="base64", val_json_bytes="base64")
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        ser_json_bytes="base64",
+        val_json_bytes="base64",
+        validate_by_name=True,
+        serialize_by_alias=True,
+    )
 
     amount: JsonDecimal
     currency: str
@@ -78,7 +87,14 @@ class Money(BaseModel):
 class OrderLine(BaseModel):
     """The OrderLine message."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, ser_json_bytes="base64", val_json_bytes="base64")
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        ser_json_bytes="base64",
+        val_json_bytes="base64",
+        validate_by_name=True,
+        serialize_by_alias=True,
+    )
 
     sku: str
     quantity: JsonInt
@@ -88,7 +104,14 @@ class OrderLine(BaseModel):
 class NewOrder(BaseModel):
     """The NewOrder message."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, ser_json_bytes="base64", val_json_bytes="base64")
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        ser_json_bytes="base64",
+        val_json_bytes="base64",
+        validate_by_name=True,
+        serialize_by_alias=True,
+    )
 
     customer_id: UUID
     lines: list[OrderLine]
@@ -98,7 +121,14 @@ class NewOrder(BaseModel):
 class Order(BaseModel):
     """The Order message."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, ser_json_bytes="base64", val_json_bytes="base64")
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        ser_json_bytes="base64",
+        val_json_bytes="base64",
+        validate_by_name=True,
+        serialize_by_alias=True,
+    )
 
     id: UUID
     customer_id: UUID
@@ -111,7 +141,14 @@ class Order(BaseModel):
 class OrderList(BaseModel):
     """The OrderList message."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, ser_json_bytes="base64", val_json_bytes="base64")
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        ser_json_bytes="base64",
+        val_json_bytes="base64",
+        validate_by_name=True,
+        serialize_by_alias=True,
+    )
 
     items: list[Order]
 
@@ -119,7 +156,14 @@ class OrderList(BaseModel):
 class Payment(BaseModel):
     """The Payment message."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, ser_json_bytes="base64", val_json_bytes="base64")
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        ser_json_bytes="base64",
+        val_json_bytes="base64",
+        validate_by_name=True,
+        serialize_by_alias=True,
+    )
 
     id: UUID
     order_id: UUID

@@ -61,15 +61,15 @@ class OrdersRestClient:
 
     async def post_orders(self, body: NewOrder) -> Order:
         """POST /orders: Place an order"""
-        response = await self.http.request("POST", "/orders", json=body.model_dump(mode="json"))
-        return Order.model_validate_json(response.content)
+        response = await self.http.request("POST", "/orders", json=body.model_dump(mode="json", by_alias=True))
+        return Order.model_validate_json(response.content, by_name=False)
 
     async def get_orders_by_id(self, id: UUID) -> Order:
         """GET /orders/{id}"""
         response = await self.http.request("GET", f"/orders/{_segment(id)}")
-        return Order.model_validate_json(response.content)
+        return Order.model_validate_json(response.content, by_name=False)
 
     async def get_orders(self, *, status: OrderStatus | None = None) -> OrderList:
         """GET /orders"""
         response = await self.http.request("GET", "/orders", params={"status": _query(status)})
-        return OrderList.model_validate_json(response.content)
+        return OrderList.model_validate_json(response.content, by_name=False)

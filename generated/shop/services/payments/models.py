@@ -2,9 +2,11 @@
 """Models of the payments service: the messages and enums its API and events use.
 
 Strict pydantic models: JSON in and out exactly as the service's OpenAPI and AsyncAPI documents describe it
-(decimals as strings, bytes as base64, datetimes with a time zone, no unknown fields). Parse JSON with
-`Model.model_validate_json(data)`; Python values must already have the right types (JsonInt, JsonDecimal and
-JsonBytes are int, Decimal and bytes with those JSON rules).
+(decimals as strings, bytes as base64, datetimes with a time zone, no unknown fields, keys as on the wire:
+a field whose wire name is not its Python name has the wire name as alias). Parse JSON with
+`Model.model_validate_json(data, by_name=False)`; in Python, construct models with the Python names. Python
+values must already have the right types (JsonInt, JsonDecimal and JsonBytes are int, Decimal and bytes with
+those JSON rules).
 """
 
 from __future__ import annotations
@@ -80,7 +82,14 @@ class OrderStatus(StrEnum):
 class Money(BaseModel):
     """The Money message."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, ser_json_bytes="base64", val_json_bytes="base64")
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        ser_json_bytes="base64",
+        val_json_bytes="base64",
+        validate_by_name=True,
+        serialize_by_alias=True,
+    )
 
     amount: JsonDecimal
     currency: str
@@ -89,7 +98,14 @@ class Money(BaseModel):
 class OrderLine(BaseModel):
     """The OrderLine message."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, ser_json_bytes="base64", val_json_bytes="base64")
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        ser_json_bytes="base64",
+        val_json_bytes="base64",
+        validate_by_name=True,
+        serialize_by_alias=True,
+    )
 
     sku: str
     quantity: JsonInt
@@ -99,7 +115,14 @@ class OrderLine(BaseModel):
 class Order(BaseModel):
     """The Order message."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, ser_json_bytes="base64", val_json_bytes="base64")
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        ser_json_bytes="base64",
+        val_json_bytes="base64",
+        validate_by_name=True,
+        serialize_by_alias=True,
+    )
 
     id: UUID
     customer_id: UUID
@@ -112,7 +135,14 @@ class Order(BaseModel):
 class Payment(BaseModel):
     """The Payment message."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, ser_json_bytes="base64", val_json_bytes="base64")
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        ser_json_bytes="base64",
+        val_json_bytes="base64",
+        validate_by_name=True,
+        serialize_by_alias=True,
+    )
 
     id: UUID
     order_id: UUID
@@ -123,7 +153,14 @@ class Payment(BaseModel):
 class PaymentRequest(BaseModel):
     """The PaymentRequest message."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, ser_json_bytes="base64", val_json_bytes="base64")
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        ser_json_bytes="base64",
+        val_json_bytes="base64",
+        validate_by_name=True,
+        serialize_by_alias=True,
+    )
 
     order_id: UUID
     amount: Money
@@ -132,7 +169,14 @@ class PaymentRequest(BaseModel):
 class Receipt(BaseModel):
     """The Receipt message."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, ser_json_bytes="base64", val_json_bytes="base64")
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        ser_json_bytes="base64",
+        val_json_bytes="base64",
+        validate_by_name=True,
+        serialize_by_alias=True,
+    )
 
     order_id: UUID
     document: JsonBytes

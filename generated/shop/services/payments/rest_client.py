@@ -60,5 +60,5 @@ class PaymentsRestClient:
 
     async def post_payments(self, body: PaymentRequest) -> Payment:
         """POST /payments"""
-        response = await self.http.request("POST", "/payments", json=body.model_dump(mode="json"))
-        return Payment.model_validate_json(response.content)
+        response = await self.http.request("POST", "/payments", json=body.model_dump(mode="json", by_alias=True))
+        return Payment.model_validate_json(response.content, by_name=False)

@@ -249,7 +249,7 @@ class Broker:
         if self._events_exchange is None:
             raise RuntimeError("the broker is not connected: call connect() first")
         amqp_message = aio_pika.Message(
-            body=message.model_dump_json().encode("utf-8"),
+            body=message.model_dump_json(by_alias=True).encode("utf-8"),
             content_type="application/json",
             delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
             message_id=uuid.uuid4().hex,
@@ -334,7 +334,7 @@ class Broker:
         details = {"rose.queue": queue, "rose.attempt": attempt, "rose.message_id": message.message_id}
         self.metrics.message_consumed(event)
         try:
-            payload = consumer.model_type.model_validate_json(message.body)
+            payload = consumer.model_type.model_validate_json(message.body, by_name=False)  # keys as on the wire
         except ValidationError as error:
             self.log.error(
                 "invalid message dead-lettered: %s",

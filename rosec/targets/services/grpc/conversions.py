@@ -8,9 +8,10 @@ ConversionError naming the field (`where`) when the wire value does not parse.
 
 from __future__ import annotations
 
+import keyword
 from dataclasses import dataclass
 
-from rosec.model.messages import EnumType, Message, MessageField
+from rosec.model.messages import EnumType, Message, MessageField, upper_snake
 from rosec.model.services import Service
 from rosec.model.system import System
 from rosec.spec.types import TypeRef
@@ -37,9 +38,8 @@ NEEDS_WHERE = frozenset({"_uuid", "_decimal", "_date"})
 
 @dataclass(frozen=True)
 class FieldConversion:
-    name: str
-    to_pb: str  # expression over `model`
-    from_pb: str  # expression over `message`
+    pb_argument: str  # `name=<expression over model>` (or `**{"from": ...}` for a Python keyword) for pb.<Message>
+    model_argument: str  # `python_name=<expression over message>` for models.<Message>
 
 
 @dataclass(frozen=True)
@@ -116,34 +116,35 @@ class Conversions:
             ref.kind == "scalar" and ref.name == "datetime")
 
     def field(self, message: Message, field: MessageField) -> FieldConversion:
-        ref, name = field.type, field.name
-        where = f"{message.name}.{name}"
-        attribute = f"model.{name}"
+        ref, proto = field.type, field.proto_name
+        where = f"{message.name}.{field.wire_name}"
+        attribute = f"model.{field.python_name}"
         to_pb = self.to_pb(ref, attribute)
         if to_pb is None:
             to_pb = attribute  # None leaves an optional field unset
         elif field.optional:
             to_pb = f"None if {attribute} is None else {to_pb}"
+        value = f'getattr(message, "{proto}")' if keyword.iskeyword(proto) else f"message.{proto}"
         if not field.optional and self.is_message_typed(ref):
             self.helpers.add("_required")
-            from_pb = self.from_pb(ref, f'_required(message, "{name}")', where)
+            from_pb = self.from_pb(ref, f'_required(message, "{proto}")', where)
         else:
-            from_pb = self.from_pb(ref, f"message.{name}", where) or f"message.{name}"
+            from_pb = self.from_pb(ref, value, where) or value
         if field.optional:
             if ref.kind == "ref" and ref.name in self.enum_names:
-                from_pb = f"{from_pb} if message.{name} else None"  # absent and UNSPECIFIED both mean None
+                from_pb = f"{from_pb} if {value} else None"  # absent and UNSPECIFIED both mean None
             else:
-                from_pb = f'{from_pb} if message.HasField("{name}") else None'
-        return FieldConversion(name, to_pb, from_pb)
+                from_pb = f'{from_pb} if message.HasField("{proto}") else None'
+        pb_argument = f'**{{"{proto}": {to_pb}}}' if keyword.iskeyword(proto) else f"{proto}={to_pb}"
+        return FieldConversion(pb_argument, f"{field.python_name}={from_pb}")
 
     def record(self, message: Message) -> RecordConversion:
         return RecordConversion(message.name, naming.function_suffix(message.name),
                                 tuple(self.field(message, f) for f in message.fields))
 
     def enum(self, enum: EnumType) -> EnumConversion:
-        return EnumConversion(enum.name, naming.function_suffix(enum.name),
-                              f"_{naming.upper_snake(enum.name)}", naming.enum_zero_value(enum),
-                              tuple((v, naming.enum_value(enum, v)) for v in enum.values))
+        return EnumConversion(enum.name, naming.function_suffix(enum.name), f"_{upper_snake(enum.name)}",
+                              enum.proto_zero, tuple((m.wire_name, m.proto_name) for m in enum.members))
 
     @property
     def kinds(self) -> set[str]:

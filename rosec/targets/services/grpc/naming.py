@@ -1,39 +1,10 @@
-"""Names the gRPC target derives from the model: proto identifiers and generated Python names."""
+"""Names the gRPC target derives from the model: generated Python names and proto service names (the proto
+names of fields and enum values are derived in the model: rosec/model/messages.py)."""
 
 from __future__ import annotations
 
 from rosec.model import naming
-from rosec.model.messages import EnumType
 from rosec.model.services import Service
-
-
-def upper_snake(name: str) -> str:
-    """OrderStatus -> ORDER_STATUS, HTTPStatus -> HTTP_STATUS: the enum value prefix `buf lint` expects.
-
-    A transcription of buf's stringutil.ToUpperSnakeCase (rule ENUM_VALUE_PREFIX): an upper-case
-    letter starts a new word after a lower-case letter, or before one (the last capital of an acronym).
-    """
-    out = ""
-    for i, char in enumerate(name):
-        if i == 0:
-            out += char
-            continue
-        following = name[i + 1] if i + 1 < len(name) else ""
-        starts_word = char.isupper() and out[-1] != "_" and (
-            (following != "" and not following.isupper() and not following.isdigit() and following != "_")
-            or name[i - 1].islower()
-        )
-        out += f"_{char}" if starts_word else char
-    return out.upper()
-
-
-def enum_value(enum: EnumType, value: str) -> str:
-    """OrderStatus / pending -> ORDER_STATUS_PENDING"""
-    return f"{upper_snake(enum.name)}_{value.upper()}"
-
-
-def enum_zero_value(enum: EnumType) -> str:
-    return f"{upper_snake(enum.name)}_UNSPECIFIED"
 
 
 def function_suffix(message: str) -> str:

@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1cinventory/v1/inventory.proto\x12\x0cinventory.v1\")\n\x05Money\x12\x0e\n\x06\x61mount\x18\x01 \x01(\t\x12\x10\n\x08\x63urrency\x18\x02 \x01(\t\"S\n\tOrderLine\x12\x0b\n\x03sku\x18\x01 \x01(\t\x12\x10\n\x08quantity\x18\x02 \x01(\x03\x12\'\n\nunit_price\x18\x03 \x01(\x0b\x32\x13.inventory.v1.Money\"\x19\n\nStockQuery\x12\x0b\n\x03sku\x18\x01 \x01(\t\",\n\nStockLevel\x12\x0b\n\x03sku\x18\x01 \x01(\t\x12\x11\n\tavailable\x18\x02 \x01(\x03\"G\n\x0bReservation\x12\x10\n\x08order_id\x18\x01 \x01(\t\x12&\n\x05lines\x18\x02 \x03(\x0b\x32\x17.inventory.v1.OrderLine\"M\n\x11ReservationResult\x12\x10\n\x08order_id\x18\x01 \x01(\t\x12\x10\n\x08\x61\x63\x63\x65pted\x18\x02 \x01(\x08\x12\x14\n\x0cmissing_skus\x18\x03 \x03(\t2\xdd\x01\n\x10InventoryService\x12>\n\x08GetStock\x12\x18.inventory.v1.StockQuery\x1a\x18.inventory.v1.StockLevel\x12\x45\n\x07Reserve\x12\x19.inventory.v1.Reservation\x1a\x1f.inventory.v1.ReservationResult\x12\x42\n\nWatchStock\x12\x18.inventory.v1.StockQuery\x1a\x18.inventory.v1.StockLevel0\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1cinventory/v1/inventory.proto\x12\x0cinventory.v1\")\n\x05Money\x12\x0e\n\x06\x61mount\x18\x01 \x01(\t\x12\x10\n\x08\x63urrency\x18\x02 \x01(\t\"_\n\tOrderLine\x12\x0b\n\x03sku\x18\x01 \x01(\t\x12\x10\n\x08quantity\x18\x02 \x01(\x03\x12\x33\n\nunit_price\x18\x03 \x01(\x0b\x32\x13.inventory.v1.MoneyR\nunit_price\"\x19\n\nStockQuery\x12\x0b\n\x03sku\x18\x01 \x01(\t\",\n\nStockLevel\x12\x0b\n\x03sku\x18\x01 \x01(\t\x12\x11\n\tavailable\x18\x02 \x01(\x03\"Q\n\x0bReservation\x12\x1a\n\x08order_id\x18\x01 \x01(\tR\x08order_id\x12&\n\x05lines\x18\x02 \x03(\x0b\x32\x17.inventory.v1.OrderLine\"e\n\x11ReservationResult\x12\x1a\n\x08order_id\x18\x01 \x01(\tR\x08order_id\x12\x10\n\x08\x61\x63\x63\x65pted\x18\x02 \x01(\x08\x12\"\n\x0cmissing_skus\x18\x03 \x03(\tR\x0cmissing_skus2\xdd\x01\n\x10InventoryService\x12>\n\x08GetStock\x12\x18.inventory.v1.StockQuery\x1a\x18.inventory.v1.StockLevel\x12\x45\n\x07Reserve\x12\x19.inventory.v1.Reservation\x1a\x1f.inventory.v1.ReservationResult\x12\x42\n\nWatchStock\x12\x18.inventory.v1.StockQuery\x1a\x18.inventory.v1.StockLevel0\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -35,15 +35,15 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_MONEY']._serialized_start=46
   _globals['_MONEY']._serialized_end=87
   _globals['_ORDERLINE']._serialized_start=89
-  _globals['_ORDERLINE']._serialized_end=172
-  _globals['_STOCKQUERY']._serialized_start=174
-  _globals['_STOCKQUERY']._serialized_end=199
-  _globals['_STOCKLEVEL']._serialized_start=201
-  _globals['_STOCKLEVEL']._serialized_end=245
-  _globals['_RESERVATION']._serialized_start=247
-  _globals['_RESERVATION']._serialized_end=318
-  _globals['_RESERVATIONRESULT']._serialized_start=320
-  _globals['_RESERVATIONRESULT']._serialized_end=397
-  _globals['_INVENTORYSERVICE']._serialized_start=400
-  _globals['_INVENTORYSERVICE']._serialized_end=621
+  _globals['_ORDERLINE']._serialized_end=184
+  _globals['_STOCKQUERY']._serialized_start=186
+  _globals['_STOCKQUERY']._serialized_end=211
+  _globals['_STOCKLEVEL']._serialized_start=213
+  _globals['_STOCKLEVEL']._serialized_end=257
+  _globals['_RESERVATION']._serialized_start=259
+  _globals['_RESERVATION']._serialized_end=340
+  _globals['_RESERVATIONRESULT']._serialized_start=342
+  _globals['_RESERVATIONRESULT']._serialized_end=443
+  _globals['_INVENTORYSERVICE']._serialized_start=446
+  _globals['_INVENTORYSERVICE']._serialized_end=667
 # @@protoc_insertion_point(module_scope)

@@ -26,27 +26,27 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1apayments/v1/payments.proto\x12\x0bpayments.v1\x1a\x1fgoogle/protobuf/timestamp.proto\")\n\x05Money\x12\x0e\n\x06\x61mount\x18\x01 \x01(\t\x12\x10\n\x08\x63urrency\x18\x02 \x01(\t\"R\n\tOrderLine\x12\x0b\n\x03sku\x18\x01 \x01(\t\x12\x10\n\x08quantity\x18\x02 \x01(\x03\x12&\n\nunit_price\x18\x03 \x01(\x0b\x32\x12.payments.v1.Money\"\xcc\x01\n\x05Order\x12\n\n\x02id\x18\x01 \x01(\t\x12\x13\n\x0b\x63ustomer_id\x18\x02 \x01(\t\x12%\n\x05lines\x18\x03 \x03(\x0b\x32\x16.payments.v1.OrderLine\x12!\n\x05total\x18\x04 \x01(\x0b\x32\x12.payments.v1.Money\x12(\n\x06status\x18\x05 \x01(\x0e\x32\x18.payments.v1.OrderStatus\x12.\n\ncreated_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"{\n\x07Payment\x12\n\n\x02id\x18\x01 \x01(\t\x12\x10\n\x08order_id\x18\x02 \x01(\t\x12\"\n\x06\x61mount\x18\x03 \x01(\x0b\x32\x12.payments.v1.Money\x12.\n\nsettled_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"F\n\x0ePaymentRequest\x12\x10\n\x08order_id\x18\x01 \x01(\t\x12\"\n\x06\x61mount\x18\x02 \x01(\x0b\x32\x12.payments.v1.Money\"@\n\x07Receipt\x12\x10\n\x08order_id\x18\x01 \x01(\t\x12\x10\n\x08\x64ocument\x18\x02 \x01(\x0c\x12\x11\n\tissued_on\x18\x03 \x01(\t*\xad\x01\n\x0bOrderStatus\x12\x1c\n\x18ORDER_STATUS_UNSPECIFIED\x10\x00\x12\x18\n\x14ORDER_STATUS_PENDING\x10\x01\x12\x19\n\x15ORDER_STATUS_RESERVED\x10\x02\x12\x15\n\x11ORDER_STATUS_PAID\x10\x03\x12\x18\n\x14ORDER_STATUS_SHIPPED\x10\x04\x12\x1a\n\x16ORDER_STATUS_CANCELLED\x10\x05\x32Q\n\x0fPaymentsService\x12>\n\x0eUploadReceipts\x12\x14.payments.v1.Receipt\x1a\x14.payments.v1.Payment(\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1apayments/v1/payments.proto\x12\x0bpayments.v1\x1a\x1fgoogle/protobuf/timestamp.proto\")\n\x05Money\x12\x0e\n\x06\x61mount\x18\x01 \x01(\t\x12\x10\n\x08\x63urrency\x18\x02 \x01(\t\"^\n\tOrderLine\x12\x0b\n\x03sku\x18\x01 \x01(\t\x12\x10\n\x08quantity\x18\x02 \x01(\x03\x12\x32\n\nunit_price\x18\x03 \x01(\x0b\x32\x12.payments.v1.MoneyR\nunit_price\"\xe5\x01\n\x05Order\x12\n\n\x02id\x18\x01 \x01(\t\x12 \n\x0b\x63ustomer_id\x18\x02 \x01(\tR\x0b\x63ustomer_id\x12%\n\x05lines\x18\x03 \x03(\x0b\x32\x16.payments.v1.OrderLine\x12!\n\x05total\x18\x04 \x01(\x0b\x32\x12.payments.v1.Money\x12(\n\x06status\x18\x05 \x01(\x0e\x32\x18.payments.v1.OrderStatus\x12:\n\ncreated_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\ncreated_at\"\x91\x01\n\x07Payment\x12\n\n\x02id\x18\x01 \x01(\t\x12\x1a\n\x08order_id\x18\x02 \x01(\tR\x08order_id\x12\"\n\x06\x61mount\x18\x03 \x01(\x0b\x32\x12.payments.v1.Money\x12:\n\nsettled_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\nsettled_at\"P\n\x0ePaymentRequest\x12\x1a\n\x08order_id\x18\x01 \x01(\tR\x08order_id\x12\"\n\x06\x61mount\x18\x02 \x01(\x0b\x32\x12.payments.v1.Money\"U\n\x07Receipt\x12\x1a\n\x08order_id\x18\x01 \x01(\tR\x08order_id\x12\x10\n\x08\x64ocument\x18\x02 \x01(\x0c\x12\x1c\n\tissued_on\x18\x03 \x01(\tR\tissued_on*\xad\x01\n\x0bOrderStatus\x12\x1c\n\x18ORDER_STATUS_UNSPECIFIED\x10\x00\x12\x18\n\x14ORDER_STATUS_PENDING\x10\x01\x12\x19\n\x15ORDER_STATUS_RESERVED\x10\x02\x12\x15\n\x11ORDER_STATUS_PAID\x10\x03\x12\x18\n\x14ORDER_STATUS_SHIPPED\x10\x04\x12\x1a\n\x16ORDER_STATUS_CANCELLED\x10\x05\x32Q\n\x0fPaymentsService\x12>\n\x0eUploadReceipts\x12\x14.payments.v1.Receipt\x1a\x14.payments.v1.Payment(\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'payments.v1.payments_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_ORDERSTATUS']._serialized_start=674
-  _globals['_ORDERSTATUS']._serialized_end=847
+  _globals['_ORDERSTATUS']._serialized_start=765
+  _globals['_ORDERSTATUS']._serialized_end=938
   _globals['_MONEY']._serialized_start=76
   _globals['_MONEY']._serialized_end=117
   _globals['_ORDERLINE']._serialized_start=119
-  _globals['_ORDERLINE']._serialized_end=201
-  _globals['_ORDER']._serialized_start=204
-  _globals['_ORDER']._serialized_end=408
-  _globals['_PAYMENT']._serialized_start=410
-  _globals['_PAYMENT']._serialized_end=533
-  _globals['_PAYMENTREQUEST']._serialized_start=535
-  _globals['_PAYMENTREQUEST']._serialized_end=605
-  _globals['_RECEIPT']._serialized_start=607
-  _globals['_RECEIPT']._serialized_end=671
-  _globals['_PAYMENTSSERVICE']._serialized_start=849
-  _globals['_PAYMENTSSERVICE']._serialized_end=930
+  _globals['_ORDERLINE']._serialized_end=213
+  _globals['_ORDER']._serialized_start=216
+  _globals['_ORDER']._serialized_end=445
+  _globals['_PAYMENT']._serialized_start=448
+  _globals['_PAYMENT']._serialized_end=593
+  _globals['_PAYMENTREQUEST']._serialized_start=595
+  _globals['_PAYMENTREQUEST']._serialized_end=675
+  _globals['_RECEIPT']._serialized_start=677
+  _globals['_RECEIPT']._serialized_end=762
+  _globals['_PAYMENTSSERVICE']._serialized_start=940
+  _globals['_PAYMENTSSERVICE']._serialized_end=1021
 # @@protoc_insertion_point(module_scope)
