@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 
 from rosec.model import identity
+from rosec.model import infrastructure as infra
 from rosec.model.environments import Environment, Redis
 from rosec.model.services import Endpoint, GrpcMethod, RateLimit, Service
 from rosec.model.system import System
@@ -105,6 +106,18 @@ class Gateway:
     def routes(self) -> tuple[Route, ...]:
         return tuple(r for s in self.services for r in s.routes)
 
+    @property
+    def verifies_tokens(self) -> bool:
+        """Some route needs a token: the configuration carries the realm's public key (a placeholder)."""
+        return self.issuer is not None and any(r.authenticated for r in self.routes)
+
+    def upstreams(self) -> dict[str, tuple[int, ...]]:
+        """rose service -> the ports of it that the gateway proxies to."""
+        found: dict[str, tuple[int, ...]] = {}
+        for s in self.services:
+            found[s.service] = (*found.get(s.service, ()), s.port)
+        return found
+
 
 def gateway(system: System, environment: Environment) -> Gateway:
     exposed = [s for s in system.services if s.gateway]
@@ -141,6 +154,36 @@ def start_script(template: str, rendered: str, start: str = "/docker-entrypoint.
         " { print }"
     ).replace("VARIABLE", variable).replace("PLACEHOLDER", PUBLIC_KEY_PLACEHOLDER)
     return f"set -eu; awk '{program}' {template} > {rendered}; exec {start}"
+
+
+def node_settings(edge: Gateway, proxy_listen: str, configured: bool = True) -> dict[str, str]:
+    """Kong's settings (KONG_* variables) in every hosting: DB-less, the declarative configuration as generated or,
+    when it carries the public key's placeholder, as the start command rendered it (`configured`: mounted at
+    all); the admin API on the node's loopback only, the Status API (health, the prometheus plugin's metrics) on
+    every interface at KONG_STATUS_PORT, logs to stdout and stderr, no usage reports sent anywhere."""
+    settings = {"KONG_DATABASE": "off"}
+    if configured:
+        settings["KONG_DECLARATIVE_CONFIG"] = (infra.KONG_RENDERED_CONFIG_PATH if edge.verifies_tokens
+                                               else infra.KONG_CONFIG_PATH)
+    return settings | {
+        "KONG_PREFIX": infra.KONG_PREFIX_PATH,
+        "KONG_PROXY_LISTEN": proxy_listen,
+        "KONG_ADMIN_LISTEN": f"127.0.0.1:{infra.KONG_ADMIN_PORT}",
+        "KONG_STATUS_LISTEN": infra.KONG_STATUS_LISTEN,
+        "KONG_PROXY_ACCESS_LOG": "/dev/stdout",
+        "KONG_ADMIN_ACCESS_LOG": "/dev/stdout",
+        "KONG_PROXY_ERROR_LOG": "/dev/stderr",
+        "KONG_ADMIN_ERROR_LOG": "/dev/stderr",
+        "KONG_ANONYMOUS_REPORTS": "off",
+    }
+
+
+def start_command(edge: Gateway) -> tuple[str, ...]:
+    """The gateway container's command: the start script when the configuration needs the public key, else the
+    image's own (empty)."""
+    if not edge.verifies_tokens:
+        return ()
+    return ("/bin/sh", "-c", start_script(infra.KONG_CONFIG_PATH, infra.KONG_RENDERED_CONFIG_PATH))
 
 
 def kong_service_name(system: System, service: Service, grpc: bool = False) -> str:
@@ -182,9 +225,14 @@ def _http_path(prefix: str, endpoint: Endpoint) -> str:
     return f"~{_literal(prefix)}(?<{PATH_GROUP}>{inner})$"
 
 
+def grpc_prefix(service: Service) -> str:
+    """/inventory.v1.InventoryService: the path of every method of the service's gRPC API."""
+    return f"/{service.proto_package}.{service.proto_service}"
+
+
 def _grpc_path(service: Service, method: GrpcMethod) -> str:
     """~/inventory\\.v1\\.InventoryService/Reserve$: the method's full name, as gRPC clients send it."""
-    return f"~/{_literal(service.proto_package)}\\.{service.proto_service}/{method.name}$"
+    return f"~{_literal(grpc_prefix(service))}/{method.name}$"
 
 
 def _literal(text: str) -> str:

@@ -146,6 +146,13 @@ def dev_users(spec: RoseSpec, users: Iterable[DevUserSpec], domain: str) -> tupl
                          f"{u.name}@{domain}") for u in users)
 
 
+def realm_secrets(identity: Identity, users: Iterable[DevUser]) -> tuple[str, ...]:
+    """The secrets the realm of an environment reads at import (its `${VARIABLE}` placeholders): the signing key,
+    the calling services' client secrets, the dev users' passwords."""
+    return tuple(dict.fromkeys([SIGNING_PRIVATE_KEY_ENV, *(c.secret_env for c in identity.clients if c.secret_env),
+                                *(u.password_env for u in users)]))
+
+
 def placeholder(variable: str) -> str:
     """How the realm file names a secret: Keycloak replaces ${VARIABLE} with the variable's value at import."""
     return f"${{{variable}}}"

@@ -58,6 +58,7 @@ RABBITMQ_MANAGEMENT_PORT = 15672
 # Paths inside the infrastructure containers where generated configuration is mounted.
 KONG_CONFIG_PATH = "/kong/kong.yaml"  # as generated, mounted read-only
 KONG_RENDERED_CONFIG_PATH = "/tmp/kong.yaml"  # with the realm's public key, written at start (tmpfs)
+KONG_PREFIX_PATH = "/kong_prefix"  # KONG_PREFIX: nginx configuration, pids, sockets (tmpfs or emptyDir)
 KEYCLOAK_IMPORT_PATH = "/opt/keycloak/data/import"
 PROMETHEUS_CONFIG_DIR = "/etc/prometheus"
 PROMETHEUS_CONFIG_FILE = "prometheus.yml"

@@ -1,8 +1,9 @@
-"""What the Helm charts of a kubernetes environment derive from the model: where each secret variable comes from,
-which Secrets the team provides, the network graph of every service, the volume claims and the scrape monitors.
+"""What the Helm charts of a kubernetes environment derive from the model: the network graph of every service, the
+volume claims and the scrape monitors.
 
 Pure functions of the System and an Environment with kubernetes hosting (computed on demand: cheap). Names of
-what the operators create are in rosec.model.kubernetes_names.
+what the operators create are in rosec.model.kubernetes_names, the Secrets in rosec.model.kubernetes_secrets, the
+edge (gateway nodes, the realm's placeholders) in rosec.model.kubernetes_edge.
 """
 
 from __future__ import annotations
@@ -13,12 +14,11 @@ from dataclasses import dataclass
 from rosec.model import infrastructure as infra
 from rosec.model import kubernetes_names as names
 from rosec.model.cluster import KubernetesSettings
-from rosec.model.environments import Environment, EnvVar
+from rosec.model.environments import Environment
 from rosec.model.scrape import POSTGRES_JOB, SERVICES_JOB, exporter_host, scrape_jobs
 from rosec.model.services import Service
 from rosec.model.system import System
 
-SENTRY_DSN = "SENTRY_DSN"
 APP_UID = 10001  # the user of the services' images (rosec.targets.services.dockerfile)
 TMP_DIR = "/tmp"  # the only path the runtime writes besides its file volumes: an emptyDir
 
@@ -38,72 +38,6 @@ def platform_chart(system: System) -> str:
 
 def image_repository(environment: Environment, service: Service) -> str:
     return f"{settings(environment).registry}/{service.image}"
-
-
-def service_secret(service: Service) -> str:
-    """The Secret that holds a service's own `secrets` (keys: the variables' names)."""
-    return f"{service.name}-secrets"
-
-
-def sentry_secret(system: System) -> str:
-    return f"{system.name}-sentry"
-
-
-def messaging_user_secret(system: System) -> str:
-    """The Secret the team provides for the broker's user (username, password): the User resource imports it."""
-    return f"{system.name}-rabbitmq-user"
-
-
-@dataclass(frozen=True)
-class SecretRef:
-    secret: str  # the Kubernetes Secret
-    key: str
-    optional: bool = False
-
-
-def secret_ref(system: System, service: Service, var: EnvVar) -> SecretRef:
-    """Where a secret variable of a service comes from: a Secret an operator writes, or one the team provides."""
-    assert var.secret is not None
-    stores = {d.password_env: d for d in system.datastores if d.is_postgres}
-    if var.secret in stores:
-        return SecretRef(names.postgres_app_secret(stores[var.secret].name), "password")
-    if system.messaging and var.secret == system.messaging.password_env:
-        return SecretRef(names.rabbitmq_user_credentials(system.messaging.user), "password")
-    if var.secret == SENTRY_DSN:
-        return SecretRef(sentry_secret(system), SENTRY_DSN, optional=True)
-    return SecretRef(service_secret(service), var.secret, optional=var.optional)
-
-
-@dataclass(frozen=True)
-class ProvidedSecret:
-    """A Secret the team provides (by hand, or through an ExternalSecret from the environment's store)."""
-
-    name: str
-    variables: tuple[tuple[str, str], ...]  # (key in the Secret, secret variable: the remote key's name)
-    literals: tuple[tuple[str, str], ...] = ()  # (key, value) that are no secret (a user name)
-    optional: bool = False  # the workloads start without it
-
-
-def service_provided_secret(service: Service) -> ProvidedSecret | None:
-    if not service.secrets:
-        return None
-    return ProvidedSecret(service_secret(service), tuple((s, s) for s in service.secrets))
-
-
-def platform_provided_secrets(system: System) -> tuple[ProvidedSecret, ...]:
-    found = []
-    if system.messaging:
-        m = system.messaging
-        found.append(ProvidedSecret(messaging_user_secret(system), (("password", m.password_env),),
-                                    (("username", m.user),)))
-    if system.observability.sentry:
-        found.append(ProvidedSecret(sentry_secret(system), ((SENTRY_DSN, SENTRY_DSN),), optional=True))
-    return tuple(found)
-
-
-def logs_secret(system: System) -> str:
-    """The passwords the Elastic setup sets (Logstash's writer, Grafana's reader, kibana_system), as in compose."""
-    return f"{system.name}-logs"
 
 
 @dataclass(frozen=True)

@@ -62,7 +62,8 @@ class KubernetesSpec(Spec):
     ingress: IngressSpec | None = None
     """Expose the gateway (the domain) and the identity provider (auth.<domain>) through an Ingress."""
     load_balancer: bool = False
-    """Expose the gateway through a Service of type LoadBalancer instead (the gateway terminates TLS)."""
+    """Expose the gateway and the identity provider through Services of type LoadBalancer instead (each terminates
+    TLS with the environment's certificate)."""
     tls: TlsSpec | None = None
     """The certificate of the exposed hosts: an existing Secret, or one that cert-manager issues."""
     storage_class: K8sName | None = None

@@ -9,7 +9,7 @@ import pytest
 from conftest import example_specs
 
 from charts.support import Rendered, render_environment
-from charts.synthetic import stub_edge, synthetic_system
+from charts.synthetic import synthetic_system
 from rosec.model import kubernetes as k8s
 from rosec.pipeline import load_system
 
@@ -25,12 +25,9 @@ def rendered_charts(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str, 
     def get(example: str, environment: str) -> Rendered:
         if (example, environment) not in cache:
             out = tmp_path_factory.mktemp(f"{example}-{environment}")
-            if example == "synthetic":
-                with stub_edge():  # the gateway and the realm import render too (real builders: issue 7)
-                    cache[(example, environment)] = render_environment(
-                        synthetic_system(tmp_path_factory.mktemp("spec")), environment, out)
-            else:
-                cache[(example, environment)] = render_environment(load_system(specs[example]), environment, out)
+            system = (synthetic_system(tmp_path_factory.mktemp("spec")) if example == "synthetic"
+                      else load_system(specs[example]))
+            cache[(example, environment)] = render_environment(system, environment, out)
         return cache[(example, environment)]
 
     return get

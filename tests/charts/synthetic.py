@@ -1,18 +1,15 @@
-"""A spec no example has: other names, a gRPC-only service (native gRPC probes), a volume two services share
-(ReadWriteMany), a chain of calls, an exposure by LoadBalancer with a TLS Secret, grafana-operator, a namespaced
+"""A spec no example has: other names, a gRPC-only service (native gRPC probes) exposed by the gateway, a volume
+two services share (ReadWriteMany), a chain of calls, an exposure by LoadBalancer with a TLS Secret (TLS at the
+gateway and at Keycloak), gateway nodes that count requests in Redis, a dev user, grafana-operator, a namespaced
 SecretStore. The charts must work for it as for the examples."""
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
 from pathlib import Path
-from unittest import mock
 
 from conftest import system_from_text
 
 from rosec.model.system import System
-from rosec.targets.helm import edge
 
 SPEC = """\
 rose: 1
@@ -22,6 +19,10 @@ environments:
   cluster:
     hosting: kubernetes
     replicas: 2
+    gateway: { replicas: 3, redis: { host: limits.fleet.internal, port: 6380, password: FLEET_REDIS_PASSWORD } }
+    allow_dev_users: true
+    dev_users:
+      - { name: dana, roles: [dispatcher], password: DANA_PASSWORD }
     kubernetes:
       registry: ghcr.io/example/fleet
       namespace: fleet
@@ -56,6 +57,7 @@ services:
     grpc:
       - { name: Plan, request: RouteQuery, response: Route, roles: [dispatcher] }
     calls: [archive]
+    gateway: { path: /api/planner, grpc: true }
   archive:
     grpc:
       - { name: Keep, request: Route, response: Route, roles: [dispatcher] }
@@ -68,11 +70,3 @@ services:
 def synthetic_system(directory: Path, text: str = SPEC) -> System:
     return system_from_text(directory, text)
 
-
-@contextlib.contextmanager
-def stub_edge() -> Iterator[None]:
-    """Stand-ins for the Kong and Keycloak builders while rosec has none: the smallest valid documents."""
-    with mock.patch.object(edge, "kong_configuration", lambda system, env: {"_format_version": "3.0"}), \
-            mock.patch.object(edge, "keycloak_realm", lambda system, env: {"realm": system.identity.realm,
-                                                                          "enabled": True}):
-        yield

@@ -13,7 +13,7 @@ import yaml
 
 from charts.netpol import Pod, allowed
 from charts.support import NAMESPACE, Rendered, render_environment
-from charts.synthetic import SPEC, stub_edge, synthetic_system
+from charts.synthetic import SPEC, synthetic_system
 from rosec.model import kubernetes as k8s
 from rosec.targets.grafana import dashboards
 from rosec.targets.messaging import definitions
@@ -130,9 +130,8 @@ def test_a_new_service_event_and_call_show_up_in_the_graph(rendered_charts, tmp_
     changed += ("  notifier:\n    consumes: [route.planned, vehicle.moved]\n    calls: [planner]\n"
                 "    rest:\n      - { method: GET, path: /ping, response: Position, public: true }\n"
                 "    gateway: { path: /api/notifier, auth: public }\n")
-    with stub_edge():
-        (tmp_path / "spec").mkdir()
-        after = render_environment(synthetic_system(tmp_path / "spec", changed), "cluster", tmp_path / "out")
+    (tmp_path / "spec").mkdir()
+    after = render_environment(synthetic_system(tmp_path / "spec", changed), "cluster", tmp_path / "out")
     policies_before, bindings_before, monitors_before = _graph(before)
     policies_after, bindings_after, monitors_after = _graph(after)
     assert monitors_after - monitors_before == {"notifier"}

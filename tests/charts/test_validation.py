@@ -48,7 +48,7 @@ def test_built_in_resources_pass_kubernetes_validate_strict(rendered: Rendered) 
 
 def test_custom_resources_pass_their_operators_strict_schemas(rendered: Rendered) -> None:
     custom = [o for o in rendered.objects() if is_custom(o)]
-    assert {"Cluster", "Database", "Keycloak"} <= {o["kind"] for o in custom}
+    assert {"Cluster", "Database", "Keycloak", "KeycloakRealmImport"} <= {o["kind"] for o in custom}
     for resource in custom:
         errors = [f"{'.'.join(map(str, e.absolute_path))}: {e.message}"
                   for e in crd_validator(resource["apiVersion"], resource["kind"]).iter_errors(resource)]
@@ -63,17 +63,34 @@ def test_custom_resources_pass_their_operators_strict_schemas(rendered: Rendered
     (("imagePullSecret",), "x"),
 ])
 def test_values_schema_rejects_a_wrong_value(rendered_charts, key: tuple[str, ...], value: object) -> None:
+    _assert_rejected(rendered_charts("synthetic", "cluster"), "tracker", key, value, match=key[-1])
+
+
+@pytest.mark.parametrize(("key", "value"), [
+    (("gateway", "replicas"), 0),
+    (("gateway", "env"), {"kong_database": "off"}),
+    (("gateway", "secretEnv"), [{"name": "OIDC_SIGNING_PUBLIC_KEY", "secret": "fleet-signing-key"}]),
+    (("identity", "realm", "placeholders"), {"OIDC_SIGNING_PRIVATE_KEY": {"secret": "Not A Name", "key": "k"}}),
+    (("exposure", "loadBalancer"), "yes"),
+])
+def test_platform_values_schema_rejects_a_wrong_edge_value(rendered_charts, key: tuple[str, ...],
+                                                           value: object) -> None:
     rendered = rendered_charts("synthetic", "cluster")
+    _assert_rejected(rendered, f"{rendered.system.name}-platform", key, value)
+
+
+def _assert_rejected(rendered: Rendered, chart: str, key: tuple[str, ...], value: object,
+                     match: str | None = None) -> None:
+    """The environment's values of `chart` pass its values.schema.json, and fail with `value` at `key`."""
     h = helm_python()
-    chart = rendered.root / "charts" / "tracker"
-    values = rendered.chart_values("tracker")
-    with h.Chart.load(chart) as loaded:
-        loaded.validate_schema(values)  # the environment's values pass
+    values = rendered.chart_values(chart)
+    with h.Chart.load(rendered.root / "charts" / chart) as loaded:
+        loaded.validate_schema(values)
         target = values
         for part in key[:-1]:
             target = target[part]
         target[key[-1]] = value
-        with pytest.raises(h.HelmValuesError, match=key[-1]):
+        with pytest.raises(h.HelmValuesError, match=match):
             loaded.validate_schema(values)
 
 

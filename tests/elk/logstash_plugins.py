@@ -55,4 +55,5 @@ DATA_STREAM_MODE_OPTIONS = _ES_API | _ES_DATA_STREAM | COMMON["output"] | {"acti
 OPTION_KINDS: dict[str, type | tuple[type, ...]] = {
     "id": str, "port": int, "use_udp": bool, "use_tcp": bool, "source": str, "rename": list, "remove_field": list,
     "add_field": list, "hosts": list, "user": str, "password": str, "data_stream": str,
+    "ssl_certificate_authorities": list,
 }

@@ -17,6 +17,8 @@ from logstash_pipeline_parser import Pipeline
 from elk.logstash_plugins import COMMON, DATA_STREAM_MODE_OPTIONS, OPTION_KINDS, PLUGINS
 from elk.pipeline_emulator import section
 from rosec.model import infrastructure as infra
+from rosec.model import kubernetes_names
+from rosec.model.environments import Environment
 from rosec.model.logs import LOG_FIELDS, PIPELINE_FIELDS, environment_logs
 from rosec.model.system import System
 from rosec.targets import logs
@@ -28,6 +30,9 @@ system: { name: web-shop, domain: web.example.com }
 environments:
   dev-eu: { hosting: compose, logs: { retention_days: 3 } }
   prod: { hosting: aws, region: eu-west-1, logs: { retention_days: 90 } }
+  stage-eu:
+    hosting: kubernetes
+    kubernetes: { registry: registry.example.com/web, load_balancer: true, tls: { secret: web-tls } }
 messages:
   Note: { fields: { text: string } }
 services:
@@ -47,10 +52,18 @@ def system(request: pytest.FixtureRequest) -> System:
     return request.getfixturevalue(request.param)
 
 
-def pipeline_of(system: System) -> str:
-    environment = system.compose_environment
+def pipeline_of(system: System, environment: Environment | None = None) -> str:
+    environment = environment or system.compose_environment
     assert environment is not None
     return logs.logstash_pipeline(system, environment)
+
+
+@pytest.fixture(params=[("shop", "dev"), ("shop", "staging"), ("minimal", "dev"), ("hyphenated", "dev-eu"),
+                        ("hyphenated", "stage-eu")], ids="-".join)
+def deployed(request: pytest.FixtureRequest) -> tuple[System, Environment]:
+    """A system and an environment a Logstash pipeline is deployed to (compose, kubernetes)."""
+    system = request.getfixturevalue(request.param[0])
+    return system, system.environment(request.param[1])
 
 
 def plugins_in(parsed: list[Any]) -> list[tuple[str, str, list[Any]]]:
@@ -71,8 +84,8 @@ def plugins_in(parsed: list[Any]) -> list[tuple[str, str, list[Any]]]:
     return found
 
 
-def test_the_pipeline_parses_and_uses_only_what_logstash_8_19_has(system: System) -> None:
-    parsed = Pipeline(pipeline_of(system)).parse()
+def test_the_pipeline_parses_and_uses_only_what_logstash_8_19_has(deployed: tuple[System, Environment]) -> None:
+    parsed = Pipeline(pipeline_of(*deployed)).parse()
     assert [kind for kind, _ in parsed] == ["input", "filter", "output"]
     used = plugins_in(parsed)
     assert {(kind, name) for kind, name, _ in used} <= set(PLUGINS)
@@ -89,6 +102,10 @@ def test_the_pipeline_parses_and_uses_only_what_logstash_8_19_has(system: System
     assert set(output) <= DATA_STREAM_MODE_OPTIONS, "the output refuses other options in data stream mode"
     assert output["data_stream"] == ["true"] and output["hosts"] == [["${ELASTICSEARCH_URL}"]]
     assert output["password"] == ["${LOGSTASH_WRITER_PASSWORD}"], "the password comes from the environment"
+    if deployed[1].hosting == "kubernetes":  # ECK's Elasticsearch serves HTTPS with its own CA, mounted in the pod
+        assert output["ssl_certificate_authorities"] == [[kubernetes_names.ELASTICSEARCH_CA_FILE]]
+    else:  # plain HTTP inside the compose network
+        assert not any(option.startswith("ssl_") for option in output)
 
 
 def test_the_pipeline_routes_every_service_to_its_own_data_stream(system: System) -> None:

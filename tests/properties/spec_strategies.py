@@ -63,6 +63,14 @@ PATH_SCALARS = ("string", "int", "bool", "uuid", "decimal", "date")
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
 
+# What a hosting requires besides itself; the kubernetes settings expose the edge by load balancer, with a TLS Secret.
+HOSTING_SETTINGS: dict[str, dict[str, Any]] = {
+    "aws": {"region": "eu-west-1"},
+    "kubernetes": {"kubernetes": {"registry": "registry.example.com/team", "load_balancer": True,
+                                  "tls": {"secret": "edge-tls"}}},
+}
+
+
 def _unique(pool: tuple[str, ...], low: int, high: int, rejected: tuple[str, ...] = ()) -> st.SearchStrategy[list[str]]:
     """Distinct names of a pool; now and then one of the names the resolver rejects."""
     name = st.sampled_from(pool)
@@ -97,7 +105,7 @@ def specs(draw: st.DrawFn) -> dict[str, Any]:
     environments: dict[str, Any] = {}
     for i, env in enumerate(draw(_unique(ENVIRONMENTS, 1, 3))):
         hosting = "compose" if i == 0 else draw(st.sampled_from(("kubernetes", "aws")))
-        environments[env] = {"hosting": hosting, **({"region": "eu-west-1"} if hosting == "aws" else {})}
+        environments[env] = {"hosting": hosting, **HOSTING_SETTINGS.get(hosting, {})}
         overrides = draw(st.lists(st.sampled_from(service_names), max_size=2, unique=True))
         if overrides:
             environments[env]["services"] = {name: {"replicas": draw(st.integers(0, 3))} for name in overrides}

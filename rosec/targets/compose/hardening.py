@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from rosec.model import infrastructure as infra
+
 
 @dataclass(frozen=True)
 class Hardening:
@@ -27,7 +29,7 @@ class Hardening:
 # user; started as that user (the named volume inherits the image's ownership), they need no capability at all.
 POSTGRES = Hardening("512M", "1", tmpfs=("/tmp", "/var/run/postgresql"), user="postgres")
 RABBITMQ = Hardening("512M", "1", tmpfs=("/tmp", "/var/log/rabbitmq"), user="rabbitmq")
-KONG = Hardening("512M", "1", tmpfs=("/tmp", "/kong_prefix"))  # KONG_PREFIX: nginx config, pids, sockets
+KONG = Hardening("512M", "1", tmpfs=("/tmp", infra.KONG_PREFIX_PATH))
 KEYCLOAK = Hardening("1G", "1", read_only=False, tmpfs=())
 PROMETHEUS = Hardening("512M", "1", tmpfs=())
 ALERTMANAGER = Hardening("128M", "0.5", tmpfs=())
@@ -37,8 +39,6 @@ ELASTICSEARCH = Hardening("1536M", "2", read_only=False, tmpfs=())
 LOGSTASH = Hardening("1G", "1", read_only=False, tmpfs=())
 KIBANA = Hardening("1G", "1", tmpfs=("/tmp", "/usr/share/kibana/data"))  # data holds only the instance uuid
 ELASTIC_SETUP = Hardening("128M", "0.5")  # bash and curl; writes only /tmp
-
-KONG_PREFIX = "/kong_prefix"
 
 
 def locked_down(hardening: Hardening) -> dict[str, Any]:

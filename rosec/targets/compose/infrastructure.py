@@ -9,8 +9,8 @@ from typing import Any
 
 from rosec.model import infrastructure as infra
 from rosec.model.datastores import Datastore
-from rosec.model.gateway import gateway, start_script
-from rosec.model.identity import SIGNING_PRIVATE_KEY_ENV, SIGNING_PUBLIC_KEY_ENV
+from rosec.model.gateway import gateway, node_settings, start_command
+from rosec.model.identity import SIGNING_PUBLIC_KEY_ENV, realm_secrets
 from rosec.model.scrape import exporter_host
 from rosec.targets.compose import hardening
 from rosec.targets.compose.common import Context, literal, publish
@@ -85,8 +85,7 @@ def _keycloak(ctx: Context) -> dict[str, Any]:
     probe = (f"exec 3<>/dev/tcp/127.0.0.1/{infra.KEYCLOAK_MANAGEMENT_PORT} && "
              "printf 'GET /health/ready HTTP/1.1\\r\\nHost: localhost\\r\\nConnection: close\\r\\n\\r\\n' >&3 && "
              'read -r status <&3 && [[ "$status" == *" 200 "* ]]')
-    secrets = [SIGNING_PRIVATE_KEY_ENV, *(c.secret_env for c in identity.clients if c.secret_env),
-               *(u.password_env for u in environment.dev_users)]
+    secrets = realm_secrets(identity, environment.dev_users)
     return _entry(
         ctx, keycloak.image, ["CMD", "bash", "-c", probe], keycloak.startup_s, hardening.KEYCLOAK,
         command=["start", "--import-realm"],
@@ -100,7 +99,7 @@ def _keycloak(ctx: Context) -> dict[str, Any]:
             "KC_BOOTSTRAP_ADMIN_USERNAME": infra.KEYCLOAK_ADMIN_USER,
             "KC_BOOTSTRAP_ADMIN_PASSWORD": ctx.vars.required(infra.KEYCLOAK_ADMIN_PASSWORD_ENV, keycloak.host),
             # Read by the realm's ${...} placeholders at import: the signing key, client secrets, user passwords.
-            **{name: ctx.vars.required(name, keycloak.host) for name in dict.fromkeys(secrets)},
+            **{name: ctx.vars.required(name, keycloak.host) for name in secrets},
         },
         ports=[publish(keycloak.published_port or keycloak.port, keycloak.port)],
         volumes=ctx.binds((layout.keycloak_import_dir(environment.name), infra.KEYCLOAK_IMPORT_PATH)),
@@ -115,21 +114,9 @@ def _kong(ctx: Context) -> dict[str, Any]:
     edge = gateway(system, environment)
     upstreams = tuple(dict.fromkeys(s.host for s in edge.services if running(environment, s.service)))
     config = ctx.binds((system.layout.kong_config(environment.name), infra.KONG_CONFIG_PATH))
-    needs_key = bool(config) and edge.issuer is not None and any(r.authenticated for r in edge.routes)
+    needs_key = bool(config) and edge.verifies_tokens
     listen = f"0.0.0.0:{kong.port}" + (f", 0.0.0.0:{infra.KONG_GRPC_PORT} http2" if edge.grpc else "")
-    variables = {
-        "KONG_DATABASE": "off",
-        **({"KONG_DECLARATIVE_CONFIG": infra.KONG_RENDERED_CONFIG_PATH if needs_key else infra.KONG_CONFIG_PATH}
-           if config else {}),
-        "KONG_PREFIX": hardening.KONG_PREFIX,
-        "KONG_PROXY_LISTEN": listen,
-        "KONG_ADMIN_LISTEN": f"127.0.0.1:{infra.KONG_ADMIN_PORT}",
-        "KONG_STATUS_LISTEN": infra.KONG_STATUS_LISTEN,
-        "KONG_PROXY_ACCESS_LOG": "/dev/stdout",
-        "KONG_ADMIN_ACCESS_LOG": "/dev/stdout",
-        "KONG_PROXY_ERROR_LOG": "/dev/stderr",
-        "KONG_ADMIN_ERROR_LOG": "/dev/stderr",
-    }
+    variables = node_settings(edge, listen, configured=bool(config))
     if needs_key:
         variables[SIGNING_PUBLIC_KEY_ENV] = ctx.vars.required(SIGNING_PUBLIC_KEY_ENV, kong.host)
     redis = edge.policy.redis
@@ -138,10 +125,10 @@ def _kong(ctx: Context) -> dict[str, Any]:
     ports = [publish(kong.published_port or kong.port, kong.port)]
     if edge.grpc:
         ports.append(publish(infra.KONG_GRPC_PORT))
-    start = start_script(infra.KONG_CONFIG_PATH, infra.KONG_RENDERED_CONFIG_PATH)
+    command = start_command(edge)
     return _entry(
         ctx, kong.image, ["CMD", "kong", "health"], kong.startup_s, hardening.KONG,
-        entrypoint=["/bin/sh", "-c", literal(start)] if needs_key else None,
+        entrypoint=[*command[:-1], literal(command[-1])] if needs_key else None,
         environment=variables,
         ports=ports,
         volumes=config,

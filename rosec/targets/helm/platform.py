@@ -10,10 +10,11 @@ from rosec.model import kubernetes as k8s
 from rosec.model.environments import Environment
 from rosec.model.system import System
 from rosec.targets.grafana import dashboards
-from rosec.targets.helm import edge
 from rosec.targets.helm.charts import chart_yaml, with_templates
 from rosec.targets.helm.platform_values import platform_environment_values, platform_values
 from rosec.targets.helm.schema import platform_schema
+from rosec.targets.keycloak import realm
+from rosec.targets.kong import kong_config
 from rosec.targets.logs import data_view, ilm_policy, index_template, reader_role, writer_role
 from rosec.targets.logs.pipeline import pipeline_file
 from rosec.targets.logs.setup import SETUP_FILES, grafana_reads_logs, setup_file
@@ -50,10 +51,8 @@ def environment_files(system: System, environment: Environment) -> dict[str, byt
             found[f"{setup}/{file}"] = to_json(build(system, environment))
         if grafana_reads_logs(system):
             found[f"{setup}/{files.reader_role}"] = to_json(reader_role(system, environment))
-    kong = edge.kong_configuration(system, environment)
-    if kong is not None:
-        found["kong.yaml"] = to_yaml(kong, system.header())
-    realm = edge.keycloak_realm(system, environment)
-    if realm is not None:
-        found["realm.json"] = to_json(realm)
+    if system.has_gateway:
+        found["kong.yaml"] = to_yaml(kong_config(system, environment), system.header())
+    if system.identity:
+        found["realm.json"] = to_json(realm(system, environment))
     return found

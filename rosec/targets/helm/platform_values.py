@@ -1,8 +1,8 @@
-"""values.yaml and values-<environment>.yaml of the platform chart: the edge and the infrastructure of the
-system as resources of the operators teams run (CloudNativePG, RabbitMQ cluster and messaging topology
-operators, Keycloak operator, ECK, Prometheus Operator or Grafana, cert-manager, External Secrets), and the
-gateway (Kong, DB-less). The RabbitMQ topology is the model's (Messaging.exchanges, Consumer.queues/bindings),
-the same that messaging/definitions.json holds."""
+"""values.yaml and values-<environment>.yaml of the platform chart: the infrastructure of the system as resources
+of the operators teams run (CloudNativePG, RabbitMQ cluster and messaging topology operators, ECK, Prometheus
+Operator or Grafana, External Secrets), and the edge (rosec.targets.helm.edge: Kong, Keycloak, their exposure).
+The RabbitMQ topology is the model's (Messaging.exchanges, Consumer.queues/bindings), the same that
+messaging/definitions.json holds."""
 
 from __future__ import annotations
 
@@ -13,8 +13,14 @@ from rosec.model import kubernetes as k8s
 from rosec.model import kubernetes_names as names
 from rosec.model.dashboards import PROMETHEUS_DATASOURCE_UID
 from rosec.model.environments import Environment
+from rosec.model.kubernetes_secrets import (
+    ProvidedSecret,
+    logs_secret,
+    messaging_user_secret,
+    platform_provided_secrets,
+)
 from rosec.model.system import System
-from rosec.targets.helm import edge
+from rosec.targets.helm.edge import edge_environment_values, edge_values
 from rosec.targets.helm.monitors import monitor_values
 from rosec.targets.helm.service_values import PROMETHEUS_POD_LABELS
 from rosec.targets.logs.setup import password_variables
@@ -50,7 +56,7 @@ def _messaging(system: System) -> dict[str, Any]:
         "storage": RABBITMQ_STORAGE,
         "vhost": messaging.vhost,
         "vhostResource": k8s.resource_name("vhost", messaging.vhost),
-        "user": {"name": messaging.user, "secret": k8s.messaging_user_secret(system),
+        "user": {"name": messaging.user, "secret": messaging_user_secret(system),
                  "permission": k8s.resource_name(messaging.user, messaging.vhost)},
         "exchanges": [{"resource": k8s.resource_name("exchange", e.name), "name": e.name, "type": e.type}
                       for e in messaging.exchanges],
@@ -68,18 +74,13 @@ def platform_values(system: System) -> dict[str, Any]:
         "postgres": {"instances": 2, "clusters": _postgres_clusters(system),
                      "exporter": {"image": infra.POSTGRES_EXPORTER_IMAGE, "port": infra.POSTGRES_EXPORTER_PORT}},
         "messaging": _messaging(system) | ({"replicas": 3} if system.messaging else {}),
-        "identity": {"enabled": system.identity is not None, "instances": 2, "image": infra.KEYCLOAK.image,
-                     "database": names.KEYCLOAK_DATABASE, "hostname": "", "realm": {"enabled": False}},
-        "gateway": {"enabled": False, "replicas": 2, "image": infra.KONG.image, "proxyPort": infra.KONG.port,
-                    "statusPort": infra.KONG_STATUS_PORT, "serviceType": "ClusterIP", "upstreams": []},
-        "exposure": {"host": "", "authHost": "", "ingress": {"enabled": False, "className": ""},
-                     "tls": {"secret": "", "issuer": {"name": "", "kind": "ClusterIssuer"}}},
+        **edge_values(system),
         "volumes": [{"name": c.name, "size": f"{c.size_gb}Gi",
                      "accessMode": "ReadWriteMany" if c.shared else "ReadWriteOnce"}
                     for c in k8s.volume_claims(system)],
         "logs": {"enabled": False, "version": ELASTIC_VERSION, "nodes": 1, "storage": ELASTICSEARCH_STORAGE,
-                 "setupImage": infra.ELASTICSEARCH.image,
-                 "passwords": [p for p in password_variables(system) if p != infra.ELASTIC_PASSWORD_ENV]},
+                 "setupImage": infra.ELASTICSEARCH.image, "caDir": names.ELASTICSEARCH_CA_DIR,
+                 "passwords": _logs_passwords(system)},
         "monitoring": {"enabled": False, "labels": {}, "monitors": [],
                        "prometheus": {"namespace": "monitoring", "podLabels": PROMETHEUS_POD_LABELS}},
         "dashboards": {"mode": "none", "instanceLabels": GRAFANA_INSTANCE_LABELS, "prometheusUrl": "",
@@ -91,7 +92,6 @@ def platform_values(system: System) -> dict[str, Any]:
 
 def platform_environment_values(system: System, environment: Environment) -> dict[str, Any]:
     settings = k8s.settings(environment)
-    identity = system.identity is not None
     values: dict[str, Any] = {
         "global": {"system": system.name, "environment": environment.name},
         "storageClass": settings.storage_class or "",
@@ -99,15 +99,7 @@ def platform_environment_values(system: System, environment: Environment) -> dic
     }
     if system.messaging:
         values["messaging"] = {"replicas": settings.rabbitmq_replicas}
-    if identity:
-        values["identity"] = {"instances": settings.keycloak_instances, "hostname": environment.identity_url,
-                              "realm": {"enabled": edge.keycloak_realm(system, environment) is not None}}
-    gateway_on = system.has_gateway and edge.kong_configuration(system, environment) is not None
-    values["gateway"] = {"enabled": gateway_on,
-                         "serviceType": "LoadBalancer" if settings.load_balancer else "ClusterIP",
-                         "upstreams": [{"service": s.name, "ports": list(k8s.ports(s))}
-                                       for s in system.services if s.gateway]}
-    values["exposure"] = _exposure(environment, gateway_on, identity)
+    values |= edge_environment_values(system, environment)
     values["logs"] = {"enabled": system.observability.logs}
     values["monitoring"] = {"enabled": settings.monitoring,
                             "labels": {"system": system.name, "environment": environment.name},
@@ -119,34 +111,26 @@ def platform_environment_values(system: System, environment: Environment) -> dic
         store = settings.secret_store
         values["externalSecrets"] = {"enabled": True, "store": {"name": store.name, "kind": store.kind},
                                      "secrets": [_external_secret(p, store.prefix)
-                                                 for p in provided_secrets(system)]}
+                                                 for p in provided_secrets(system, environment)]}
     return values
 
 
-def _exposure(environment: Environment, gateway: bool, identity: bool) -> dict[str, Any]:
-    settings = k8s.settings(environment)
-    tls = settings.tls
-    return {
-        "host": environment.domain if gateway else "",
-        "authHost": f"auth.{environment.domain}" if identity else "",
-        "ingress": {"enabled": settings.ingress_class is not None, "className": settings.ingress_class or ""},
-        "tls": {"secret": tls.secret if tls else "",
-                "issuer": {"name": (tls.issuer or "") if tls else "",
-                           "kind": tls.issuer_kind if tls else "ClusterIssuer"}},
-    }
-
-
-def provided_secrets(system: System) -> tuple[k8s.ProvidedSecret, ...]:
-    """The Secrets of the platform chart that the team provides: the broker's user, Sentry's DSN, the passwords the
-    Elastic setup sets (those of the compose environment's .env)."""
-    found = k8s.platform_provided_secrets(system)
+def provided_secrets(system: System, environment: Environment) -> tuple[ProvidedSecret, ...]:
+    """The Secrets of the platform chart that the team provides: the broker's user, the realm's key pair, client
+    secrets and dev users' passwords, the gateway's Redis password, Sentry's DSN, the passwords the Elastic setup
+    sets (those of the compose environment's .env)."""
+    found = platform_provided_secrets(system, environment)
     if system.observability.logs:
-        passwords = [p for p in password_variables(system) if p != infra.ELASTIC_PASSWORD_ENV]
-        found += (k8s.ProvidedSecret(k8s.logs_secret(system), tuple((p, p) for p in passwords)),)
+        found += (ProvidedSecret(logs_secret(system), tuple((p, p) for p in _logs_passwords(system))),)
     return found
 
 
-def _external_secret(secret: k8s.ProvidedSecret, prefix: str) -> dict[str, Any]:
+def _logs_passwords(system: System) -> list[str]:
+    """The passwords of the Elastic setup but the superuser's (ECK writes that one)."""
+    return [p for p in password_variables(system) if p != infra.ELASTIC_PASSWORD_ENV]
+
+
+def _external_secret(secret: ProvidedSecret, prefix: str) -> dict[str, Any]:
     return {"name": secret.name, "data": [{"secretKey": key, "remoteKey": f"{prefix}{variable}"}
                                           for key, variable in secret.variables],
             "literals": dict(secret.literals)}

@@ -20,6 +20,7 @@ QUANTITY_MEMORY = {"type": "string", "pattern": "^[1-9][0-9]*(Mi|Gi)$"}
 IMAGE_TAG = {"type": "string", "pattern": "^([A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?$", "not": {"const": "latest"}}
 DIGEST = {"type": "string", "pattern": "^(sha256:[a-f0-9]{64})?$"}
 RULES = {"type": "array", "items": {"type": "object"}}  # NetworkPolicy rules, checked by the API server
+SECRET_KEY_FIELDS: dict[str, Any] = {"secret": K8S_NAME, "key": STRING}  # a key of a Secret
 
 
 def closed(properties: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:
@@ -105,19 +106,31 @@ def platform_schema(name: str) -> dict[str, Any]:
             "exporter": BOOLEAN})), "exporter": closed({"image": STRING, "port": PORT})}),
         "messaging": {"type": "object", "properties": {"enabled": BOOLEAN, "replicas": {"enum": [1, 3, 5, 7, 9]},
                                                        "storage": QUANTITY_MEMORY}, "required": ["enabled"]},
-        "identity": {"type": "object", "properties": {"enabled": BOOLEAN, "instances": integer(1, 9),
-                                                      "hostname": STRING, "realm": obj}, "required": ["enabled"]},
-        "gateway": closed({"enabled": BOOLEAN, "replicas": integer(1, 100), "image": STRING, "proxyPort": PORT,
-                           "statusPort": PORT, "serviceType": {"enum": ["ClusterIP", "LoadBalancer"]},
-                           "upstreams": array(obj)}),
-        "exposure": closed({"host": STRING, "authHost": STRING,
+        "identity": closed({
+            "enabled": BOOLEAN, "instances": integer(1, 9), "image": STRING, "database": K8S_NAME,
+            "podLabels": LABELS, "hostname": STRING, "httpPort": PORT, "managementPort": PORT,
+            "proxyHeaders": {"enum": ["", "xforwarded", "forwarded"]},
+            "options": array(closed({"name": STRING, "value": STRING})),
+            "realm": closed({"enabled": BOOLEAN, "placeholders": {
+                "type": "object", "propertyNames": ENV_NAME, "additionalProperties": closed(SECRET_KEY_FIELDS)}}),
+        }),
+        "gateway": closed({
+            "enabled": BOOLEAN, "replicas": integer(1, 100), "image": STRING, "proxyPort": PORT, "statusPort": PORT,
+            "grpcPort": integer(0, 65535),
+            "certificateDir": STRING, "command": array(STRING),
+            "env": {"type": "object", "propertyNames": ENV_NAME, "additionalProperties": STRING},
+            "secretEnv": array(closed({"name": ENV_NAME, **SECRET_KEY_FIELDS})),
+            "upstreams": array(closed({"service": K8S_NAME, "ports": array(PORT)})),
+            "grpcPaths": array(STRING), "redisPort": integer(0, 65535),
+        }),
+        "exposure": closed({"host": STRING, "authHost": STRING, "loadBalancer": BOOLEAN,
                             "ingress": closed({"enabled": BOOLEAN, "className": STRING}),
                             "tls": closed({"secret": STRING, "issuer": closed({
                                 "name": STRING, "kind": {"enum": ["ClusterIssuer", "Issuer"]}})})}),
         "volumes": array(closed({"name": K8S_NAME, "size": QUANTITY_MEMORY,
                                  "accessMode": {"enum": ["ReadWriteOnce", "ReadWriteMany"]}})),
         "logs": closed({"enabled": BOOLEAN, "version": STRING, "nodes": integer(1, 99), "storage": QUANTITY_MEMORY,
-                        "setupImage": STRING, "passwords": array(ENV_NAME)}),
+                        "setupImage": STRING, "caDir": STRING, "passwords": array(ENV_NAME)}),
         "monitoring": closed({"enabled": BOOLEAN, "labels": LABELS, "monitors": array(obj),
                               "prometheus": closed({"namespace": K8S_NAME, "podLabels": LABELS})}),
         "dashboards": closed({"mode": {"enum": ["sidecar", "grafana-operator", "none"]}, "instanceLabels": LABELS,

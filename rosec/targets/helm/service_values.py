@@ -11,6 +11,7 @@ from rosec.model import infrastructure as infra
 from rosec.model import kubernetes as k8s
 from rosec.model import kubernetes_names as names
 from rosec.model.environments import Environment
+from rosec.model.kubernetes_secrets import secret_ref, service_provided_secret, service_secret
 from rosec.model.services import Service
 from rosec.model.system import System
 
@@ -46,7 +47,7 @@ def service_values(system: System, service: Service) -> dict[str, Any]:
         "secretEnv": [],
         "volumes": [{"name": store.name, "claim": store.volume, "mountPath": store.mount_path}
                     for store in map(system.datastore, service.uses) if not store.is_postgres],
-        "externalSecret": {"enabled": False, "name": k8s.service_secret(service), "refreshInterval": "1h",
+        "externalSecret": {"enabled": False, "name": service_secret(service), "refreshInterval": "1h",
                            "store": {"name": "", "kind": "ClusterSecretStore"}, "data": []},
         "networkPolicy": _network_policy(system, service),
         "monitoring": {"enabled": False, "path": "/metrics", "interval": MONITORING_INTERVAL, "labels": {}},
@@ -71,7 +72,7 @@ def service_environment_values(system: System, environment: Environment, service
         "config": {v.name: v.value for v in deployment.env if not v.is_secret},
         "secretEnv": [_secret_env(system, service, v) for v in deployment.env if v.is_secret],
     }
-    provided = k8s.service_provided_secret(service)
+    provided = service_provided_secret(service)
     if settings.secret_store and provided:
         store = settings.secret_store
         values["externalSecret"] = {"enabled": True, "store": {"name": store.name, "kind": store.kind},
@@ -85,7 +86,7 @@ def service_environment_values(system: System, environment: Environment, service
 
 
 def _secret_env(system: System, service: Service, var: Any) -> dict[str, Any]:
-    ref = k8s.secret_ref(system, service, var)
+    ref = secret_ref(system, service, var)
     entry: dict[str, Any] = {"name": var.name, "secret": ref.secret, "key": ref.key}
     if ref.optional:
         entry["optional"] = True

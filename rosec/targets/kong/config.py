@@ -39,7 +39,7 @@ def kong_config(system: System, environment: Environment) -> dict[str, Any]:
     edge = gateway(system, environment)
     config: dict[str, Any] = {"_format_version": FORMAT_VERSION,
                               "services": [_service(edge, s) for s in edge.services]}
-    if edge.issuer and any(r.authenticated for r in edge.routes):
+    if edge.verifies_tokens:
         config["consumers"] = [_consumer(edge)]
     config["plugins"] = _global_plugins(system, edge)
     return config

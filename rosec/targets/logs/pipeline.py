@@ -7,6 +7,7 @@ import re
 from rosec.emit.serialize import text
 from rosec.emit.templates import code_environment
 from rosec.model import infrastructure as infra
+from rosec.model import kubernetes_names
 from rosec.model.environments import Environment
 from rosec.model.logs import DATA_STREAM_TYPE, ECS_VERSION, environment_logs
 from rosec.model.system import System
@@ -36,8 +37,10 @@ _ENV = code_environment("templates/logs", {"ls": logstash_string})
 
 def logstash_pipeline(system: System, environment: Environment) -> str:
     """The pipeline (.conf) of `environment`; Logstash reads ELASTICSEARCH_URL and LOGSTASH_WRITER_PASSWORD
-    from its environment."""
+    from its environment. In a kubernetes environment Elasticsearch (ECK) serves HTTPS with a certificate of its
+    own CA, which the Logstash pod mounts; compose keeps plain HTTP inside its network."""
     logs = environment_logs(system, environment)
+    ca = kubernetes_names.ELASTICSEARCH_CA_FILE if environment.hosting == "kubernetes" else None
     return _ENV.get_template("logstash.conf.jinja").render(
         header=system.header(),
         environment=environment.name,
@@ -49,6 +52,7 @@ def logstash_pipeline(system: System, environment: Environment) -> str:
         namespace=logs.namespace,
         ecs_version=ECS_VERSION,
         writer_user=logs.writer_user,
+        certificate_authority=ca,
     )
 
 
