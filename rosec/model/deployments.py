@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rosec.model import infrastructure
+from rosec.model.aws_settings import build_aws_settings
 from rosec.model.environments import Environment, EnvVar, ServiceDeployment
 from rosec.model.logs import log_dataset
 from rosec.model.services import Service, build_resources
@@ -43,8 +44,12 @@ def _environment(spec: RoseSpec, system: System, name: str, env: EnvironmentSpec
         autoscaling = service.scaling if not local and service.scaling.max > service.scaling.min else None
         env_vars = _service_env(system, service, name, issuer, jwks, traces_sample_rate=env.sentry.traces_sample_rate)
         deployments[service.name] = ServiceDeployment(replicas, resources, autoscaling, env_vars)
+    aws = None
+    if hosting == "aws" and env.region:
+        postgres = tuple(d.name for d in system.datastores if d.is_postgres)
+        aws = build_aws_settings(env.aws, system.name, name, env.region, domain, postgres)
     return Environment(name, hosting, domain, env.region, public_url, issuer_base, issuer, jwks,
-                       env.logs.retention_days, env.sentry.traces_sample_rate, deployments)
+                       env.logs.retention_days, env.sentry.traces_sample_rate, deployments, aws)
 
 
 def _oidc_urls(realm: str, issuer_base: str, backchannel: str) -> tuple[str, str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from rosec.model.aws_settings import AwsSettings
 from rosec.model.services import Resources, Scaling
 
 
@@ -44,6 +45,7 @@ class Environment:
     log_retention_days: int  # the ILM policy of the services' log data streams deletes older indices
     traces_sample_rate: float  # Sentry: share of requests, RPCs and messages traced
     deployments: dict[str, ServiceDeployment] = field(compare=False)
+    aws: AwsSettings | None = None  # hosting aws only
 
     @property
     def is_local(self) -> bool:

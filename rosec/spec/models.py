@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 from pydantic import Discriminator, Field, Tag
 
 from rosec.spec import names
+from rosec.spec.aws_models import AwsSpec
 from rosec.spec.base import (
     DatastoreName,
     EnvironmentName,
@@ -101,6 +102,8 @@ class EnvironmentSpec(Spec):
     """How long this environment keeps the services' logs (observability.logs)."""
     sentry: SentrySpec = SentrySpec()
     """Error reporting and tracing of this environment's services (observability.sentry)."""
+    aws: AwsSpec | None = None
+    """AWS settings of an environment with hosting aws: account, Terraform state, network, DNS, database sizes."""
 
 
 class IdentitySpec(Spec):
