@@ -61,7 +61,11 @@ def _template(value: Template) -> str:
     return f'"{inner}"'
 
 
-def _key(name: str) -> str:
+def _key(name: str | Raw) -> str:
+    """An attribute or object key: an identifier as it is, anything else quoted; a Raw key as written (e.g. the
+    `aws.us_east_1` of a module's providers map)."""
+    if isinstance(name, Raw):
+        return name.text
     return name if _IDENTIFIER.match(name) else quote(name)
 
 

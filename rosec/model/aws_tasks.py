@@ -82,6 +82,8 @@ class Task:
     config_dir: str
     load_balancing: LoadBalancing | None
     scraped: bool  # the metrics agent scrapes its /metrics
+    read_only: bool  # read-only root file system
+    writable: tuple[str, ...]  # directories that get a task-local volume
     log_group: str
 
 
@@ -104,6 +106,7 @@ def _service_task(system: System, environment: Environment, prefix: str, name: s
         health_command=("CMD", "python", "-c", probe), env=variables, secrets=secrets,
         mounts=tuple((d, system.datastore(d).mount_path) for d in service.uses if not system.datastore(d).is_postgres),
         config_files=(), config_dir=CONFIG_PATH, load_balancing=None, scraped=system.observability.metrics,
+        read_only=True, writable=("/tmp",),
         log_group=f"/{system.name}/{environment.name}/{name}",
     )
 
@@ -152,18 +155,20 @@ def platform_tasks(system: System, environment: Environment, prefix: str,
 def _platform(system: System, environment: Environment, prefix: str, name: str, **fields: object) -> Task:
     defaults: dict[str, object] = dict(
         name=name, family=f"{prefix}-{name}", autoscaling=None, command=(), env=(), secrets=(), mounts=(),
-        config_files=(), config_dir=CONFIG_PATH, load_balancing=None, scraped=False,
+        config_files=(), config_dir=CONFIG_PATH, load_balancing=None, scraped=False, read_only=True, writable=("/tmp",),
         log_group=f"/{system.name}/{environment.name}/{name}")
     return Task(**(defaults | fields))  # type: ignore[arg-type]
 
 
 KONG_STATUS_PORT = 8100
+KONG_PREFIX = "/usr/local/kong"  # the image's prefix, owned by its kong user: a task volume keeps it writable
 
 
 def _gateway(system: System, environment: Environment, prefix: str, count: int) -> Task:
     kong = infra.KONG
     env = {
         "KONG_DATABASE": "off",
+        "KONG_PREFIX": KONG_PREFIX,
         "KONG_DECLARATIVE_CONFIG": f"{CONFIG_PATH}/kong.yaml",
         "KONG_PROXY_LISTEN": f"0.0.0.0:{kong.port}",
         "KONG_ADMIN_LISTEN": "off",
@@ -177,6 +182,7 @@ def _gateway(system: System, environment: Environment, prefix: str, count: int) 
         system, environment, prefix, GATEWAY, kind=GATEWAY, image=kong.image, user="kong",
         size=FargateSize(512, 1024), desired_count=count, ports=(Port("http", kong.port, False),),
         health_command=("CMD", "kong", "health"), env=tuple(TaskVar(k, v) for k, v in env.items()),
+        writable=("/tmp", KONG_PREFIX),
         config_files=("kong.yaml",),
         load_balancing=LoadBalancing(environment.domain, kong.port, KONG_STATUS_PORT, "/status"),
     )
@@ -206,7 +212,7 @@ def _identity(system: System, environment: Environment, prefix: str, count: int,
         system, environment, prefix, IDENTITY, kind=IDENTITY, image=keycloak.image, user="1000",
         size=FargateSize(1024, 2048), desired_count=count,
         ports=(Port("http", keycloak.port, False), Port("management", management, False)),
-        command=("start", "--import-realm"), config_dir=infra.KEYCLOAK_IMPORT_PATH,
+        command=("start", "--import-realm"), config_dir=infra.KEYCLOAK_IMPORT_PATH, read_only=False, writable=(),
         health_command=("CMD-SHELL", f"bash -c '{probe}'"), env=tuple(env), secrets=tuple(secrets),
         config_files=("realm.json",),
         load_balancing=LoadBalancing(f"auth.{environment.domain}", keycloak.port, management, "/health/ready"),
@@ -220,5 +226,5 @@ def _metrics(system: System, environment: Environment, prefix: str) -> Task:
         size=FargateSize(512, 1024), desired_count=1, ports=(Port("http", prometheus.port, False),),
         command=("--agent", f"--config.file={CONFIG_PATH}/prometheus.yml", "--storage.agent.path=/prometheus"),
         health_command=("CMD", "wget", "-q", "-O", "/dev/null", f"http://127.0.0.1:{prometheus.port}/-/ready"),
-        config_files=("prometheus.yml",),
+        config_files=("prometheus.yml",), writable=("/prometheus",),
     )

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from importlib.metadata import entry_points
 
 from rosec.model.system import Layout, System
-from rosec.targets import compose, logs, messaging, runtime, services
+from rosec.targets import compose, logs, messaging, runtime, services, terraform
 
 Render = Callable[[System], dict[str, bytes]]
 
@@ -23,6 +23,7 @@ OUTPUTS: dict[str, Callable[[Layout], tuple[str, ...]]] = {
     "services": services.outputs,
     "messaging": messaging.outputs,
     "logs": logs.outputs,
+    "terraform": terraform.outputs,
 }
 
 
@@ -43,6 +44,7 @@ BUILTIN_TARGETS: dict[str, Render] = {
     "services": services.render,
     "messaging": messaging.render,
     "logs": logs.render,
+    "terraform": terraform.render,
 }
 
 

@@ -219,12 +219,12 @@ resource "aws_ecs_task_definition" "this" {
 }
 
 resource "aws_service_discovery_service" "this" {
-  count = var.discovery_namespace_id == null ? 0 : 1
+  count = var.discovery == null ? 0 : 1
 
   name = var.name
 
   dns_config {
-    namespace_id   = var.discovery_namespace_id
+    namespace_id   = var.discovery.namespace_id
     routing_policy = "MULTIVALUE"
 
     dns_records {

@@ -125,10 +125,12 @@ variable "namespace_arn" {
   type        = string
 }
 
-variable "discovery_namespace_id" {
+variable "discovery" {
   description = "Private DNS namespace to register each task's address in (scraped by the metrics agent), or null."
-  type        = string
-  default     = null
+  type = object({
+    namespace_id = string
+  })
+  default = null
 }
 
 variable "read_only_root" {

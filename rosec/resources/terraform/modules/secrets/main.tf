@@ -20,7 +20,9 @@ resource "aws_secretsmanager_secret" "this" {
 ephemeral "aws_secretsmanager_random_password" "this" {
   for_each = local.generated
 
-  password_length     = 40
+  # 40 characters; tied to the secret's id so that the password is drawn when the secret is written (at apply),
+  # not while an environment is planned.
+  password_length     = 40 + 0 * length(aws_secretsmanager_secret.this[each.key].id)
   exclude_punctuation = true
 }
 
