@@ -58,7 +58,6 @@ class Database:
     engine_version: str
     instance_class: str
     storage_gb: int
-    performance_insights: bool
 
 
 @dataclass(frozen=True)
@@ -151,9 +150,8 @@ def _databases(system: System, settings: AwsSettings, prefix: str) -> tuple[Data
         found.append(("identity", "keycloak", "keycloak", "16", settings.identity_database_size, 20))
     return tuple(Database(
         key=key, identifier=bounded(f"{prefix}-{key}", 63), database=database, username=user,
-        engine_version=version, instance_class=catalog.DATABASE_CLASSES[size].instance_class,
+        engine_version=version, instance_class=catalog.DATABASE_CLASSES[size],
         storage_gb=max(storage, catalog.RDS_MIN_STORAGE_GB),
-        performance_insights=settings.production and catalog.DATABASE_CLASSES[size].performance_insights,
     ) for key, database, user, version, size, storage in found)
 
 

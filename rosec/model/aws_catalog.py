@@ -89,21 +89,10 @@ def _gib(mib: int) -> str:
     return f"{format(mib / 1024, 'g')} GiB"
 
 
-@dataclass(frozen=True)
-class DatabaseClass:
-    instance_class: str
-    performance_insights: bool  # whether RDS offers Performance Insights on it (not on the smallest burstables)
-
-
-DATABASE_CLASSES: dict[str, DatabaseClass] = {
-    "micro": DatabaseClass("db.t4g.micro", False),
-    "small": DatabaseClass("db.t4g.small", False),
-    "medium": DatabaseClass("db.t4g.medium", True),
-    "large": DatabaseClass("db.m7g.large", True),
-    "xlarge": DatabaseClass("db.m7g.xlarge", True),
-    "2xlarge": DatabaseClass("db.m7g.2xlarge", True),
-    "4xlarge": DatabaseClass("db.m7g.4xlarge", True),
-    "8xlarge": DatabaseClass("db.m7g.8xlarge", True),
+# Database sizes of the language -> RDS instance classes (burstable up to medium, general purpose above).
+DATABASE_CLASSES: dict[str, str] = {
+    "micro": "db.t4g.micro", "small": "db.t4g.small", "medium": "db.t4g.medium", "large": "db.m7g.large",
+    "xlarge": "db.m7g.xlarge", "2xlarge": "db.m7g.2xlarge", "4xlarge": "db.m7g.4xlarge", "8xlarge": "db.m7g.8xlarge",
 }
 RDS_MIN_STORAGE_GB = 20  # gp3's minimum
 RDS_BACKUP_RETENTION_DAYS = {True: 14, False: 3}  # production or not

@@ -1,5 +1,6 @@
-"""The security-group graph of an AWS environment: one group per task, database, volume, the broker, the load
-balancer and the VPC endpoints, and exactly the edges the spec implies (who calls whom, who uses what)."""
+"""The security-group graph of an AWS environment: one group per task, database, volume, the broker and the load
+balancer, and exactly the edges the spec implies (who calls whom, who uses what). The VPC endpoints' group lives
+in the network module (HTTPS from the VPC)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ from rosec.model.aws_catalog import BROKER_PORT
 from rosec.model.aws_tasks import GATEWAY, IDENTITY, METRICS, Task
 from rosec.model.system import System
 
-LOAD_BALANCER, BROKER, ENDPOINTS = "load-balancer", "broker", "endpoints"
-HTTPS, NFS = 443, 2049
+LOAD_BALANCER, BROKER = "load-balancer", "broker"
+NFS = 2049
 
 
 @dataclass(frozen=True)
@@ -37,14 +38,12 @@ def volume_group(name: str) -> str:
 
 
 def security_graph(system: System, tasks: tuple[Task, ...]) -> tuple[dict[str, str], tuple[Ingress, ...]]:
-    groups = {LOAD_BALANCER: "the load balancer: HTTPS from CloudFront only",
-              ENDPOINTS: "the VPC interface endpoints: HTTPS from the tasks"}
+    groups = {LOAD_BALANCER: "the load balancer: HTTPS from CloudFront only"}
     edges: list[Ingress] = []
     kinds = {t.name: t.kind for t in tasks}
     for task in tasks:
         group = task_group(task.name, task.kind)
         groups[group] = f"the {task.name} tasks" if task.kind == "service" else f"the {task.kind} tasks"
-        edges.append(Ingress(ENDPOINTS, group, HTTPS, f"{task.name} to the AWS APIs"))
         if task.load_balancing:
             lb = task.load_balancing
             edges += [Ingress(group, LOAD_BALANCER, port, f"load balancer to {task.name}")

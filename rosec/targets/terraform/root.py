@@ -119,14 +119,14 @@ def _databases(aws: AwsEnvironment) -> Block:
     production = aws.settings.production
     instances = {d.key: {"identifier": d.identifier, "database": d.database, "username": d.username,
                          "engine_version": d.engine_version, "instance_class": d.instance_class,
-                         "storage_gb": d.storage_gb, "performance_insights": d.performance_insights}
+                         "storage_gb": d.storage_gb}
                  for d in aws.databases}
     return Block("module", ("database",), [
         ("for_each", instances), ("source", f"{MODULES}/postgres"),
         ("identifier", Raw("each.value.identifier")), ("database", Raw("each.value.database")),
         ("username", Raw("each.value.username")), ("engine_version", Raw("each.value.engine_version")),
         ("instance_class", Raw("each.value.instance_class")), ("storage_gb", Raw("each.value.storage_gb")),
-        ("performance_insights", Raw("each.value.performance_insights")), ("production", production),
+        ("production", production),
         ("deletion_protection", Raw("var.deletion_protection")),
         ("backup_retention_days", catalog.RDS_BACKUP_RETENTION_DAYS[production]),
         ("subnet_ids", Raw("module.network.private_subnet_ids")),

@@ -58,6 +58,7 @@ locals {
 }
 
 resource "aws_cloudwatch_log_group" "this" {
+  #checkov:skip=CKV_AWS_338:Retention follows the spec (environments.<env>.logs.retention_days): the team decides how long logs live
   name              = var.log_group
   retention_in_days = var.log_retention_days
   kms_key_id        = var.kms_key_arn

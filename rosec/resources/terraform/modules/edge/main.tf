@@ -5,9 +5,7 @@ locals {
   # Managed policies of CloudFront (the same ids in every account).
   caching_disabled          = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
   all_viewer                = "216adef6-5c7f-47e4-b989-5492eafa07d3"
-  security_headers          = "67f7725c-6f97-4210-82d7-5512b31e9d03"
   cloudfront_hosted_zone_id = "Z2FDTNDATAQYW2"
-  managed_rule_groups       = ["AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet", "AWSManagedRulesAmazonIpReputationList"]
 }
 
 resource "aws_wafv2_web_acl" "this" {
@@ -21,29 +19,101 @@ resource "aws_wafv2_web_acl" "this" {
     allow {}
   }
 
-  dynamic "rule" {
-    for_each = local.managed_rule_groups
+  rule {
+    name     = "AWSManagedRulesCommonRuleSet"
+    priority = 10
 
-    content {
-      name     = rule.value
-      priority = 10 * (rule.key + 1)
+    override_action {
+      none {}
+    }
 
-      override_action {
-        none {}
+    statement {
+      managed_rule_group_statement {
+        name        = "AWSManagedRulesCommonRuleSet"
+        vendor_name = "AWS"
       }
+    }
 
-      statement {
-        managed_rule_group_statement {
-          name        = rule.value
-          vendor_name = "AWS"
+    visibility_config {
+      cloudwatch_metrics_enabled = true
+      metric_name                = "AWSManagedRulesCommonRuleSet"
+      sampled_requests_enabled   = true
+    }
+  }
+
+  rule {
+    name     = "AWSManagedRulesKnownBadInputsRuleSet"
+    priority = 20
+
+    override_action {
+      none {}
+    }
+
+    statement {
+      managed_rule_group_statement {
+        name        = "AWSManagedRulesKnownBadInputsRuleSet"
+        vendor_name = "AWS"
+      }
+    }
+
+    visibility_config {
+      cloudwatch_metrics_enabled = true
+      metric_name                = "AWSManagedRulesKnownBadInputsRuleSet"
+      sampled_requests_enabled   = true
+    }
+  }
+
+  rule {
+    name     = "AWSManagedRulesAmazonIpReputationList"
+    priority = 30
+
+    override_action {
+      none {}
+    }
+
+    statement {
+      managed_rule_group_statement {
+        name        = "AWSManagedRulesAmazonIpReputationList"
+        vendor_name = "AWS"
+      }
+    }
+
+    visibility_config {
+      cloudwatch_metrics_enabled = true
+      metric_name                = "AWSManagedRulesAmazonIpReputationList"
+      sampled_requests_enabled   = true
+    }
+  }
+
+  # Anonymizers (Tor, VPN exits) are blocked; requests from hosting providers are only counted: other
+  # systems' servers call APIs too.
+  rule {
+    name     = "AWSManagedRulesAnonymousIpList"
+    priority = 40
+
+    override_action {
+      none {}
+    }
+
+    statement {
+      managed_rule_group_statement {
+        name        = "AWSManagedRulesAnonymousIpList"
+        vendor_name = "AWS"
+
+        rule_action_override {
+          name = "HostingProviderIPList"
+
+          action_to_use {
+            count {}
+          }
         }
       }
+    }
 
-      visibility_config {
-        cloudwatch_metrics_enabled = true
-        metric_name                = rule.value
-        sampled_requests_enabled   = true
-      }
+    visibility_config {
+      cloudwatch_metrics_enabled = true
+      metric_name                = "AWSManagedRulesAnonymousIpList"
+      sampled_requests_enabled   = true
     }
   }
 
@@ -98,6 +168,7 @@ resource "aws_wafv2_web_acl" "this" {
 }
 
 resource "aws_cloudwatch_log_group" "waf" {
+  #checkov:skip=CKV_AWS_338:Retention follows the spec (environments.<env>.logs.retention_days): the team decides how long logs live
   provider = aws.us_east_1
 
   name              = "aws-waf-logs-${var.name}"
@@ -110,6 +181,34 @@ resource "aws_wafv2_web_acl_logging_configuration" "this" {
 
   resource_arn            = aws_wafv2_web_acl.this.arn
   log_destination_configs = [aws_cloudwatch_log_group.waf.arn]
+}
+
+resource "aws_cloudfront_response_headers_policy" "this" {
+  name    = var.name
+  comment = "Security headers of ${var.name}"
+
+  security_headers_config {
+    strict_transport_security {
+      access_control_max_age_sec = 31536000
+      include_subdomains         = true
+      preload                    = true
+      override                   = true
+    }
+
+    content_type_options {
+      override = true
+    }
+
+    frame_options {
+      frame_option = "DENY"
+      override     = true
+    }
+
+    referrer_policy {
+      referrer_policy = "strict-origin-when-cross-origin"
+      override        = true
+    }
+  }
 }
 
 resource "aws_cloudfront_distribution" "this" {
@@ -149,7 +248,7 @@ resource "aws_cloudfront_distribution" "this" {
     cached_methods             = ["GET", "HEAD"]
     cache_policy_id            = local.caching_disabled
     origin_request_policy_id   = local.all_viewer
-    response_headers_policy_id = local.security_headers
+    response_headers_policy_id = aws_cloudfront_response_headers_policy.this.id
     compress                   = true
   }
 

@@ -1,6 +1,7 @@
 # Amazon Managed Service for Prometheus: the environment's metrics storage and query endpoint. The metrics agent
 # (Prometheus in agent mode on Fargate) scrapes every task and writes here; Grafana queries it with SigV4.
 resource "aws_cloudwatch_log_group" "this" {
+  #checkov:skip=CKV_AWS_338:Retention follows the spec (environments.<env>.logs.retention_days): the team decides how long logs live
   name              = "/aws/prometheus/${var.name}"
   retention_in_days = var.log_retention_days
   kms_key_id        = var.kms_key_arn

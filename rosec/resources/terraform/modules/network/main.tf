@@ -180,6 +180,7 @@ resource "aws_vpc_endpoint" "interface" {
 }
 
 resource "aws_cloudwatch_log_group" "flow_logs" {
+  #checkov:skip=CKV_AWS_338:Retention follows the spec (environments.<env>.logs.retention_days): the team decides how long logs live
   name              = "/${replace(var.name, "-", "/")}/vpc-flow-logs"
   retention_in_days = var.log_retention_days
   kms_key_id        = var.kms_key_arn

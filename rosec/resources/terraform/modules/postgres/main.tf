@@ -1,6 +1,6 @@
 # A PostgreSQL RDS instance for one datastore: encrypted, TLS required, the master password created and rotated
 # by RDS in Secrets Manager (never in Terraform or its state), backups, logs exported to CloudWatch, and in
-# production multi-AZ, deletion protection, a final snapshot and Performance Insights.
+# production multi-AZ, deletion protection and a final snapshot; Performance Insights (7 days, free) always.
 locals {
   major = split(".", var.engine_version)[0]
 }
@@ -79,9 +79,9 @@ resource "aws_db_instance" "this" {
   final_snapshot_identifier             = "${var.identifier}-final"
   auto_minor_version_upgrade            = true
   enabled_cloudwatch_logs_exports       = ["postgresql", "upgrade"]
-  performance_insights_enabled          = var.performance_insights
-  performance_insights_kms_key_id       = var.performance_insights ? var.kms_key_arn : null
-  performance_insights_retention_period = var.performance_insights ? 7 : null
+  performance_insights_enabled          = true
+  performance_insights_kms_key_id       = var.kms_key_arn
+  performance_insights_retention_period = 7
   monitoring_interval                   = 60
   monitoring_role_arn                   = aws_iam_role.monitoring.arn
 }

@@ -29,12 +29,7 @@ variable "storage_gb" {
 }
 
 variable "production" {
-  description = "Multi-AZ, longer backups, a final snapshot, Performance Insights where the class has it."
-  type        = bool
-}
-
-variable "performance_insights" {
-  description = "Turn Performance Insights on."
+  description = "Multi-AZ and a final snapshot."
   type        = bool
 }
 
