@@ -1,7 +1,7 @@
 """The `aws` block of an environment hosted on AWS: account, state, network, DNS and database sizes.
 
-Everything here is optional: the defaults give a production-grade environment (three availability zones where the
-region has them, multi-AZ databases, deletion protection). The resolver checks what a schema cannot: the region's
+Everything here is optional: the defaults give a production-grade environment (three availability zones where
+the region has them, multi-AZ databases; deletion protection in every environment). The resolver checks what a schema cannot: the region's
 zones, the hosted zone around the domain, the database sizes (rosec.model.aws_checks).
 """
 
@@ -45,8 +45,8 @@ class AwsSpec(Spec):
     account_id: Annotated[str, Field(pattern=names.AWS_ACCOUNT_ID)] | None = None
     """The AWS account (12 digits) the environment lives in: Terraform refuses to apply in any other account."""
     production: bool = True
-    """Production safeguards: multi-AZ databases and broker, deletion protection, final snapshots, Performance
-    Insights, a NAT gateway per zone. Set false for a staging or test environment to save cost."""
+    """Production: multi-AZ databases, a three-node broker across zones, final snapshots, longer backups, a NAT
+    gateway per zone. Set false for a staging or test environment to save cost (deletion protection stays on)."""
     availability_zones: Annotated[int, Field(ge=2, le=6)] | None = None
     """How many availability zones the network spans. Default: 3 in production (2 otherwise), or the region's
     count when it has fewer."""

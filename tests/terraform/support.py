@@ -97,11 +97,12 @@ def write_offline_override(root: Path) -> None:
     (root / "offline_override.tf").write_text(_providers(settings) + _local_backend("offline.tfstate"), "utf-8")
 
 
-# Resource types moto (5.2) does not implement, left out of the moto apply by test-only overrides in the module
-# directories, with the reason. Everything else of the root is applied.
+# What moto (5.2) does not implement, or does not give back, left out of the moto apply by test-only overrides in
+# the module directories, with the reason. Everything else of the root is applied.
 MOTO_LEFT_OUT: dict[str, tuple[str, str, str]] = {
-    "efs backup policy": ("file_volume", 'resource "aws_efs_backup_policy" "this" {\n  count = 0\n}\n',
-                          "moto does not implement EFS PutBackupPolicy"),
+    "efs policies": ("file_volume", 'resource "aws_efs_backup_policy" "this" {\n  count = 0\n}\n\n'
+                     'resource "aws_efs_file_system_policy" "this" {\n  count = 0\n}\n',
+                     "moto does not implement EFS PutBackupPolicy, nor DeleteFileSystemPolicy (destroy)"),
     "autoscaling": ("ecs_service", 'resource "aws_appautoscaling_target" "this" {\n  count = 0\n}\n\n'
                     'resource "aws_appautoscaling_policy" "cpu" {\n  count = 0\n}\n',
                     "moto does not implement Application Auto Scaling ListTagsForResource, which the provider "
@@ -115,6 +116,9 @@ MOTO_LEFT_OUT: dict[str, tuple[str, str, str]] = {
                                 "local.all_viewer\n  }\n}\n",
                                 "moto does not implement CloudFront response headers policies; the distribution is "
                                 "applied without one"),
+    "workspace key": ("metrics", 'resource "aws_prometheus_workspace" "this" {\n  kms_key_arn = null\n}\n',
+                      "moto does not return a Managed Prometheus workspace's KMS key, which would force a "
+                      "replacement on every plan"),
     "config bucket policy": ("config_bucket", 'resource "aws_s3_bucket_policy" "this" {\n  count = 0\n}\n',
                              "moto evaluates the policy's aws:SecureTransport condition without the request's "
                              "transport and so denies every object upload"),

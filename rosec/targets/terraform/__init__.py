@@ -82,7 +82,7 @@ def _readme(system: System, environment: Environment, aws: AwsEnvironment) -> by
         production=s.production, provider=AWS_PROVIDER, bucket=s.state_bucket, state_region=s.state_region,
         key=s.state_key, zone=s.hosted_zone, zone_id=s.hosted_zone_id,
         aliases=[aws.domain] + ([aws.identity_domain] if aws.identity_domain else []),
-        account=s.account_id or "(the credentials' account)",
+        account=s.account_id or "(the credentials' account)", account_id=s.account_id,
         supplied=[x.secret_name for x in aws.secrets if x.origin == "supplied"],
         key_pair=[f"{system.name}/{environment.name}/{n}" for n in realm_key_pair_names(system)],
         realm=system.identity.realm if system.identity else "", gateway="gateway" in kinds,

@@ -49,8 +49,9 @@ def variables(aws: AwsEnvironment) -> list[Block]:
     s = aws.settings
     return [
         _variable("image_tag", "string", "Tag of the services' images to deploy (pushed to their ECR repositories)."),
+        _variable("account_id", "string", "The AWS account; null: the credentials' account (STS).", s.account_id),
         _variable("deletion_protection", "bool", "Refuse to delete databases and the load balancer: set false and "
-                  "apply before `terraform destroy`.", s.production),
+                  "apply before `terraform destroy`.", True),
         _variable("hosted_zone_id", "string", f"Id of the public hosted zone {s.hosted_zone}; null: look it up by "
                   "name.", s.hosted_zone_id),
         _variable("cloudfront_prefix_list_id", "string", "Id of the managed prefix list of CloudFront's "

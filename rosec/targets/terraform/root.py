@@ -58,10 +58,8 @@ def _module(label: str, source: str, /, *, providers: dict[Any, Raw] | None = No
 
 
 def _locals(aws: AwsEnvironment, log_retention_days: int) -> Block:
-    s = aws.settings
-    account = s.account_id or Raw("data.aws_caller_identity.current[0].account_id")
     body: list[Any] = [
-        ("account_id", account),
+        ("account_id", Raw("coalesce(var.account_id, one(data.aws_caller_identity.current[*].account_id))")),
         ("zone_id", Raw("coalesce(var.hosted_zone_id, one(data.aws_route53_zone.this[*].zone_id))")),
         ("cloudfront_prefix_list_id",
          Raw("coalesce(var.cloudfront_prefix_list_id, one(data.aws_ec2_managed_prefix_list.cloudfront[*].id))")),
@@ -73,9 +71,7 @@ def _locals(aws: AwsEnvironment, log_retention_days: int) -> Block:
 def _lookups(aws: AwsEnvironment) -> list[Block]:
     """What Terraform looks up in the account when the variables do not give it (they make an offline plan
     possible): the caller's account, the hosted zone, CloudFront's prefix list."""
-    found = []
-    if aws.settings.account_id is None:
-        found.append(Block("data", ("aws_caller_identity", "current"), [("count", 1)]))
+    found = [Block("data", ("aws_caller_identity", "current"), [("count", Raw("var.account_id == null ? 1 : 0"))])]
     found.append(Block("data", ("aws_route53_zone", "this"), [
         ("count", Raw("var.hosted_zone_id == null ? 1 : 0")), ("name", aws.settings.hosted_zone),
         ("private_zone", False)]))
@@ -153,9 +149,10 @@ def _config(aws: AwsEnvironment, region: str) -> Block:
         for name in task.config_files:
             files[name] = Raw(f'file("${{path.module}}/{FILES}/{name}")')
     if "prometheus.yml" in files:
+        remote_write = f"{{ url = module.metrics.remote_write_url, sigv4 = {{ region = {quote(region)} }} }}"
         files["prometheus.yml"] = Raw(
             f'yamlencode(merge(yamldecode(file("${{path.module}}/{FILES}/prometheus.yml")), '
-            f'{{ remote_write = [{{ url = module.metrics.remote_write_url, sigv4 = {{ region = {quote(region)} }} }}] }}))')
+            f"{{ remote_write = [{remote_write}] }}))")
     return _module("config", "config_bucket", name=aws.config_bucket, kms_key_arn=Raw("module.encryption.key_arn"),
                    files=files)
 

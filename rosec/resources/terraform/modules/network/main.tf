@@ -83,11 +83,11 @@ resource "aws_route_table_association" "public" {
 }
 
 locals {
-  nat_zones = var.nat_per_zone ? var.zones : [var.zones[0]]
+  nat_zones = { for zone, index in local.zones : zone => index if var.nat_per_zone || index == 0 }
 }
 
 resource "aws_eip" "nat" {
-  for_each = toset(local.nat_zones)
+  for_each = local.nat_zones
 
   domain = "vpc"
 
@@ -97,7 +97,7 @@ resource "aws_eip" "nat" {
 }
 
 resource "aws_nat_gateway" "this" {
-  for_each = toset(local.nat_zones)
+  for_each = local.nat_zones
 
   allocation_id = aws_eip.nat[each.key].id
   subnet_id     = aws_subnet.public[each.key].id

@@ -54,6 +54,7 @@ resource "aws_db_parameter_group" "this" {
 }
 
 resource "aws_db_instance" "this" {
+  #checkov:skip=CKV_AWS_157:multi_az follows aws.production of the environment: a staging environment runs in one zone at half the cost, production always in two
   identifier                            = var.identifier
   engine                                = "postgres"
   engine_version                        = var.engine_version
