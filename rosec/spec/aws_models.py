@@ -1,8 +1,8 @@
 """The `aws` block of an environment hosted on AWS: account, state, network, DNS and database sizes.
 
 Everything here is optional: the defaults give a production-grade environment (three availability zones where
-the region has them, multi-AZ databases; deletion protection in every environment). The resolver checks what a schema cannot: the region's
-zones, the hosted zone around the domain, the database sizes (rosec.model.aws_checks).
+the region has them, multi-AZ databases; deletion protection in every environment). The resolver checks what a
+schema cannot: the region's zones, the hosted zone around the domain, the database sizes (rosec.model.aws_checks).
 """
 
 from __future__ import annotations
