@@ -236,9 +236,11 @@ def test_a_second_plan_changes_nothing(applied: Applied) -> None:
 
 
 def test_destroy_removes_everything(applied: Applied) -> None:
-    """Last: lift deletion protection (the documented way), then destroy."""
-    applied.terraform("apply", "-auto-approve", "-var", "deletion_protection=false")
-    applied.terraform("destroy", "-auto-approve", "-var", "deletion_protection=false")
+    """Last: lift deletion protection (the documented way, here only where it is set), then destroy (the state
+    is fresh: no second refresh)."""
+    applied.terraform("apply", "-auto-approve", "-var", "deletion_protection=false", "-target=module.database",
+                      "-target=module.load_balancer.aws_lb.this")
+    applied.terraform("destroy", "-auto-approve", "-refresh=false", "-var", "deletion_protection=false")
     assert applied.client("rds").describe_db_instances()["DBInstances"] == []
     assert applied.client("ecr").describe_repositories()["repositories"] == []
     clusters = applied.client("ecs").describe_clusters(clusters=[applied.aws.cluster])["clusters"]
