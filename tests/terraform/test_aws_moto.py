@@ -1,9 +1,9 @@
 """The shop's prod root applied for real against moto (the AWS API emulator): what AWS then holds is what the spec
 says, a second plan changes nothing, and destroy removes it.
 
-One apply per test session (moto's RDS waits make it the slowest step of the suite: about three minutes), shared
-by the tests of this file, which run on one xdist worker (group `terraform-moto`) while the rest of the suite runs
-on the others. What moto cannot apply is left out by test-only overrides, each with its reason
+One apply per test session (the provider's RDS waits make it the slowest step of the suite: two to three minutes),
+shared by the tests of this file, which run on one xdist worker (group `terraform-moto`) while the rest of the suite
+runs on the others; the tests run in file order and end with destroy. What moto cannot apply is left out by test-only overrides, each with its reason
 (support.MOTO_LEFT_OUT); attributes that moto does not give back are listed in MOTO_NOT_READ_BACK.
 """
 
@@ -62,7 +62,7 @@ class Applied:
                            timeout=900)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # session: xdist may run other files' tests between these on the same worker
 def applied(tmp_path_factory: pytest.TempPathFactory, shop: System) -> Iterator[Applied]:
     work = tmp_path_factory.mktemp("moto")
     tree = support.write_tree(shop, work)
@@ -235,11 +235,16 @@ def test_a_second_plan_changes_nothing(applied: Applied) -> None:
     assert not unexpected, "the second plan would change:\n" + "\n".join(unexpected)
 
 
-def test_destroy_removes_everything(applied: Applied) -> None:
-    """Last: lift deletion protection (the documented way, here only where it is set), then destroy (the state
-    is fresh: no second refresh)."""
+def test_lifting_deletion_protection_is_an_apply(applied: Applied) -> None:
+    """Before destroy: lift deletion protection the documented way (applied here only where it is set)."""
     applied.terraform("apply", "-auto-approve", "-var", "deletion_protection=false", "-target=module.database",
                       "-target=module.load_balancer.aws_lb.this")
+    instances = applied.client("rds").describe_db_instances()["DBInstances"]
+    assert instances and not any(i["DeletionProtection"] for i in instances)
+
+
+def test_destroy_removes_everything(applied: Applied) -> None:
+    """Last: destroy (the state is fresh: no second refresh)."""
     applied.terraform("destroy", "-auto-approve", "-refresh=false", "-var", "deletion_protection=false")
     assert applied.client("rds").describe_db_instances()["DBInstances"] == []
     assert applied.client("ecr").describe_repositories()["repositories"] == []
