@@ -3,8 +3,9 @@ says, a second plan changes nothing, and destroy removes it.
 
 One apply per test session (the provider's RDS waits make it the slowest step of the suite: two to three minutes),
 shared by the tests of this file, which run on one xdist worker (group `terraform-moto`) while the rest of the suite
-runs on the others; the tests run in file order and end with destroy. What moto cannot apply is left out by test-only overrides, each with its reason
-(support.MOTO_LEFT_OUT); attributes that moto does not give back are listed in MOTO_NOT_READ_BACK.
+runs on the others; the tests run in file order and end with destroy. What moto cannot apply is left out by
+test-only overrides, each with its reason (support.MOTO_LEFT_OUT); attributes that moto does not give back are
+listed in MOTO_NOT_READ_BACK.
 """
 
 from __future__ import annotations
@@ -235,16 +236,17 @@ def test_a_second_plan_changes_nothing(applied: Applied) -> None:
     assert not unexpected, "the second plan would change:\n" + "\n".join(unexpected)
 
 
-def test_lifting_deletion_protection_is_an_apply(applied: Applied) -> None:
-    """Before destroy: lift deletion protection the documented way (applied here only where it is set)."""
-    applied.terraform("apply", "-auto-approve", "-var", "deletion_protection=false", "-target=module.database",
-                      "-target=module.load_balancer.aws_lb.this")
-    instances = applied.client("rds").describe_db_instances()["DBInstances"]
-    assert instances and not any(i["DeletionProtection"] for i in instances)
-
-
 def test_destroy_removes_everything(applied: Applied) -> None:
-    """Last: destroy (the state is fresh: no second refresh)."""
+    """Last: lift deletion protection, then destroy (the state is fresh: no second refresh). The root's README lifts
+    it with `terraform apply -var deletion_protection=false`; here the same two API calls are made directly,
+    because the provider then waits about 100 s for the databases to settle."""
+    rds, elb = applied.client("rds"), applied.client("elbv2")
+    for database in applied.aws.databases:
+        rds.modify_db_instance(DBInstanceIdentifier=database.identifier, DeletionProtection=False,
+                               ApplyImmediately=True)
+    for balancer in elb.describe_load_balancers()["LoadBalancers"]:
+        elb.modify_load_balancer_attributes(LoadBalancerArn=balancer["LoadBalancerArn"], Attributes=[
+            {"Key": "deletion_protection.enabled", "Value": "false"}])
     applied.terraform("destroy", "-auto-approve", "-refresh=false", "-var", "deletion_protection=false")
     assert applied.client("rds").describe_db_instances()["DBInstances"] == []
     assert applied.client("ecr").describe_repositories()["repositories"] == []
