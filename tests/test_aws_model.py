@@ -3,9 +3,12 @@ derived from the spec (rosec.model.aws and its catalog)."""
 
 from __future__ import annotations
 
-import pytest
+from pathlib import Path
 
-from rosec.model.aws import SECRET_GENERATED, SECRET_OPTIONAL, SECRET_SUPPLIED, aws_environment, bounded
+import pytest
+from conftest import system_from_text
+
+from rosec.model.aws import SECRET_GENERATED, SECRET_OPTIONAL, SECRET_SUPPLIED, aws_environment
 from rosec.model.aws_catalog import (
     FARGATE_MEMORY,
     REGION_ZONES,
@@ -17,6 +20,7 @@ from rosec.model.aws_catalog import (
     waf_rate,
     zone_names,
 )
+from rosec.model.naming import bounded
 from rosec.model.system import System
 
 
@@ -108,3 +112,33 @@ def test_tasks_take_replicas_and_resources_of_the_environment(shop: System) -> N
     assert aws.settings.zones == ("eu-west-1a", "eu-west-1b", "eu-west-1c")
     assert {d.key: d.instance_class for d in aws.databases} == {
         "orders-db": "db.t4g.medium", "catalog-db": "db.t4g.small", "identity": "db.t4g.small"}
+
+
+LONG_NAMES = """
+rose: 1
+system: { name: accounts-receivables, domain: ar.example.com }
+environments:
+  production-eu-west-a: { hosting: aws, region: eu-west-1 }
+identity: { realm: ar }
+messages:
+  Invoice: { fields: { id: string } }
+datastores:
+  invoice-archive-for-auditors-x: { engine: postgres }
+services:
+  invoice-reconciliation-engine1:
+    rest: [ { method: GET, path: /invoices, response: Invoice, public: true } ]
+    uses: [invoice-archive-for-auditors-x]
+    gateway: { path: /invoices, auth: public }
+"""
+
+
+def test_the_longest_names_fit_aws_limits(tmp_path: Path) -> None:
+    system = system_from_text(tmp_path, LONG_NAMES)
+    aws = aws_environment(system, system.environments[0])
+    assert len(aws.load_balancer) <= 32 and len(aws.broker_name) <= 50
+    assert all(len(d.identifier) <= 63 for d in aws.databases)
+    roles = [r for t in aws.tasks for r in (t.execution_role, t.task_role)]
+    assert all(len(r) <= 64 for r in roles) and len(set(roles)) == len(roles)
+    groups = [t.load_balancing.target_group for t in aws.tasks if t.load_balancing]
+    assert len(groups) == 2 and all(len(g) <= 32 for g in groups) and len(set(groups)) == 2
+    assert len(aws.config_bucket) + 12 <= 63  # followed by the account id

@@ -11,7 +11,6 @@ a small function here derives it from the model as it is: see `client_secret_nam
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from functools import cache
 
@@ -22,23 +21,14 @@ from rosec.model.aws_firewall import Ingress, security_graph
 from rosec.model.aws_settings import AwsSettings
 from rosec.model.aws_tasks import Task, platform_tasks, service_tasks
 from rosec.model.environments import Environment
+from rosec.model.naming import bounded
 from rosec.model.system import System
 
-__all__ = ["AwsEnvironment", "Database", "Ingress", "RateRule", "Secret", "Task", "Volume", "aws_environment",
-           "bounded"]
+__all__ = ["AwsEnvironment", "Database", "Ingress", "RateRule", "Secret", "Task", "Volume", "aws_environment"]
 
 SECRET_SUPPLIED, SECRET_GENERATED, SECRET_OPTIONAL = "supplied", "generated", "optional"
 ORIGIN_SECRET = "CLOUDFRONT_ORIGIN_SECRET"  # the header value CloudFront sends and the load balancer requires
 ORIGIN_HEADER = "X-Origin-Verify"
-
-
-def bounded(name: str, limit: int) -> str:
-    """`name` if it fits `limit` characters (AWS name limits: 32 for load balancers and target groups, 63 for RDS,
-    64 for IAM roles), else its head and a stable 8-character hash of the whole."""
-    if len(name) <= limit:
-        return name
-    digest = hashlib.sha256(name.encode()).hexdigest()[:8]
-    return f"{name[:limit - 9].rstrip('-')}-{digest}"
 
 
 @dataclass(frozen=True)
@@ -87,7 +77,7 @@ class AwsEnvironment:
     namespace: str  # Service Connect namespace
     discovery_namespace: str  # private DNS namespace where tasks register for scraping
     load_balancer: str
-    config_bucket: str
+    config_bucket: str  # followed by the account id (bucket names are global)
     log_group_prefix: str  # /<system>/<environment>
     tasks: tuple[Task, ...]
     databases: tuple[Database, ...]
@@ -125,11 +115,11 @@ def aws_environment(system: System, environment: Environment) -> AwsEnvironment:
         namespace=prefix,
         discovery_namespace=f"{environment.name}.{system.name}.internal",
         load_balancer=bounded(prefix, 32),
-        config_bucket=bounded(f"{prefix}-config-{settings.account_id or 'account'}", 63),
+        config_bucket=f"{prefix}-config-",
         log_group_prefix=f"/{system.name}/{environment.name}",
         tasks=tasks,
         databases=_databases(system, settings, prefix),
-        volumes=tuple(Volume(d.name, f"{prefix}-{d.name}", d.mount_path, tuple(
+        volumes=tuple(Volume(d.name, bounded(f"{prefix}-{d.name}", 64), d.mount_path, tuple(
             s.name for s in system.services if d.name in s.uses)) for d in system.datastores if not d.is_postgres),
         secrets=secrets,
         groups=groups,

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from rosec.model import infrastructure as infra
 from rosec.model.aws_catalog import BROKER_PORT, FargateSize, fargate_size
 from rosec.model.environments import Environment, EnvVar
+from rosec.model.naming import bounded
 from rosec.model.services import Scaling
 from rosec.model.system import System
 
@@ -56,6 +57,7 @@ class Port:
 
 @dataclass(frozen=True)
 class LoadBalancing:
+    target_group: str  # its name (at most 32 characters)
     host: str  # the host name the load balancer routes to this task
     port: int
     health_port: int
@@ -67,6 +69,8 @@ class Task:
     name: str  # the ECS service: the rose service's name, or gateway / identity / metrics
     kind: str  # service | gateway | identity | metrics
     family: str
+    execution_role: str  # IAM role names (at most 64 characters)
+    task_role: str
     image: str | None  # a pinned public image; None: the service's own ECR repository
     user: str
     size: FargateSize
@@ -87,6 +91,11 @@ class Task:
     log_group: str
 
 
+def _roles(prefix: str, name: str) -> dict[str, str]:
+    return {"execution_role": bounded(f"{prefix}-{name}-execution", 64),
+            "task_role": bounded(f"{prefix}-{name}-task", 64)}
+
+
 def service_tasks(system: System, environment: Environment, prefix: str) -> tuple[Task, ...]:
     return tuple(_service_task(system, environment, prefix, s.name) for s in system.services)
 
@@ -100,7 +109,8 @@ def _service_task(system: System, environment: Environment, prefix: str, name: s
         ports.append(Port("grpc", service.grpc_port, True))
     probe = f"import urllib.request; urllib.request.urlopen('http://127.0.0.1:{service.port}/healthz', timeout=3)"
     return Task(
-        name=name, kind="service", family=f"{prefix}-{name}", image=None, user=f"{SERVICE_USER}:{SERVICE_USER}",
+        name=name, kind="service", family=f"{prefix}-{name}", **_roles(prefix, name), image=None,
+        user=f"{SERVICE_USER}:{SERVICE_USER}",
         size=fargate_size(deployment.resources.cpu_millicores, deployment.resources.memory_mib),
         desired_count=deployment.replicas, autoscaling=deployment.autoscaling, ports=tuple(ports), command=(),
         health_command=("CMD", "python", "-c", probe), env=variables, secrets=secrets,
@@ -154,8 +164,9 @@ def platform_tasks(system: System, environment: Environment, prefix: str,
 
 def _platform(system: System, environment: Environment, prefix: str, name: str, **fields: object) -> Task:
     defaults: dict[str, object] = dict(
-        name=name, family=f"{prefix}-{name}", autoscaling=None, command=(), env=(), secrets=(), mounts=(),
-        config_files=(), config_dir=CONFIG_PATH, load_balancing=None, scraped=False, read_only=True, writable=("/tmp",),
+        name=name, family=f"{prefix}-{name}", **_roles(prefix, name), autoscaling=None, command=(), env=(),
+        secrets=(), mounts=(), config_files=(), config_dir=CONFIG_PATH, load_balancing=None, scraped=False,
+        read_only=True, writable=("/tmp",),
         log_group=f"/{system.name}/{environment.name}/{name}")
     return Task(**(defaults | fields))  # type: ignore[arg-type]
 
@@ -184,7 +195,8 @@ def _gateway(system: System, environment: Environment, prefix: str, count: int) 
         health_command=("CMD", "kong", "health"), env=tuple(TaskVar(k, v) for k, v in env.items()),
         writable=("/tmp", KONG_PREFIX),
         config_files=("kong.yaml",),
-        load_balancing=LoadBalancing(environment.domain, kong.port, KONG_STATUS_PORT, "/status"),
+        load_balancing=LoadBalancing(bounded(f"{prefix}-{GATEWAY}", 32), environment.domain, kong.port,
+                                     KONG_STATUS_PORT, "/status"),
     )
 
 
@@ -215,7 +227,8 @@ def _identity(system: System, environment: Environment, prefix: str, count: int,
         command=("start", "--import-realm"), config_dir=infra.KEYCLOAK_IMPORT_PATH, read_only=False, writable=(),
         health_command=("CMD-SHELL", f"bash -c '{probe}'"), env=tuple(env), secrets=tuple(secrets),
         config_files=("realm.json",),
-        load_balancing=LoadBalancing(f"auth.{environment.domain}", keycloak.port, management, "/health/ready"),
+        load_balancing=LoadBalancing(bounded(f"{prefix}-{IDENTITY}", 32), f"auth.{environment.domain}",
+                                     keycloak.port, management, "/health/ready"),
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import keyword
 import re
 from enum import StrEnum
@@ -77,3 +78,12 @@ def path_params(path: str) -> list[str]:
 
 def consumer_handler(event: str) -> str:
     return f"on_{python_identifier(event)}"
+
+
+def bounded(name: str, limit: int) -> str:
+    """`name` if it fits `limit` characters (e.g. AWS's: 32 characters for load balancers and target groups, 63 for
+    RDS, 64 for IAM roles), else its head and a stable 8-character hash of the whole."""
+    if len(name) <= limit:
+        return name
+    digest = hashlib.sha256(name.encode()).hexdigest()[:8]
+    return f"{name[:limit - 9].rstrip('-')}-{digest}"

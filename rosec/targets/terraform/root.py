@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rosec.emit.hcl import Block, Raw, quote
+from rosec.emit.hcl import Block, Raw, Template, quote
 from rosec.model import aws_catalog as catalog
 from rosec.model.aws import ORIGIN_HEADER, ORIGIN_SECRET, AwsEnvironment
 from rosec.model.aws_firewall import LOAD_BALANCER, task_group, volume_group
@@ -153,14 +153,14 @@ def _config(aws: AwsEnvironment, region: str) -> Block:
         files["prometheus.yml"] = Raw(
             f'yamlencode(merge(yamldecode(file("${{path.module}}/{FILES}/prometheus.yml")), '
             f"{{ remote_write = [{remote_write}] }}))")
-    return _module("config", "config_bucket", name=aws.config_bucket, kms_key_arn=Raw("module.encryption.key_arn"),
-                   files=files)
+    return _module("config", "config_bucket", name=Template((aws.config_bucket, Raw("local.account_id"))),
+                   kms_key_arn=Raw("module.encryption.key_arn"), files=files)
 
 
 def _edge(aws: AwsEnvironment) -> list[Block]:
-    targets = {t.name: {"host": t.load_balancing.host, "port": t.load_balancing.port,
-                        "health_port": t.load_balancing.health_port, "health_path": t.load_balancing.health_path}
-               for t in aws.tasks if t.load_balancing}
+    targets = {t.name: {"name": lb.target_group, "host": lb.host, "port": lb.port, "health_port": lb.health_port,
+                        "health_path": lb.health_path}
+               for t in aws.tasks if (lb := t.load_balancing)}
     aliases = [aws.domain] + ([aws.identity_domain] if aws.identity_domain else [])
     origin = Raw("data.aws_secretsmanager_secret_version.origin.secret_string")
     both = {"aws": Raw("aws"), Raw("aws.us_east_1"): Raw("aws.us_east_1")}

@@ -59,6 +59,7 @@ def task_module(system: System, aws: AwsEnvironment, task: Task) -> Block:
         ("source", f"{MODULES}/ecs_service"),
         ("name", task.name),
         ("family", task.family),
+        ("role_names", {"execution": task.execution_role, "task": task.task_role}),
         ("cluster", {"arn": Raw("module.cluster.arn"), "name": Raw("module.cluster.name")}),
         ("image", task.image or Template((Raw(f"module.repository{key(task.name)}.url"), ":",
                                           Raw("var.image_tag")))),

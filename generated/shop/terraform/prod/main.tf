@@ -399,7 +399,7 @@ module "metrics" {
 
 module "config" {
   source      = "../modules/config_bucket"
-  name        = "shop-prod-config-123456789012"
+  name        = "shop-prod-config-${local.account_id}"
   kms_key_arn = module.encryption.key_arn
   files = {
     "kong.yaml"      = file("${path.module}/files/kong.yaml")
@@ -435,12 +435,14 @@ module "load_balancer" {
   origin_header     = "X-Origin-Verify"
   targets = {
     gateway = {
+      name        = "shop-prod-gateway"
       host        = "shop.example.com"
       port        = 8000
       health_port = 8100
       health_path = "/status"
     }
     identity = {
+      name        = "shop-prod-identity"
       host        = "auth.shop.example.com"
       port        = 8080
       health_port = 9000
@@ -492,6 +494,10 @@ module "service_catalog" {
   source = "../modules/ecs_service"
   name   = "catalog"
   family = "shop-prod-catalog"
+  role_names = {
+    execution = "shop-prod-catalog-execution"
+    task      = "shop-prod-catalog-task"
+  }
   cluster = {
     arn  = module.cluster.arn
     name = module.cluster.name
@@ -552,6 +558,10 @@ module "service_orders" {
   source = "../modules/ecs_service"
   name   = "orders"
   family = "shop-prod-orders"
+  role_names = {
+    execution = "shop-prod-orders-execution"
+    task      = "shop-prod-orders-task"
+  }
   cluster = {
     arn  = module.cluster.arn
     name = module.cluster.name
@@ -618,6 +628,10 @@ module "service_inventory" {
   source = "../modules/ecs_service"
   name   = "inventory"
   family = "shop-prod-inventory"
+  role_names = {
+    execution = "shop-prod-inventory-execution"
+    task      = "shop-prod-inventory-task"
+  }
   cluster = {
     arn  = module.cluster.arn
     name = module.cluster.name
@@ -682,6 +696,10 @@ module "service_payments" {
   source = "../modules/ecs_service"
   name   = "payments"
   family = "shop-prod-payments"
+  role_names = {
+    execution = "shop-prod-payments-execution"
+    task      = "shop-prod-payments-task"
+  }
   cluster = {
     arn  = module.cluster.arn
     name = module.cluster.name
@@ -742,6 +760,10 @@ module "service_notifications" {
   source = "../modules/ecs_service"
   name   = "notifications"
   family = "shop-prod-notifications"
+  role_names = {
+    execution = "shop-prod-notifications-execution"
+    task      = "shop-prod-notifications-task"
+  }
   cluster = {
     arn  = module.cluster.arn
     name = module.cluster.name
@@ -809,6 +831,10 @@ module "gateway" {
   source = "../modules/ecs_service"
   name   = "gateway"
   family = "shop-prod-gateway"
+  role_names = {
+    execution = "shop-prod-gateway-execution"
+    task      = "shop-prod-gateway-task"
+  }
   cluster = {
     arn  = module.cluster.arn
     name = module.cluster.name
@@ -868,6 +894,10 @@ module "identity" {
   source = "../modules/ecs_service"
   name   = "identity"
   family = "shop-prod-identity"
+  role_names = {
+    execution = "shop-prod-identity-execution"
+    task      = "shop-prod-identity-task"
+  }
   cluster = {
     arn  = module.cluster.arn
     name = module.cluster.name
@@ -942,6 +972,10 @@ module "metrics_agent" {
   source = "../modules/ecs_service"
   name   = "metrics"
   family = "shop-prod-metrics"
+  role_names = {
+    execution = "shop-prod-metrics-execution"
+    task      = "shop-prod-metrics-task"
+  }
   cluster = {
     arn  = module.cluster.arn
     name = module.cluster.name

@@ -77,7 +77,7 @@ data "aws_iam_policy_document" "assume" {
 }
 
 resource "aws_iam_role" "execution" {
-  name               = "${var.family}-execution"
+  name               = var.role_names.execution
   assume_role_policy = data.aws_iam_policy_document.assume.json
 }
 
@@ -132,7 +132,7 @@ resource "aws_iam_role_policy" "execution" {
 }
 
 resource "aws_iam_role" "task" {
-  name               = "${var.family}-task"
+  name               = var.role_names.task
   assume_role_policy = data.aws_iam_policy_document.assume.json
 }
 

@@ -5,8 +5,16 @@ variable "name" {
 }
 
 variable "family" {
-  description = "Task definition family and prefix of the IAM role names."
+  description = "Task definition family."
   type        = string
+}
+
+variable "role_names" {
+  description = "Names of the execution role and the task role (at most 64 characters)."
+  type = object({
+    execution = string
+    task      = string
+  })
 }
 
 variable "cluster" {

@@ -123,7 +123,7 @@ resource "aws_lb_target_group" "this" {
   #checkov:skip=CKV_AWS_378:TLS ends at the load balancer; behind it traffic stays in the private subnets, where only the load balancer's group may reach the tasks
   for_each = var.targets
 
-  name        = substr("${var.name}-${each.key}", 0, 32)
+  name        = each.value.name
   target_type = "ip"
   protocol    = "HTTP"
   port        = each.value.port

@@ -36,8 +36,9 @@ variable "origin_header" {
 }
 
 variable "targets" {
-  description = "Tasks behind the load balancer by key: the host name routed to them, their port and health check."
+  description = "Tasks behind the load balancer by key: their target group's name (at most 32 characters), the host name routed to them, their port and health check."
   type = map(object({
+    name        = string
     host        = string
     port        = number
     health_port = number
