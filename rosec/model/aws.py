@@ -100,10 +100,10 @@ def aws_environment(system: System, environment: Environment) -> AwsEnvironment:
     settings = environment.aws
     assert settings is not None, f"environment {environment.name} is not hosted on aws"
     prefix = f"{system.name}-{environment.name}"
-    secrets = _secrets(system, environment.name)
     identity_secrets = (*(n for n, _ in client_secret_names(system)), *realm_key_pair_names(system))
     tasks = (*service_tasks(system, environment, prefix),
              *platform_tasks(system, environment, prefix, identity_secrets))
+    secrets = _secrets(system, environment.name, tasks)
     groups, ingress = security_graph(system, tasks)
     return AwsEnvironment(
         name=environment.name,
@@ -145,9 +145,10 @@ def _databases(system: System, settings: AwsSettings, prefix: str) -> tuple[Data
     ) for key, database, user, version, size, storage in found)
 
 
-def _secrets(system: System, environment: str) -> tuple[Secret, ...]:
+def _secrets(system: System, environment: str, tasks: tuple[Task, ...]) -> tuple[Secret, ...]:
     """Every secret of the environment, by name: the services' own, the broker's, Sentry's DSN, the identity
-    provider's, and the origin header; each in Secrets Manager as <system>/<environment>/<name>."""
+    provider's, the origin header, and any other a task reads (a secret variable the model adds gets its secret
+    here without further ado); each in Secrets Manager as <system>/<environment>/<name>."""
     found: dict[str, tuple[str, str]] = {}
     for service in system.services:
         for name in service.secrets:
@@ -164,6 +165,10 @@ def _secrets(system: System, environment: str) -> tuple[Secret, ...]:
             found[name] = (SECRET_SUPPLIED, "the realm's signing key pair (PEM)")
     if system.has_gateway:
         found[ORIGIN_SECRET] = (SECRET_GENERATED, f"the {ORIGIN_HEADER} header CloudFront sends to the load balancer")
+    for task in tasks:
+        for secret in task.secrets:
+            if secret.ref.kind == "secret":
+                found.setdefault(secret.ref.name, (SECRET_SUPPLIED, f"{secret.ref.name}, read by {task.name}"))
     return tuple(Secret(name, f"{system.name}/{environment}/{name}", origin, description)
                  for name, (origin, description) in sorted(found.items()))
 
