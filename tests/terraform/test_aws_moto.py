@@ -1,15 +1,17 @@
 """The shop's prod root applied for real against moto (the AWS API emulator): what AWS then holds is what the spec
 says, a second plan changes nothing, and destroy removes it.
 
-One apply per test session (the provider's RDS waits make it the slowest step of the suite: two to three minutes),
-shared by the tests of this file, which run on one xdist worker (group `terraform-moto`) while the rest of the suite
-runs on the others; the tests run in file order and end with destroy. What moto cannot apply is left out by
+One apply per test session (the provider's RDS waits make it the slowest step of the suite: two to three minutes)
+in one test, so that one xdist worker runs it while the others run the rest of the suite (pytest-xdist 3.8's
+`xdist_group` does not group under pytest 9: a module fixture would be set up on every worker that gets one of
+the file's tests). Every check runs and reports; destroy comes last. What moto cannot apply is left out by
 test-only overrides, each with its reason (support.MOTO_LEFT_OUT); attributes that moto does not give back are
 listed in MOTO_NOT_READ_BACK.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import subprocess
 import time
@@ -24,8 +26,6 @@ import pytest
 from rosec.model.aws import SECRET_GENERATED, AwsEnvironment, aws_environment
 from rosec.model.system import System
 from terraform import support
-
-pytestmark = pytest.mark.xdist_group("terraform-moto")
 
 ENVIRONMENT = "prod"
 IMAGE_TAG = "test-1"
@@ -63,9 +63,10 @@ class Applied:
                            timeout=900)
 
 
-@pytest.fixture(scope="session")  # session: xdist may run other files' tests between these on the same worker
-def applied(tmp_path_factory: pytest.TempPathFactory, shop: System) -> Iterator[Applied]:
-    work = tmp_path_factory.mktemp("moto")
+@contextlib.contextmanager
+def applied_root(work: Path, shop: System) -> Iterator[Applied]:
+    """The shop's prod root applied against a fresh moto server (the hosted zone created first, as the README
+    asks)."""
     tree = support.write_tree(shop, work)
     env = support.cli_config(work)
     environment = shop.environment(ENVIRONMENT)
@@ -88,7 +89,7 @@ def _pages(client: Any, method: str, key: str, **kwargs: Any) -> list[Any]:
     return [item for page in client.get_paginator(method).paginate(**kwargs) for item in page[key]]
 
 
-def test_one_ecs_service_per_task_with_its_desired_count_and_fargate_size(applied: Applied) -> None:
+def check_one_ecs_service_per_task_with_its_desired_count_and_fargate_size(applied: Applied) -> None:
     ecs = applied.client("ecs")
     arns = _pages(ecs, "list_services", "serviceArns", cluster=applied.aws.cluster)
     services = {s["serviceName"]: s for s in ecs.describe_services(cluster=applied.aws.cluster,
@@ -105,7 +106,7 @@ def test_one_ecs_service_per_task_with_its_desired_count_and_fargate_size(applie
         assert container["user"] == task.user and container["user"] not in ("0", "root")
 
 
-def test_services_get_the_model_variables_with_the_aws_addresses(applied: Applied) -> None:
+def check_services_get_the_model_variables_with_the_aws_addresses(applied: Applied) -> None:
     ecs, rds = applied.client("ecs"), applied.client("rds")
     definition = ecs.describe_task_definition(taskDefinition=f"{applied.aws.prefix}-orders")["taskDefinition"]
     container = next(c for c in definition["containerDefinitions"] if c["name"] == "orders")
@@ -124,7 +125,7 @@ def test_services_get_the_model_variables_with_the_aws_addresses(applied: Applie
     assert log["awslogs-group"] == applied.aws.task("orders").log_group
 
 
-def test_one_rds_instance_per_database_with_its_engine_version_and_class(applied: Applied) -> None:
+def check_one_rds_instance_per_database_with_its_engine_version_and_class(applied: Applied) -> None:
     instances = {d["DBInstanceIdentifier"]: d
                  for d in applied.client("rds").describe_db_instances()["DBInstances"]}
     assert set(instances) == {d.identifier for d in applied.aws.databases}
@@ -141,7 +142,7 @@ def test_one_rds_instance_per_database_with_its_engine_version_and_class(applied
     assert instances[f"{applied.aws.prefix}-orders-db"]["DBInstanceClass"] == "db.t4g.medium"  # size: medium
 
 
-def test_one_immutable_scanned_repository_per_service(applied: Applied) -> None:
+def check_one_immutable_scanned_repository_per_service(applied: Applied) -> None:
     repositories = {r["repositoryName"]: r for r in applied.client("ecr").describe_repositories()["repositories"]}
     assert set(repositories) == {s.image for s in applied.system.services}
     for repository in repositories.values():
@@ -150,7 +151,7 @@ def test_one_immutable_scanned_repository_per_service(applied: Applied) -> None:
         assert repository["encryptionConfiguration"]["encryptionType"] == "KMS"
 
 
-def test_waf_has_the_managed_rules_and_the_gateway_rate_limits(applied: Applied) -> None:
+def check_waf_has_the_managed_rules_and_the_gateway_rate_limits(applied: Applied) -> None:
     waf = applied.client("wafv2", "us-east-1")
     summary = next(a for a in waf.list_web_acls(Scope="CLOUDFRONT")["WebACLs"] if a["Name"] == applied.aws.prefix)
     acl = waf.get_web_acl(Name=summary["Name"], Scope="CLOUDFRONT", Id=summary["Id"])["WebACL"]
@@ -167,7 +168,7 @@ def test_waf_has_the_managed_rules_and_the_gateway_rate_limits(applied: Applied)
     assert logging["LogDestinationConfigs"][0].split(":log-group:")[1].startswith("aws-waf-logs-")
 
 
-def test_dns_aliases_point_at_cloudfront(applied: Applied) -> None:
+def check_dns_aliases_point_at_cloudfront(applied: Applied) -> None:
     route53 = applied.client("route53", "us-east-1")
     zone = next(z for z in route53.list_hosted_zones()["HostedZones"] if z["Name"] == f"{applied.aws.domain}.")
     records = _pages(route53, "list_resource_record_sets", "ResourceRecordSets", HostedZoneId=zone["Id"])
@@ -181,7 +182,7 @@ def test_dns_aliases_point_at_cloudfront(applied: Applied) -> None:
     assert any(r["Type"] == "CNAME" and r["Name"].startswith("_") for r in records), "certificate validation"
 
 
-def test_secrets_exist_and_generated_values_never_reach_the_state(applied: Applied) -> None:
+def check_secrets_exist_and_generated_values_never_reach_the_state(applied: Applied) -> None:
     manager = applied.client("secretsmanager")
     names = {s["Name"] for s in _pages(manager, "list_secrets", "SecretList")}
     assert {s.secret_name for s in applied.aws.secrets} <= names
@@ -194,7 +195,7 @@ def test_secrets_exist_and_generated_values_never_reach_the_state(applied: Appli
         assert (value in state) == (secret.name in THROUGH_STATE), secret.name
 
 
-def test_databases_admit_only_the_services_that_use_them(applied: Applied) -> None:
+def check_databases_admit_only_the_services_that_use_them(applied: Applied) -> None:
     ec2 = applied.client("ec2")
     groups = {g["GroupName"]: g["GroupId"] for g in ec2.describe_security_groups()["SecurityGroups"]}
     rules = ec2.describe_security_group_rules()["SecurityGroupRules"]
@@ -204,7 +205,7 @@ def test_databases_admit_only_the_services_that_use_them(applied: Applied) -> No
         (groups[f"{applied.aws.prefix}-service-orders"], 5432)]
 
 
-def test_each_service_mounting_a_volume_gets_its_access_point(applied: Applied) -> None:
+def check_each_service_mounting_a_volume_gets_its_access_point(applied: Applied) -> None:
     efs = applied.client("efs")
     points = efs.describe_access_points()["AccessPoints"]
     receipts = next(v for v in applied.aws.volumes if v.name == "receipts")
@@ -212,14 +213,14 @@ def test_each_service_mounting_a_volume_gets_its_access_point(applied: Applied) 
     assert all(p["PosixUser"]["Uid"] == 10001 for p in points)
 
 
-def test_broker_is_private_rabbitmq_across_zones(applied: Applied) -> None:
+def check_broker_is_private_rabbitmq_across_zones(applied: Applied) -> None:
     mq = applied.client("mq")
     broker = mq.describe_broker(BrokerId=mq.list_brokers()["BrokerSummaries"][0]["BrokerId"])
     assert broker["EngineType"].lower() == "rabbitmq" and not broker["PubliclyAccessible"]
     assert broker["DeploymentMode"] == "CLUSTER_MULTI_AZ"
 
 
-def test_a_second_plan_changes_nothing(applied: Applied) -> None:
+def check_a_second_plan_changes_nothing(applied: Applied) -> None:
     applied.terraform("plan", "-out=second.plan")
     shown = support.run(applied.env, applied.root, "show", "-json", "second.plan")
     unexpected = []
@@ -236,7 +237,7 @@ def test_a_second_plan_changes_nothing(applied: Applied) -> None:
     assert not unexpected, "the second plan would change:\n" + "\n".join(unexpected)
 
 
-def test_destroy_removes_everything(applied: Applied) -> None:
+def check_destroy_removes_everything(applied: Applied) -> None:
     """Last: lift deletion protection, then destroy (the state is fresh: no second refresh). The root's README lifts
     it with `terraform apply -var deletion_protection=false`; here the same two API calls are made directly,
     because the provider then waits about 100 s for the databases to settle."""
@@ -254,3 +255,35 @@ def test_destroy_removes_everything(applied: Applied) -> None:
     assert all(c["status"] == "INACTIVE" for c in clusters)
     state = json.loads((applied.root / "moto.tfstate").read_text("utf-8"))
     assert state.get("resources", []) == []
+
+
+CHECKS = (
+    check_one_ecs_service_per_task_with_its_desired_count_and_fargate_size,
+    check_services_get_the_model_variables_with_the_aws_addresses,
+    check_one_rds_instance_per_database_with_its_engine_version_and_class,
+    check_one_immutable_scanned_repository_per_service,
+    check_waf_has_the_managed_rules_and_the_gateway_rate_limits,
+    check_dns_aliases_point_at_cloudfront,
+    check_secrets_exist_and_generated_values_never_reach_the_state,
+    check_databases_admit_only_the_services_that_use_them,
+    check_each_service_mounting_a_volume_gets_its_access_point,
+    check_broker_is_private_rabbitmq_across_zones,
+    check_a_second_plan_changes_nothing,
+)
+
+
+def test_the_shop_prod_root_applies_as_specified_replans_clean_and_destroys(
+        tmp_path: Path, shop: System, capsys: pytest.CaptureFixture[str]) -> None:
+    """One test, so that one xdist worker runs the one apply while the others run the rest of the suite: every
+    check runs and reports, then destroy."""
+    with applied_root(tmp_path, shop) as applied:
+        failures = []
+        for check in CHECKS:
+            try:
+                check(applied)
+            except AssertionError as error:
+                failures.append(f"{check.__name__}: {error}")
+        check_destroy_removes_everything(applied)
+        with capsys.disabled():
+            print(f"\nmoto apply of the shop's prod root: {applied.apply_seconds:.0f} s")
+    assert not failures, "\n\n".join(failures)

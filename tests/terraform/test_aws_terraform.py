@@ -85,17 +85,12 @@ def trees(tmp_path_factory: pytest.TempPathFactory, shop: System) -> dict[str, T
     return found
 
 
-@pytest.fixture(scope="module")
-def planned(trees: dict[str, Tree]) -> dict[str, dict[str, Any]]:
-    """Each root planned offline: one init (local state), one plan, its JSON."""
-    plans = {}
-    for name, tree in trees.items():
-        support.write_offline_override(tree.root)
-        support.run(tree.env, tree.root, "init")
-        support.run(tree.env, tree.root, "plan", "-refresh=false", "-out=offline.plan", *OFFLINE_VARIABLES)
-        shown = support.run(tree.env, tree.root, "show", "-json", "offline.plan")
-        plans[name] = json.loads(shown.stdout)
-    return plans
+def plan_offline(tree: Tree) -> dict[str, Any]:
+    """The root planned without AWS (test-only provider override, local state): its JSON."""
+    support.write_offline_override(tree.root)
+    support.run(tree.env, tree.root, "init")
+    support.run(tree.env, tree.root, "plan", "-refresh=false", "-out=offline.plan", *OFFLINE_VARIABLES)
+    return json.loads(support.run(tree.env, tree.root, "show", "-json", "offline.plan").stdout)
 
 
 def test_terraform_fmt_leaves_every_generated_file_unchanged(trees: dict[str, Tree]) -> None:
@@ -164,9 +159,10 @@ def _of_type(plan: dict[str, Any], kind: str) -> list[dict[str, Any]]:
 
 
 @pytest.mark.parametrize("name", ["shop", "synthetic"])
-def test_the_offline_plan_creates_what_the_spec_says(name: str, trees: dict[str, Tree],
-                                                     planned: dict[str, dict[str, Any]]) -> None:
-    plan, aws = planned[name], trees[name].aws
+def test_the_offline_plan_creates_what_the_spec_says(name: str, trees: dict[str, Tree]) -> None:
+    """One plan per root (the two run on different workers): what every root must plan, then what is particular
+    to the system."""
+    plan, aws = plan_offline(trees[name]), trees[name].aws
     actions = Counter(tuple(c["change"]["actions"]) for c in plan["resource_changes"])
     assert set(actions) <= {("create",), ("read",)}, actions
     services = {r["values"]["name"]: r["values"] for r in _of_type(plan, "aws_ecs_service")}
@@ -198,11 +194,18 @@ def test_the_offline_plan_creates_what_the_spec_says(name: str, trees: dict[str,
     for rule in aws.rate_rules:
         assert (rates[rule.name]["limit"], rates[rule.name]["evaluation_window_sec"]) == (
             rule.rate.limit, rule.rate.window_s)
+    PARTICULARS[name](trees[name], plan)
 
 
-def test_the_synthetic_system_maps_its_own_values(trees: dict[str, Tree],
-                                                  planned: dict[str, dict[str, Any]]) -> None:
-    aws, plan = trees["synthetic"].aws, planned["synthetic"]
+def _shop_particulars(tree: Tree, plan: dict[str, Any]) -> None:
+    aws = tree.aws
+    assert len(_of_type(plan, "aws_nat_gateway")) == len(aws.settings.zones)  # production: one per zone
+    assert len(_of_type(plan, "aws_mq_broker")) == 1 and len(_of_type(plan, "aws_efs_file_system")) == 1
+    assert {t.kind for t in aws.tasks} == {"service", "gateway", "identity", "metrics"}
+
+
+def _synthetic_particulars(tree: Tree, plan: dict[str, Any]) -> None:
+    aws = tree.aws
     assert aws.settings.zones == ("ap-northeast-1a", "ap-northeast-1c")
     assert aws.task("book-keeper").size.cpu == 1024 and aws.task("book-keeper").size.memory == 3072
     assert [(r.rate.limit, r.rate.window_s) for r in aws.rate_rules] == [(300, 60)]  # 5/second over a minute
@@ -210,8 +213,11 @@ def test_the_synthetic_system_maps_its_own_values(trees: dict[str, Tree],
     assert not _of_type(plan, "aws_mq_broker") and not _of_type(plan, "aws_efs_file_system")
     nat = _of_type(plan, "aws_nat_gateway")
     assert len(nat) == 1  # not production: one NAT gateway
-    backend = (trees["synthetic"].root / "versions.tf").read_text("utf-8")
+    backend = (tree.root / "versions.tf").read_text("utf-8")
     assert 'bucket       = "ledger-states"' in backend and "use_lockfile = true" in backend
+
+
+PARTICULARS = {"shop": _shop_particulars, "synthetic": _synthetic_particulars}
 
 
 def test_checkov_finds_no_failed_check(trees: dict[str, Tree], checkov: Callable[[Path], dict[str, Any]]) -> None:
