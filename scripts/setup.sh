@@ -44,9 +44,22 @@ if ! cmp -s tools/package-lock.json .tools/package-lock.json || [ ! -d .tools/no
   (cd .tools && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
-# checkov scans the rendered Kubernetes manifests (tests/charts). It pins packaging<24 and boto3, which clash with
-# pytest and the dev extra, so it lives in a virtualenv of its own under the git-ignored .tools/.
-if [ ! -x .tools/checkov/bin/checkov ]; then
+# checkov scans the rendered Kubernetes manifests (tests/charts) and the Terraform (tests/terraform). It pins
+# packaging<24 and boto3, which clash with pytest and the dev extra, so it lives in a virtualenv of its own under
+# the git-ignored .tools/.
+CHECKOV_VERSION=3.3.30
+if ! .tools/checkov/bin/checkov --version 2>/dev/null | grep -qx "$CHECKOV_VERSION"; then
   python3 -m venv .tools/checkov
-  .tools/checkov/bin/python -m pip install --quiet --disable-pip-version-check checkov==3.3.30
+  .tools/checkov/bin/python -m pip install --quiet --disable-pip-version-check "checkov==$CHECKOV_VERSION"
+fi
+
+# Terraform 1.11 and the AWS provider 5.100.0 in a filesystem mirror (tests/terraform) cannot be downloaded here:
+# they must be on the machine. Say so clearly instead of letting the tests find out.
+if ! command -v terraform >/dev/null; then
+  echo "terraform is missing: install Terraform 1.11 on the PATH (tests/terraform validate, plan and apply the generated roots)" >&2
+  exit 1
+fi
+if [ ! -d "${ROSEC_TF_MIRROR:-/opt/tf-plugins}/registry.terraform.io/hashicorp/aws/5.100.0" ]; then
+  echo "the AWS provider 5.100.0 is missing from the Terraform mirror ${ROSEC_TF_MIRROR:-/opt/tf-plugins} (set ROSEC_TF_MIRROR)" >&2
+  exit 1
 fi

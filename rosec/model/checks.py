@@ -6,6 +6,7 @@ import keyword
 
 from rosec.diagnostics import Diagnostic, did_you_mean
 from rosec.model import infrastructure, naming
+from rosec.model.aws_checks import check_aws_environment
 from rosec.model.check_context import CheckContext
 from rosec.model.code_checks import check_generated_code
 from rosec.model.edge_checks import check_edge
@@ -108,6 +109,7 @@ class Checker(CheckContext):
                 if block in env.model_fields_set and not enabled:
                     self.error((*path, block), f"{block} settings, but observability.{block} is false",
                                f"remove `{block}`, or set `observability.{block}: true`", at_key=True)
+            check_aws_environment(self, name, env)
             for service in env.services:
                 if service not in self.spec.services and self.unknown("service", "services"):
                     self.error((*path, "services", service), f"unknown service '{service}'",

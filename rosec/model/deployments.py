@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rosec.model import infrastructure, kubernetes_names
+from rosec.model.aws_settings import build_aws_settings
 from rosec.model.cluster import build_kubernetes_settings
 from rosec.model.datastores import Datastore
 from rosec.model.environments import Environment, EnvVar, GatewayNodes, Redis, ServiceDeployment
@@ -51,6 +52,10 @@ def _environment(spec: RoseSpec, system: System, name: str, env: EnvironmentSpec
         env_vars = _service_env(system, service, name, oidc, _IN_CLUSTER if cluster else _IN_CONTAINER,
                                 env.sentry.traces_sample_rate)
         deployments[service.name] = ServiceDeployment(replicas, resources, autoscaling, env_vars)
+    aws = None
+    if hosting == "aws" and env.region:
+        postgres = tuple(d.name for d in system.datastores if d.is_postgres)
+        aws = build_aws_settings(env.aws, system.name, name, env.region, domain, postgres)
     return Environment(name, hosting, domain, env.region, public_url, issuer_base,
                        oidc.issuer if oidc else None, oidc.jwks if oidc else None,
                        env.logs.retention_days, env.sentry.traces_sample_rate, deployments,
@@ -59,7 +64,8 @@ def _environment(spec: RoseSpec, system: System, name: str, env: EnvironmentSpec
                        gateway=_gateway_nodes(env),
                        dev_users=dev_users(spec, env.dev_users, domain),
                        kubernetes=build_kubernetes_settings(env.kubernetes, system.name, name,
-                                                            system.observability.metrics))
+                                                            system.observability.metrics),
+                       aws=aws)
 
 
 def _gateway_nodes(env: EnvironmentSpec) -> GatewayNodes:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from rosec.model.aws_settings import AwsSettings
 from rosec.model.cluster import KubernetesSettings
 from rosec.model.identity import DevUser
 from rosec.model.services import Resources, Scaling
@@ -69,6 +70,7 @@ class Environment:
     gateway: GatewayNodes = GatewayNodes(1)
     dev_users: tuple[DevUser, ...] = ()
     kubernetes: KubernetesSettings | None = None  # kubernetes hosting only
+    aws: AwsSettings | None = None  # hosting aws only
 
     @property
     def is_local(self) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import keyword
 import re
 from collections.abc import Collection
@@ -120,3 +121,12 @@ def event_python_name(event: str) -> str:
 def consumer_handler(event: str) -> str:
     """order.created -> on_order_created; startup -> on_startup_ (the base class's hook)"""
     return python_name(f"on_{wire_identifier(event, 'event')}", HANDLER_RESERVED)
+
+
+def bounded(name: str, limit: int) -> str:
+    """`name` if it fits `limit` characters (e.g. AWS's: 32 characters for load balancers and target groups, 63 for
+    RDS, 64 for IAM roles), else its head and a stable 8-character hash of the whole."""
+    if len(name) <= limit:
+        return name
+    digest = hashlib.sha256(name.encode()).hexdigest()[:8]
+    return f"{name[:limit - 9].rstrip('-')}-{digest}"

@@ -33,6 +33,7 @@ class Layout:
     grafana_provisioning_dir: str = "config/grafana/provisioning"
     grafana_dashboards_dir: str = "config/grafana/dashboards"
     logstash_pipeline_dir: str = "config/logstash/pipeline"
+    terraform_dir: str = "terraform"  # modules/ and one root per aws environment
     elastic_setup_dir: str = "config/elastic-setup"  # script and JSON bodies of the one-shot Elastic setup
     messaging_definitions: str = "messaging/definitions.json"
     asyncapi: str = "messaging/asyncapi.yaml"

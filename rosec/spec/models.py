@@ -13,6 +13,7 @@ from pydantic import Discriminator, Field, Tag
 
 from rosec.spec import names
 from rosec.spec.alerts_models import AlertsSpec, OwnerName
+from rosec.spec.aws_models import AwsSpec
 from rosec.spec.base import (
     DatastoreName,
     EnvironmentName,
@@ -118,6 +119,8 @@ class EnvironmentSpec(Spec):
     """Accept dev_users in a kubernetes or aws environment (a shared test cluster, say)."""
     kubernetes: KubernetesSpec | None = None
     """Settings of a kubernetes environment (Helm charts): registry, exposure, storage, secrets, operators."""
+    aws: AwsSpec | None = None
+    """AWS settings of an environment with hosting aws: account, Terraform state, network, DNS, database sizes."""
 
 
 class IdentitySpec(Spec):

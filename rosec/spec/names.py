@@ -42,3 +42,11 @@ MAX_SYSTEM_NAME = 20
 IMAGE_REGISTRY = r"^[a-z0-9]+([.-][a-z0-9]+)*(:[0-9]{1,5})?(/[a-z0-9]+([._-][a-z0-9]+)*)*$"
 K8S_NAME = r"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$"
 SECRET_KEY_PREFIX = r"^[A-Za-z0-9_./-]*$"
+
+# AWS (the `aws` block of an environment)
+AWS_ACCOUNT_ID = r"^[0-9]{12}$"
+S3_BUCKET = r"^[a-z0-9][a-z0-9.-]*[a-z0-9]$"
+S3_KEY = r"^[A-Za-z0-9!_.*'()/-]+$"
+HOSTED_ZONE_ID = r"^Z[A-Z0-9]{1,31}$"
+VPC_CIDR = r"^(10|172|192)\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}/(1[6-9]|20)$"
+DB_SIZE = r"^[a-z0-9]+$"

@@ -26,6 +26,7 @@ from rosec.targets import (
     prometheus,
     runtime,
     services,
+    terraform,
 )
 
 Render = Callable[[System], dict[str, bytes]]
@@ -76,6 +77,8 @@ BUILTIN_TARGETS: dict[str, Target] = {
                       outputs=grafana.outputs),
     "helm": Target(helm.render, "helm/: a chart per service, the platform chart on operators, helmfile (kubernetes)",
                    outputs=helm.outputs),
+    "terraform": Target(terraform.render, "terraform/: modules and a root per aws environment (ECS, RDS, EFS, edge)",
+                        outputs=terraform.outputs),
 }
 
 

@@ -1,0 +1,15 @@
+variable "name" {
+  description = "Alias of the key: alias/<name>."
+  type        = string
+}
+
+variable "account_id" {
+  description = "The account whose IAM policies may use the key."
+  type        = string
+}
+
+variable "deletion_window_days" {
+  description = "Days a deleted key can still be recovered."
+  type        = number
+  default     = 30
+}
