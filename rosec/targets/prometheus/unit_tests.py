@@ -63,9 +63,10 @@ def unit_test_files(system: System) -> dict[str, dict[str, Any]]:
 
 
 def _test_file(system: System, service: Service) -> dict[str, Any]:
-    tests = [_scenario_test(system, service, sli, scenario) for sli in service_slis(service)
+    rules = [rule for group in slo_groups(service) for rule in group["rules"]]
+    tests = [_scenario_test(system, service, sli, scenario, rules) for sli in service_slis(service)
              for scenario in scenarios(sli)]
-    tests += [_no_traffic_test(system, service), _absent_test(system, service)]
+    tests += [_no_traffic_test(system, service), _absent_test(service, rules)]
     return {"rule_files": [f"../rules/slo-{service.name}.yml"], "evaluation_interval": "5m", "tests": tests}
 
 
@@ -104,8 +105,9 @@ def labels_of(labels: dict[str, str]) -> list[tuple[str, str, str]]:
     return [(name, "=", value) for name, value in labels.items()]
 
 
-def _scenario_test(system: System, service: Service, sli: Sli, scenario: Scenario) -> dict[str, Any]:
-    alerts = {rule["labels"]["severity"]: rule for group in slo_groups(service) for rule in group["rules"]
+def _scenario_test(system: System, service: Service, sli: Sli, scenario: Scenario,
+                   rules: list[dict[str, Any]]) -> dict[str, Any]:
+    alerts = {rule["labels"]["severity"]: rule for rule in rules
               if rule.get("alert") == BUDGET_BURN_ALERT and rule["labels"]["slo"] == sli.kind}
     series_labels = _labels(system, service)
     return {
@@ -135,8 +137,8 @@ def _no_traffic_test(system: System, service: Service) -> dict[str, Any]:
     }
 
 
-def _absent_test(system: System, service: Service) -> dict[str, Any]:
-    absent = [rule for group in slo_groups(service) for rule in group["rules"] if rule.get("alert") == SLI_ABSENT_ALERT]
+def _absent_test(service: Service, rules: list[dict[str, Any]]) -> dict[str, Any]:
+    absent = [rule for rule in rules if rule.get("alert") == SLI_ABSENT_ALERT]
     return {
         "name": f"{service.name}: its SLI metrics missing",
         "interval": "1m",

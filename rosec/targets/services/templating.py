@@ -94,6 +94,7 @@ def natural(text: str) -> tuple[tuple[int, int | str], ...]:
     return tuple((0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"(\d+)", text) if part)
 
 
+@cache
 def member_key(name: str) -> tuple[object, ...]:
     """ruff isort's order of imported names, and RUF022's of __all__: CONSTANTS, Classes, then the rest."""
     bare = name.split(" as ")[0]
