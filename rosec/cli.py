@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -148,13 +150,8 @@ def build(spec: Path, output: Path | None, targets: tuple[str, ...], project_roo
     from rosec.emit.writer import WriteRefusedError
 
     try:
-        report = building.build(_request(spec, output, targets, project_root, strict), force)
-    except SpecError as error:
-        _fail_on_spec_errors(error)
-    except building.StrictWarningsError as failed:
-        _print_warnings(str(failed), strict=True)
-    except building.UnknownTargetError as error:
-        raise click.UsageError(str(error)) from None
+        with _build_errors():
+            report = building.build(_request(spec, output, targets, project_root, strict), force)
     except WriteRefusedError as refused:
         click.echo(f"rosec: {refused}", err=True)
         sys.exit(1)
@@ -165,6 +162,21 @@ def build(spec: Path, output: Path | None, targets: tuple[str, ...], project_roo
         click.echo(f"scaffolded {shown(path)} (yours to edit; never overwritten)")
     for problem in report.warnings:
         click.echo(f"warning: {problem}", err=True)
+
+
+@contextmanager
+def _build_errors() -> Iterator[None]:
+    """The user's mistakes of `build` and `check` as their messages and exit status 1 (or click's usage error)."""
+    from rosec import building
+
+    try:
+        yield
+    except SpecError as error:
+        _fail_on_spec_errors(error)
+    except building.StrictWarningsError as failed:
+        _print_warnings(str(failed), strict=True)
+    except building.UnknownTargetError as error:
+        raise click.UsageError(str(error)) from None
 
 
 def _build_summary(report: BuildReport) -> list[str]:
@@ -199,14 +211,8 @@ def check(spec: Path, output: Path | None, targets: tuple[str, ...], project_roo
     """
     from rosec import building
 
-    try:
+    with _build_errors():
         out, drift, warnings = building.check(_request(spec, output, targets, project_root, strict))
-    except SpecError as error:
-        _fail_on_spec_errors(error)
-    except building.StrictWarningsError as failed:
-        _print_warnings(str(failed), strict=True)
-    except building.UnknownTargetError as error:
-        raise click.UsageError(str(error)) from None
     _print_warnings(warnings, strict=False)
     shown_out = shown(out)
     if drift is None or drift.clean:
