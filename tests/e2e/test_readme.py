@@ -16,12 +16,12 @@ import shlex
 import shutil
 import signal
 import subprocess
-import threading
 import time
 from pathlib import Path
 
 import pytest
 from conftest import ROOT, postgres_databases, rabbitmq_vhost
+from process_output import OutputLines
 
 from rosec.model.system import System
 from rosec.run import read_env_file
@@ -54,20 +54,12 @@ def project(tmp_path: Path) -> Path:
     return root
 
 
-class Running:
+class Running(OutputLines):
     """A bash command in its own process group, its output collected line by line by a thread."""
 
     def __init__(self, command: str, cwd: Path, env: dict[str, str]) -> None:
-        self.process = subprocess.Popen(["bash", "-c", command], cwd=cwd, env=env, text=True,
-                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
-        self.lines: list[str] = []
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-
-    def _read(self) -> None:
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            self.lines.append(line)
+        super().__init__(subprocess.Popen(["bash", "-c", command], cwd=cwd, env=env, text=True,
+                                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True))
 
     def output(self) -> str:
         return "".join(self.lines)[-4000:]
@@ -90,7 +82,7 @@ class Running:
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
-        self._reader.join(timeout=5)
+        self.join()
         assert self.process.stdout is not None
         self.process.stdout.close()
         return self.process.returncode

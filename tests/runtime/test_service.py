@@ -10,7 +10,6 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,6 +20,7 @@ import aio_pika
 import grpc
 import httpx
 import pytest
+from process_output import OutputLines
 
 from .support import amqp_env, environ, free_port, topology
 
@@ -70,18 +70,7 @@ run(main())
 '''
 
 
-class Service:
-    def __init__(self, process: subprocess.Popen[str]) -> None:
-        self.process = process
-        self.lines: list[str] = []
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-
-    def _read(self) -> None:
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            self.lines.append(line)
-
+class Service(OutputLines):
     def logs(self) -> list[dict[str, Any]]:
         return [json.loads(line) for line in list(self.lines)]
 
@@ -95,7 +84,7 @@ class Service:
     def stop(self, timeout: float = 20.0) -> int:
         self.process.send_signal(signal.SIGTERM)
         code = self.process.wait(timeout)
-        self._reader.join(5)
+        self.join()
         return code
 
 
@@ -113,7 +102,7 @@ def service(services_dir: Path, tmp_path: Path, env: dict[str, str]) -> Iterator
             if process.poll() is None:
                 process.kill()
                 process.wait(10)
-            running._reader.join(5)  # the reader stops at end of output; then Popen closes the pipe
+            running.join()  # the reader stops at end of output; then Popen closes the pipe
 
 
 def topology_env(vhost: str) -> tuple[Any, dict[str, str]]:
@@ -173,7 +162,7 @@ def test_a_service_that_cannot_bind_its_port_exits_1(runtime_services_dir: Path,
         env = environ(PORT=str(port), GRPC_PORT=str(free_port()), **messaging)
         with service(runtime_services_dir, tmp_path, env) as svc:
             code = svc.process.wait(30)
-            svc._reader.join(5)
+            svc.join()
     assert code == 1
     failed = [entry for entry in svc.logs() if entry["log.level"] == "critical"]
     assert failed and "HTTP server failed to start" in failed[0]["message"]
@@ -185,7 +174,7 @@ def test_invalid_settings_exit_1_before_anything_starts(runtime_services_dir: Pa
     env["SERVICE_NAME"] = ""
     with service(runtime_services_dir, tmp_path, env) as svc:
         code = svc.process.wait(30)
-        svc._reader.join(5)
+        svc.join()
     assert code == 1
     failed = [entry for entry in svc.logs() if entry["log.level"] == "critical"]
     assert failed and "SERVICE_NAME is required" in failed[0]["message"]
@@ -200,5 +189,5 @@ def test_sigint_stops_as_gracefully(runtime_services_dir: Path, tmp_path: Path, 
         svc.wait_for_log("service started")
         svc.process.send_signal(sig)
         assert svc.process.wait(20) == 0
-        svc._reader.join(5)
+        svc.join()
     assert "service stopped" in [entry["message"] for entry in svc.logs()]
