@@ -12,6 +12,7 @@ synthetic system of test_kong (its `cloud` environment: per-endpoint limits, gRP
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -39,6 +40,7 @@ from rosec.targets.alertmanager import alertmanager_config
 from rosec.targets.keycloak import realm
 from rosec.targets.kong import kong_config
 from rosec.targets.prometheus import prometheus_rules
+from terraform import support
 from terraform.test_aws_terraform import SYNTHETIC
 
 NO_GATEWAY = """
@@ -243,3 +245,34 @@ def test_one_waf_rule_per_limited_gateway_service_and_route(case: tuple[System, 
             prefixed = [r for r in aws.rate_rules if r.method is None and path.startswith(r.path)]
             assert [r.scope for r in prefixed] == ([route.name.rsplit(".", 1)[0]] if service.gateway.rate_limit
                                                    else [])
+
+
+def test_the_alert_manager_definition_gives_each_receiver_its_topic(shop: System, tmp_path: Path) -> None:
+    """moto has no alert manager definitions: the metrics module's own expression, evaluated by `terraform
+    console` with the shop's routing, gives every receiver with a topic one sns_config (SigV4 in the region, as AMP
+    requires) and keeps the routes of the Alertmanager target."""
+    environment = shop.environment("prod")
+    aws, tree = aws_environment(shop, environment), support.write_tree(shop, tmp_path / "tree")
+    module, env = tree / "modules" / "metrics", support.cli_config(tmp_path)
+    support.run(env, module, "init", "-backend=false")
+    routing = (tree / environment.name / "files" / "alertmanager.yml").read_text("utf-8")
+    variables = ["-var", "name=shop-prod", "-var", "kms_key_arn=k", "-var", "log_retention_days=1", "-var",
+                 "rule_groups={}", "-var", f"alert_routing={routing}", "-var",
+                 "alert_receivers=" + json.dumps(list(aws.alert_receivers))]
+
+    def evaluate(expression: str) -> object:
+        """One expression (console evaluates the last line of its input only), as JSON."""
+        result = subprocess.run([support.terraform_binary(), "console", "-no-color", *variables],
+                                input=f"jsonencode({expression})\n", cwd=module, env=env, capture_output=True,
+                                text=True, timeout=120)
+        assert result.returncode == 0, result.stderr
+        return json.loads(json.loads(result.stdout))
+
+    names = [r["name"] for r in alertmanager_config(shop)["receivers"]]
+    assert evaluate("[for r in local.alertmanager_config.receivers : [r.name, keys(r)]]") == [
+        [n, ["name", "sns_configs"] if n in aws.alert_receivers else ["name"]] for n in names]
+    assert evaluate('[for r in local.alertmanager_config.receivers : [length(r.sns_configs), '
+                    'keys(r.sns_configs[0]), keys(r.sns_configs[0].sigv4)] if contains(keys(r), "sns_configs")]'
+                    ) == [[1, ["send_resolved", "sigv4", "topic_arn"], ["region"]]] * len(aws.alert_receivers)
+    assert evaluate("local.alertmanager_config.route == yamldecode(var.alert_routing).route") is True
+    assert evaluate('[for k in keys(local.alertmanager_config) : k]') == sorted(alertmanager_config(shop))
