@@ -85,7 +85,8 @@ def test_security_groups_follow_calls_and_uses(shop: System) -> None:
     assert sources["service-catalog"] == {("gateway", 8101), ("metrics", 8101)}
     assert sources["volume-receipts"] == {("service-notifications", 2049)}
     assert {s for s, _ in sources["broker"]} == {f"service-{s.name}" for s in shop.services if s.needs_broker}
-    assert sources["gateway"] == {("load-balancer", 8000), ("load-balancer", 8100)}
+    assert sources["gateway"] == {("load-balancer", 8000), ("load-balancer", 8100), ("metrics", 8100)}
+    assert sources["identity"] == {("load-balancer", 8080), ("load-balancer", 9000), ("metrics", 9000)}
     assert set(aws.groups) >= set(sources)
 
 

@@ -4,9 +4,8 @@
 the ECS tasks (the system's services and the platform's gateway, identity provider and metrics agent) with their
 Fargate sizes, variables and secrets, the RDS databases with their instance classes, the EFS volumes with an
 access point per service, the Secrets Manager secrets, the security-group graph, the WAF rate rules and the DNS
-names. Where branch edge/metrics will own a value (client secrets, the realm key pair, the gateway rate limits),
-a small function here derives it from the model as it is: see `client_secret_names`, `realm_key_pair_names`,
-`gateway_rate_limits`.
+names. The names other domains own are theirs: the realm's secrets (rosec.model.identity), the WAF rate rules
+(rosec.model.aws_rates, from the gateway's limits), the scrape targets (rosec.model.scrape).
 """
 
 from __future__ import annotations
@@ -15,16 +14,18 @@ from dataclasses import dataclass
 from functools import cache
 
 from rosec.model import aws_catalog as catalog
-from rosec.model import infrastructure
-from rosec.model.aws_catalog import WafRate
-from rosec.model.aws_firewall import Ingress, security_graph
+from rosec.model import identity, infrastructure
+from rosec.model.aws_firewall import Ingress, security_graph, task_group
+from rosec.model.aws_rates import RateRule, rate_rules
 from rosec.model.aws_settings import AwsSettings
-from rosec.model.aws_tasks import Task, platform_tasks, service_tasks
+from rosec.model.aws_tasks import GATEWAY, IDENTITY, Task, platform_tasks, service_tasks
 from rosec.model.environments import Environment
+from rosec.model.gateway import gateway
 from rosec.model.naming import bounded
 from rosec.model.system import System
 
-__all__ = ["AwsEnvironment", "Database", "Ingress", "RateRule", "Secret", "Task", "Volume", "aws_environment"]
+__all__ = ["AwsEnvironment", "Database", "Ingress", "OutsideEgress", "RateRule", "Secret", "Task", "Volume",
+           "aws_environment"]
 
 SECRET_SUPPLIED, SECRET_GENERATED, SECRET_OPTIONAL = "supplied", "generated", "optional"
 ORIGIN_SECRET = "CLOUDFRONT_ORIGIN_SECRET"  # the header value CloudFront sends and the load balancer requires
@@ -59,11 +60,12 @@ class Volume:
 
 
 @dataclass(frozen=True)
-class RateRule:
-    name: str  # WAF rule name and metric name
-    path: str  # the gateway prefix it guards
-    rate: WafRate
-    spec_rate: str  # as the spec writes it, e.g. 100/minute
+class OutsideEgress:
+    """A connection a task opens to an address outside the environment on another port than HTTPS."""
+
+    group: str
+    port: int
+    description: str
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,9 @@ class AwsEnvironment:
     broker: bool
     broker_name: str
     metrics_workspace: str | None
+    scrape_names: tuple[tuple[str, str], ...]  # (scrape target name, DNS name of its tasks) for the metrics agent
+    alert_receivers: tuple[str, ...]  # the spec's alert receivers: an SNS topic each (with a metrics workspace)
+    outside_egress: tuple[OutsideEgress, ...]
 
     def task(self, name: str) -> Task:
         return next(t for t in self.tasks if t.name == name)
@@ -100,11 +105,11 @@ def aws_environment(system: System, environment: Environment) -> AwsEnvironment:
     settings = environment.aws
     assert settings is not None, f"environment {environment.name} is not hosted on aws"
     prefix = f"{system.name}-{environment.name}"
-    identity_secrets = (*(n for n, _ in client_secret_names(system)), *realm_key_pair_names(system))
-    tasks = (*service_tasks(system, environment, prefix),
-             *platform_tasks(system, environment, prefix, identity_secrets))
-    secrets = _secrets(system, environment.name, tasks)
+    tasks = (*service_tasks(system, environment, prefix), *platform_tasks(system, environment, prefix))
+    secrets = _secrets(system, environment, tasks)
     groups, ingress = security_graph(system, tasks)
+    discovery_namespace = f"{environment.name}.{system.name}.internal"
+    metrics = system.observability.metrics
     return AwsEnvironment(
         name=environment.name,
         prefix=prefix,
@@ -113,7 +118,7 @@ def aws_environment(system: System, environment: Environment) -> AwsEnvironment:
         identity_domain=f"auth.{environment.domain}" if system.identity else None,
         cluster=prefix,
         namespace=prefix,
-        discovery_namespace=f"{environment.name}.{system.name}.internal",
+        discovery_namespace=discovery_namespace,
         load_balancer=bounded(prefix, 32),
         config_bucket=f"{prefix}-config-",
         log_group_prefix=f"/{system.name}/{environment.name}",
@@ -124,12 +129,29 @@ def aws_environment(system: System, environment: Environment) -> AwsEnvironment:
         secrets=secrets,
         groups=groups,
         ingress=ingress,
-        rate_rules=gateway_rate_limits(system),
+        rate_rules=rate_rules(system, environment) if system.has_gateway else (),
         repositories=tuple((s.name, s.image) for s in system.services),
         broker=system.messaging is not None,
         broker_name=prefix,
-        metrics_workspace=prefix if system.observability.metrics else None,
+        metrics_workspace=prefix if metrics else None,
+        scrape_names=tuple((_SCRAPE_NAMES.get(t.kind, t.name), f"{t.name}.{discovery_namespace}")
+                           for t in tasks if t.metrics_port),
+        alert_receivers=tuple(r.name for r in system.alerting.receivers) if metrics else (),
+        outside_egress=_outside_egress(system, environment),
     )
+
+
+# The scrape target names (rosec.model.scrape) of the platform's tasks; a service's is its own name.
+_SCRAPE_NAMES = {GATEWAY: infrastructure.KONG.host, IDENTITY: infrastructure.KEYCLOAK.host}
+
+
+def _outside_egress(system: System, environment: Environment) -> tuple[OutsideEgress, ...]:
+    """The gateway's Redis (where its nodes count requests together) is the team's, outside the environment."""
+    redis = environment.gateway.redis
+    if not system.has_gateway or redis is None:
+        return ()
+    return (OutsideEgress(task_group(GATEWAY, GATEWAY), redis.port,
+                          f"gateway to its Redis {redis.host} (rate-limit counters)"),)
 
 
 def _databases(system: System, settings: AwsSettings, prefix: str) -> tuple[Database, ...]:
@@ -145,7 +167,7 @@ def _databases(system: System, settings: AwsSettings, prefix: str) -> tuple[Data
     ) for key, database, user, version, size, storage in found)
 
 
-def _secrets(system: System, environment: str, tasks: tuple[Task, ...]) -> tuple[Secret, ...]:
+def _secrets(system: System, environment: Environment, tasks: tuple[Task, ...]) -> tuple[Secret, ...]:
     """Every secret of the environment, by name: the services' own, the broker's, Sentry's DSN, the identity
     provider's, the origin header, and any other a task reads (a secret variable the model adds gets its secret
     here without further ado); each in Secrets Manager as <system>/<environment>/<name>."""
@@ -159,39 +181,30 @@ def _secrets(system: System, environment: str, tasks: tuple[Task, ...]) -> tuple
         found["SENTRY_DSN"] = (SECRET_OPTIONAL, "Sentry DSN: blank turns error reporting off")
     if system.identity:
         found[infrastructure.KEYCLOAK_ADMIN_PASSWORD_ENV] = (SECRET_GENERATED, "Keycloak's bootstrap admin")
-        for name, client in client_secret_names(system):
-            found[name] = (SECRET_GENERATED, f"client secret of {client}")
-        for name in realm_key_pair_names(system):
-            found[name] = (SECRET_SUPPLIED, "the realm's signing key pair (PEM)")
+        verifies = system.has_gateway and gateway(system, environment).verifies_tokens
+        found |= _realm_secrets(system.identity, environment, verifies)
     if system.has_gateway:
         found[ORIGIN_SECRET] = (SECRET_GENERATED, f"the {ORIGIN_HEADER} header CloudFront sends to the load balancer")
     for task in tasks:
         for secret in task.secrets:
             if secret.ref.kind == "secret":
                 found.setdefault(secret.ref.name, (SECRET_SUPPLIED, f"{secret.ref.name}, read by {task.name}"))
-    return tuple(Secret(name, f"{system.name}/{environment}/{name}", origin, description)
+    return tuple(Secret(name, f"{system.name}/{environment.name}/{name}", origin, description)
                  for name, (origin, description) in sorted(found.items()))
 
 
-# -- values owned by other branches, derived here from the model as it is until they land ---------------------
-def client_secret_names(system: System) -> tuple[tuple[str, str], ...]:
-    """(variable, client id) of every confidential client's secret. Re-point to rosec.model.identity's client
-    secret variables when branch edge lands."""
-    return tuple((f"{s.env_prefix}_CLIENT_SECRET", s.client_id) for s in system.services)
-
-
-def realm_key_pair_names(system: System) -> tuple[str, ...]:
-    """The variables of the realm's signing key pair. Re-point to rosec.model.identity when branch edge lands."""
-    return ("REALM_PRIVATE_KEY", "REALM_CERTIFICATE") if system.identity else ()
-
-
-def gateway_rate_limits(system: System) -> tuple[RateRule, ...]:
-    """One WAF rate rule per gateway route with a rate limit. Re-point to rosec.model.gateway's per-service and
-    per-endpoint limits when branch edge lands (a per-endpoint limit becomes a rule on the endpoint's path)."""
-    rules = []
-    for s in system.services:
-        if s.gateway and s.gateway.rate_limit:
-            limit = s.gateway.rate_limit
-            rules.append(RateRule(f"rate-{s.name}", s.gateway.path, catalog.waf_rate(limit.count, limit.unit),
-                                  f"{limit.count}/{limit.unit}"))
-    return tuple(rules)
+def _realm_secrets(realm: identity.Identity, environment: Environment,
+                   gateway_verifies: bool) -> dict[str, tuple[str, str]]:
+    """The realm's secrets under rosec.model.identity's names: the signing key pair (supplied: the operator
+    makes it; its public half when the gateway verifies tokens), the calling services' client secrets
+    (generated: the realm and the service read the same secret) and the dev users' passwords (supplied)."""
+    found = {identity.SIGNING_PRIVATE_KEY_ENV: (SECRET_SUPPLIED, "the realm's signing private key (PKCS#8 PEM)")}
+    if gateway_verifies:
+        found[identity.SIGNING_PUBLIC_KEY_ENV] = (SECRET_SUPPLIED, "the realm's signing public key (PEM), which "
+                                                  "the gateway verifies tokens with")
+    for client in realm.clients:
+        if client.secret_env:
+            found[client.secret_env] = (SECRET_GENERATED, f"client secret of {client.client_id}")
+    for user in environment.dev_users:
+        found[user.password_env] = (SECRET_SUPPLIED, f"password of the user {user.name}")
+    return found

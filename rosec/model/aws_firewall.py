@@ -48,6 +48,8 @@ def security_graph(system: System, tasks: tuple[Task, ...]) -> tuple[dict[str, s
             lb = task.load_balancing
             edges += [Ingress(group, LOAD_BALANCER, port, f"load balancer to {task.name}")
                       for port in dict.fromkeys((lb.port, lb.health_port))]
+        if task.metrics_port and METRICS in kinds:
+            edges.append(Ingress(group, METRICS, task.metrics_port, f"metrics agent scrapes {task.name}"))
     for service in system.services:
         group = task_group(service.name)
         ports = [service.port] + ([service.grpc_port] if service.grpc_port else [])
@@ -57,8 +59,6 @@ def security_graph(system: System, tasks: tuple[Task, ...]) -> tuple[dict[str, s
             if service.name in caller.calls:
                 edges += [Ingress(group, task_group(caller.name), p, f"{caller.name} calls {service.name}")
                           for p in ports]
-        if METRICS in kinds:
-            edges.append(Ingress(group, METRICS, service.port, f"metrics agent scrapes {service.name}"))
         if service.needs_broker and system.messaging:
             edges.append(Ingress(BROKER, group, BROKER_PORT, f"{service.name} to the broker"))
         for store in map(system.datastore, service.uses):

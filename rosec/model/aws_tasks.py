@@ -8,8 +8,11 @@ broker's host, a secret's ARN).
 
 from __future__ import annotations
 
+import posixpath
 from dataclasses import dataclass
 
+from rosec.model import gateway as gw
+from rosec.model import identity
 from rosec.model import infrastructure as infra
 from rosec.model.aws_catalog import BROKER_PORT, FargateSize, fargate_size
 from rosec.model.environments import Environment, EnvVar
@@ -77,6 +80,7 @@ class Task:
     desired_count: int
     autoscaling: Scaling | None
     ports: tuple[Port, ...]
+    entry_point: tuple[str, ...]  # empty: the image's
     command: tuple[str, ...]
     health_command: tuple[str, ...]
     env: tuple[TaskVar, ...]
@@ -85,7 +89,7 @@ class Task:
     config_files: tuple[str, ...]  # files of the config bucket copied to config_dir before the task starts
     config_dir: str
     load_balancing: LoadBalancing | None
-    scraped: bool  # the metrics agent scrapes its /metrics
+    metrics_port: int | None  # where the metrics agent scrapes it (registered in the discovery namespace); None: not
     read_only: bool  # read-only root file system
     writable: tuple[str, ...]  # directories that get a task-local volume
     log_group: str
@@ -112,10 +116,12 @@ def _service_task(system: System, environment: Environment, prefix: str, name: s
         name=name, kind="service", family=f"{prefix}-{name}", **_roles(prefix, name), image=None,
         user=f"{SERVICE_USER}:{SERVICE_USER}",
         size=fargate_size(deployment.resources.cpu_millicores, deployment.resources.memory_mib),
-        desired_count=deployment.replicas, autoscaling=deployment.autoscaling, ports=tuple(ports), command=(),
+        desired_count=deployment.replicas, autoscaling=deployment.autoscaling, ports=tuple(ports), entry_point=(),
+        command=(),
         health_command=("CMD", "python", "-c", probe), env=variables, secrets=secrets,
         mounts=tuple((d, system.datastore(d).mount_path) for d in service.uses if not system.datastore(d).is_postgres),
-        config_files=(), config_dir=CONFIG_PATH, load_balancing=None, scraped=system.observability.metrics,
+        config_files=(), config_dir=CONFIG_PATH, load_balancing=None,
+        metrics_port=service.port if system.observability.metrics else None,
         read_only=True, writable=("/tmp",),
         log_group=f"/{system.name}/{environment.name}/{name}",
     )
@@ -145,18 +151,16 @@ def _split(system: System, env: tuple[EnvVar, ...]) -> tuple[tuple[TaskVar, ...]
     return tuple(variables), tuple(secrets)
 
 
-def platform_tasks(system: System, environment: Environment, prefix: str,
-                   identity_secrets: tuple[str, ...]) -> tuple[Task, ...]:
-    """The gateway, the identity provider (`identity_secrets`: the client secrets and key pair it reads) and the
-    metrics agent, as far as the system needs them."""
+def platform_tasks(system: System, environment: Environment, prefix: str) -> tuple[Task, ...]:
+    """The gateway, the identity provider and the metrics agent, as far as the system needs them."""
     settings = environment.aws
     assert settings is not None
     count = len(settings.zones) if settings.production else 1
     found = []
     if system.has_gateway:
-        found.append(_gateway(system, environment, prefix, count))
+        found.append(_gateway(system, environment, prefix))
     if system.identity:
-        found.append(_identity(system, environment, prefix, count, identity_secrets))
+        found.append(_identity(system, environment, prefix, count))
     if system.observability.metrics:
         found.append(_metrics(system, environment, prefix))
     return tuple(found)
@@ -164,44 +168,58 @@ def platform_tasks(system: System, environment: Environment, prefix: str,
 
 def _platform(system: System, environment: Environment, prefix: str, name: str, **fields: object) -> Task:
     defaults: dict[str, object] = dict(
-        name=name, family=f"{prefix}-{name}", **_roles(prefix, name), autoscaling=None, command=(), env=(),
-        secrets=(), mounts=(), config_files=(), config_dir=CONFIG_PATH, load_balancing=None, scraped=False,
+        name=name, family=f"{prefix}-{name}", **_roles(prefix, name), autoscaling=None, entry_point=(), command=(),
+        env=(), secrets=(), mounts=(), config_files=(), config_dir=CONFIG_PATH, load_balancing=None, metrics_port=None,
         read_only=True, writable=("/tmp",),
         log_group=f"/{system.name}/{environment.name}/{name}")
     return Task(**(defaults | fields))  # type: ignore[arg-type]
 
 
-KONG_STATUS_PORT = 8100
-KONG_PREFIX = "/usr/local/kong"  # the image's prefix, owned by its kong user: a task volume keeps it writable
+CLIENT_ADDRESS_HEADER = "X-Forwarded-For"
 
 
-def _gateway(system: System, environment: Environment, prefix: str, count: int) -> Task:
-    kong = infra.KONG
-    env = {
-        "KONG_DATABASE": "off",
-        "KONG_PREFIX": KONG_PREFIX,
-        "KONG_DECLARATIVE_CONFIG": f"{CONFIG_PATH}/kong.yaml",
-        "KONG_PROXY_LISTEN": f"0.0.0.0:{kong.port}",
-        "KONG_ADMIN_LISTEN": "off",
-        "KONG_STATUS_LISTEN": f"0.0.0.0:{KONG_STATUS_PORT}",
-        "KONG_PROXY_ACCESS_LOG": "/dev/stdout",
-        "KONG_PROXY_ERROR_LOG": "/dev/stderr",
-        "KONG_TRUSTED_IPS": "0.0.0.0/0,::/0",
-        "KONG_REAL_IP_HEADER": "X-Forwarded-For",
+def _gateway(system: System, environment: Environment, prefix: str) -> Task:
+    """Kong as in compose and Kubernetes: the Kong target's configuration (copied from the config bucket to where
+    the other hostings mount it), the same node settings and start command, which writes the realm's public key
+    (from Secrets Manager) into it; its nodes are the environment's gateway replicas (the local rate-limit
+    policy divides each limit by them), the Redis password from Secrets Manager when they count together.
+
+    The client's address: CloudFront appends the viewer's address to X-Forwarded-For, and the load balancer
+    passes the header on unchanged (xff_header_processing_mode preserve, in the load_balancer module). Kong
+    believes the header only from peers in the VPC (the load balancer's nodes; the security group admits no one
+    else) and takes its last address, not recursively: the one CloudFront wrote, which a client cannot forge.
+    So the gateway's rate limits by IP count per client, as the WAF's do."""
+    kong, edge = infra.KONG, gw.gateway(system, environment)
+    settings = environment.aws
+    assert settings is not None
+    env = gw.node_settings(edge, f"0.0.0.0:{kong.port}") | {
+        "KONG_TRUSTED_IPS": settings.vpc_cidr,
+        "KONG_REAL_IP_HEADER": CLIENT_ADDRESS_HEADER,
+        "KONG_REAL_IP_RECURSIVE": "off",
     }
+    secrets = [TaskSecret(identity.SIGNING_PUBLIC_KEY_ENV, Ref("secret", identity.SIGNING_PUBLIC_KEY_ENV, "arn"))
+               ] if edge.verifies_tokens else []
+    redis = edge.policy.redis
+    if redis is not None and redis.password_env:  # read by the plugins' {vault://env/...} reference
+        secrets.append(TaskSecret(redis.password_env, Ref("secret", redis.password_env, "arn")))
     return _platform(
         system, environment, prefix, GATEWAY, kind=GATEWAY, image=kong.image, user="kong",
-        size=FargateSize(512, 1024), desired_count=count, ports=(Port("http", kong.port, False),),
+        size=FargateSize(512, 1024), desired_count=environment.gateway.replicas,
+        ports=(Port("http", kong.port, False),), entry_point=gw.start_command(edge),
         health_command=("CMD", "kong", "health"), env=tuple(TaskVar(k, v) for k, v in env.items()),
-        writable=("/tmp", KONG_PREFIX),
-        config_files=("kong.yaml",),
+        secrets=tuple(secrets), writable=("/tmp", infra.KONG_PREFIX_PATH),
+        config_files=(posixpath.basename(infra.KONG_CONFIG_PATH),),
+        config_dir=posixpath.dirname(infra.KONG_CONFIG_PATH),
+        metrics_port=infra.KONG_STATUS_PORT if system.observability.metrics else None,
         load_balancing=LoadBalancing(bounded(f"{prefix}-{GATEWAY}", 32), environment.domain, kong.port,
-                                     KONG_STATUS_PORT, "/status"),
+                                     infra.KONG_STATUS_PORT, "/status"),
     )
 
 
-def _identity(system: System, environment: Environment, prefix: str, count: int,
-              identity_secrets: tuple[str, ...]) -> Task:
+def _identity(system: System, environment: Environment, prefix: str, count: int) -> Task:
+    """Keycloak importing the Keycloak target's realm, whose `${VARIABLE}` placeholders (rosec.model.identity's
+    realm secrets) it reads from Secrets Manager."""
+    assert system.identity is not None
     keycloak, management = infra.KEYCLOAK, infra.KEYCLOAK_MANAGEMENT_PORT
     env = [
         TaskVar("KC_DB", "postgres"),
@@ -217,7 +235,8 @@ def _identity(system: System, environment: Environment, prefix: str, count: int,
     ]
     secrets = [TaskSecret("KC_DB_PASSWORD", Ref("database", "identity", "password")),
                TaskSecret("KC_BOOTSTRAP_ADMIN_PASSWORD", Ref("secret", infra.KEYCLOAK_ADMIN_PASSWORD_ENV, "arn"))]
-    secrets += [TaskSecret(n, Ref("secret", n, "arn")) for n in identity_secrets]
+    secrets += [TaskSecret(n, Ref("secret", n, "arn"))
+                for n in identity.realm_secrets(system.identity, environment.dev_users)]
     probe = (f"exec 3<>/dev/tcp/127.0.0.1/{management} && printf 'GET /health/ready HTTP/1.1\\r\\nHost: localhost"
              "\\r\\nConnection: close\\r\\n\\r\\n' >&3 && read -r status <&3 && [[ \"$status\" == *\" 200 \"* ]]")
     return _platform(
@@ -227,6 +246,7 @@ def _identity(system: System, environment: Environment, prefix: str, count: int,
         command=("start", "--import-realm"), config_dir=infra.KEYCLOAK_IMPORT_PATH, read_only=False, writable=(),
         health_command=("CMD", "bash", "-c", probe), env=tuple(env), secrets=tuple(secrets),
         config_files=("realm.json",),
+        metrics_port=management if system.observability.metrics else None,
         load_balancing=LoadBalancing(bounded(f"{prefix}-{IDENTITY}", 32), f"auth.{environment.domain}",
                                      keycloak.port, management, "/health/ready"),
     )

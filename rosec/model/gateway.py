@@ -230,6 +230,12 @@ def grpc_prefix(service: Service) -> str:
     return f"/{service.proto_package}.{service.proto_service}"
 
 
+def plain_pattern(path: str) -> str:
+    """A route's path (Kong's `~` regex) as a plain regular expression anchored at both ends, without the named
+    group: what another matcher of the request path applies (AWS WAF's regex match, PCRE without named groups)."""
+    return "^" + path.removeprefix("~").replace(f"(?<{PATH_GROUP}>", "(?:")
+
+
 def _grpc_path(service: Service, method: GrpcMethod) -> str:
     """~/inventory\\.v1\\.InventoryService/Reserve$: the method's full name, as gRPC clients send it."""
     return f"~{_literal(grpc_prefix(service))}/{method.name}$"

@@ -4,11 +4,14 @@ exporter per postgres datastore, the identity provider, Prometheus and Alertmana
 Every target carries a `service` label (the rose service, datastore or infrastructure component it measures);
 every job adds `system` and `environment`. Addresses are the hosts and ports the environment's containers have;
 `addresses` overrides them by target name (tests point Prometheus at services run on free local ports).
+`discovery` is for environments without fixed addresses (AWS): the DNS name of each target that runs there, whose
+A records are its tasks (one target per task); what it does not name is not scraped (managed databases and
+brokers are measured by their provider), Prometheus itself is.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from rosec.model import infrastructure as infra
@@ -29,6 +32,7 @@ class ScrapeTarget:
     name: str  # value of the `service` label
     address: str  # host:port
     labels: tuple[tuple[str, str], ...] = ()  # more target labels
+    discovered: bool = False  # address is <DNS name>:<port>: one target per A record of the name
 
 
 @dataclass(frozen=True)
@@ -47,13 +51,25 @@ def exporter_host(store: Datastore) -> str:
     return f"{store.host}-exporter"
 
 
-def scrape_jobs(system: System, environment: Environment,
-                addresses: Mapping[str, str] | None = None) -> tuple[ScrapeJob, ...]:
+def scrape_jobs(system: System, environment: Environment, addresses: Mapping[str, str] | None = None,
+                discovery: Mapping[str, str] | None = None) -> tuple[ScrapeJob, ...]:
     where = dict(addresses or {})
 
     def target(name: str, host: str, port: int, *labels: tuple[str, str]) -> ScrapeTarget:
+        if discovery is not None and name in discovery:
+            return ScrapeTarget(name, f"{discovery[name]}:{port}", labels, discovered=True)
         return ScrapeTarget(name, where.get(name, f"{host}:{port}"), labels)
 
+    jobs = _jobs(system, environment, target)
+    if discovery is None:
+        return jobs
+    kept = [ScrapeJob(j.name, tuple(t for t in j.targets if t.discovered or t.name == infra.PROMETHEUS.host),
+                      j.metrics_path, j.params, j.honor_labels) for j in jobs]
+    return tuple(j for j in kept if j.targets)
+
+
+def _jobs(system: System, environment: Environment,
+          target: Callable[..., ScrapeTarget]) -> tuple[ScrapeJob, ...]:
     running = [s for s in system.services if environment.deployments[s.name].replicas > 0]
     jobs = [ScrapeJob(SERVICES_JOB, tuple(target(s.name, s.host, s.port) for s in running), honor_labels=True)]
     stores = [d for d in system.datastores if d.is_postgres]

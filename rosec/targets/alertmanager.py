@@ -89,3 +89,11 @@ def _receiver(receiver: Receiver) -> dict[str, Any]:
                 "type": "Bearer", "credentials_file": secret_file(receiver.webhook.token_secret)}}
         entry["webhook_configs"] = [webhook]
     return entry
+
+
+def alert_routing(system: System) -> dict[str, Any]:
+    """alertmanager_config with receivers by name only: the routes and inhibitions as everywhere, for an alert
+    manager that adds its own integration to each receiver (Amazon Managed Service for Prometheus: an SNS topic
+    per receiver, rosec/resources/terraform/modules/metrics)."""
+    config = alertmanager_config(system)
+    return config | {"receivers": [{"name": receiver["name"]} for receiver in config["receivers"]]}

@@ -27,8 +27,8 @@ ACCESS = {"access_key": "test", "secret_key": "test"}
 SKIPS = ("skip_credentials_validation", "skip_metadata_api_check", "skip_region_validation")
 # Every AWS API the roots call, pointed at moto.
 MOTO_SERVICES = ("acm", "amp", "appautoscaling", "cloudfront", "cloudwatch", "ec2", "ecr", "ecs", "efs", "elbv2",
-                 "iam", "kms", "logs", "mq", "rds", "route53", "s3", "secretsmanager", "servicediscovery", "sts",
-                 "wafv2")
+                 "iam", "kms", "logs", "mq", "rds", "route53", "s3", "secretsmanager", "servicediscovery", "sns",
+                 "sts", "wafv2")
 
 
 def terraform_binary() -> str:
@@ -119,6 +119,9 @@ MOTO_LEFT_OUT: dict[str, tuple[str, str, str]] = {
     "workspace key": ("metrics", 'resource "aws_prometheus_workspace" "this" {\n  kms_key_arn = null\n}\n',
                       "moto does not return a Managed Prometheus workspace's KMS key, which would force a "
                       "replacement on every plan"),
+    "alert manager definition": ("metrics", 'resource "aws_prometheus_alert_manager_definition" "this" {\n'
+                                 "  count = 0\n}\n",
+                                 "moto does not implement Managed Prometheus alert manager definitions"),
     "config bucket policy": ("config_bucket", 'resource "aws_s3_bucket_policy" "this" {\n  count = 0\n}\n',
                              "moto evaluates the policy's aws:SecureTransport condition without the request's "
                              "transport and so denies every object upload"),
@@ -131,8 +134,11 @@ def write_moto_overrides(tree: Path, environment: str, endpoint: str) -> None:
     settings += [f'  {service} = "{endpoint}"' for service in MOTO_SERVICES] + ["}"]
     root = tree / environment
     (root / "moto_override.tf").write_text(_providers(settings) + _local_backend("moto.tfstate"), "utf-8")
+    overrides: dict[str, list[str]] = {}
     for module, override, _ in MOTO_LEFT_OUT.values():
-        (tree / "modules" / module / "moto_override.tf").write_text(override, "utf-8")
+        overrides.setdefault(module, []).append(override)
+    for module, texts in overrides.items():
+        (tree / "modules" / module / "moto_override.tf").write_text("\n".join(texts), "utf-8")
 
 
 def free_port() -> int:

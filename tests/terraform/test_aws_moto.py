@@ -22,6 +22,7 @@ from typing import Any
 
 import boto3
 import pytest
+from ruamel.yaml import YAML
 
 from rosec.model.aws import SECRET_GENERATED, AwsEnvironment, aws_environment
 from rosec.model.system import System
@@ -43,6 +44,7 @@ MOTO_NOT_READ_BACK: dict[str, set[str]] = {
 # Secrets whose values pass through the state (documented in the root's modules): Amazon MQ takes the broker
 # password as an argument, CloudFront and the load balancer the origin header.
 THROUGH_STATE = {"RABBITMQ_PASSWORD", "CLOUDFRONT_ORIGIN_SECRET"}
+yaml = YAML(typ="safe")
 
 
 @dataclass
@@ -158,12 +160,19 @@ def check_waf_has_the_managed_rules_and_the_gateway_rate_limits(applied: Applied
     rules = {r["Name"]: r for r in acl["Rules"]}
     assert {"AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet"} <= set(rules)
     assert applied.aws.rate_rules, "the shop has gateway rate limits"
+    assert any(r.method for r in applied.aws.rate_rules), "the shop limits an endpoint"
     for rule in applied.aws.rate_rules:
         statement = rules[rule.name]["Statement"]["RateBasedStatement"]
         assert (statement["Limit"], statement["EvaluationWindowSec"]) == (rule.rate.limit, rule.rate.window_s)
-        match = statement["ScopeDownStatement"]["ByteMatchStatement"]
-        assert match["PositionalConstraint"] == "STARTS_WITH"
-        assert match["SearchString"] in (rule.path, rule.path.encode())
+        scope = statement["ScopeDownStatement"]
+        if rule.method is None:  # a gateway service: its prefix
+            match = scope["ByteMatchStatement"]
+            assert match["PositionalConstraint"] == "STARTS_WITH"
+            assert match["SearchString"] in (rule.path, rule.path.encode())
+        else:  # a route: its method and path
+            method, path = scope["AndStatement"]["Statements"]
+            assert method["ByteMatchStatement"]["SearchString"] in (rule.method, rule.method.encode())
+            assert path["RegexMatchStatement"]["RegexString"] == rule.path
     logging = waf.get_logging_configuration(ResourceArn=summary["ARN"])["LoggingConfiguration"]
     assert logging["LogDestinationConfigs"][0].split(":log-group:")[1].startswith("aws-waf-logs-")
 
@@ -220,6 +229,52 @@ def check_broker_is_private_rabbitmq_across_zones(applied: Applied) -> None:
     assert broker["DeploymentMode"] == "CLUSTER_MULTI_AZ"
 
 
+def check_the_platform_tasks_read_what_the_targets_build(applied: Applied) -> None:
+    """The config bucket holds the root's files/ (the Kong target's kong.yaml, the realm, the agent's
+    configuration with remote_write added); the gateway starts with its start command and the public key."""
+    s3, ecs = applied.client("s3"), applied.client("ecs")
+    bucket = next(b["Name"] for b in s3.list_buckets()["Buckets"] if b["Name"].startswith(applied.aws.config_bucket))
+    for name in ("kong.yaml", "realm.json"):
+        stored = s3.get_object(Bucket=bucket, Key=name)["Body"].read()
+        assert stored == (applied.root / "files" / name).read_bytes(), name
+    agent = yaml.load(s3.get_object(Bucket=bucket, Key="prometheus.yml")["Body"].read())
+    assert agent["remote_write"][0]["url"].endswith("/api/v1/remote_write")
+    assert agent["scrape_configs"] == yaml.load((applied.root / "files" / "prometheus.yml").read_bytes())[
+        "scrape_configs"]
+    gateway = applied.aws.task("gateway")
+    definition = ecs.describe_task_definition(taskDefinition=gateway.family)["taskDefinition"]
+    container = next(c for c in definition["containerDefinitions"] if c["name"] == "gateway")
+    assert container["entryPoint"] == list(gateway.entry_point) and gateway.entry_point
+    env = {e["name"]: e["value"] for e in container["environment"]}
+    assert env["KONG_DECLARATIVE_CONFIG"] == "/tmp/kong.yaml" and env["KONG_TRUSTED_IPS"] == "10.0.0.0/16"
+    names = {s["ARN"]: s["Name"] for s in _pages(applied.client("secretsmanager"), "list_secrets", "SecretList")}
+    secrets = {s["name"]: names[s["valueFrom"]] for s in container["secrets"]}
+    assert secrets["OIDC_SIGNING_PUBLIC_KEY"] == "shop/prod/OIDC_SIGNING_PUBLIC_KEY"
+    assert secrets["GATEWAY_REDIS_PASSWORD"] == "shop/prod/GATEWAY_REDIS_PASSWORD"
+    balancer = applied.client("elbv2").describe_load_balancers()["LoadBalancers"][0]
+    attributes = {a["Key"]: a["Value"] for a in applied.client("elbv2").describe_load_balancer_attributes(
+        LoadBalancerArn=balancer["LoadBalancerArn"])["Attributes"]}
+    assert attributes["routing.http.xff_header_processing.mode"] == "preserve"
+
+
+def check_the_metrics_workspace_has_the_rules_and_a_topic_per_alert_receiver(applied: Applied) -> None:
+    amp = applied.client("amp")
+    workspace = next(w for w in amp.list_workspaces()["workspaces"] if w["alias"] == applied.aws.metrics_workspace)
+    namespaces = amp.list_rule_groups_namespaces(workspaceId=workspace["workspaceId"])["ruleGroupsNamespaces"]
+    assert {n["name"] for n in namespaces} == {p.stem for p in (applied.root / "files" / "rules").iterdir()}
+    described = amp.describe_rule_groups_namespace(workspaceId=workspace["workspaceId"], name="slo-orders")
+    rules = (applied.root / "files" / "rules" / "slo-orders.yml").read_bytes()
+    assert described["ruleGroupsNamespace"]["data"] == rules
+    sns = applied.client("sns")
+    topics = {t["TopicArn"].rsplit(":", 1)[1]: t["TopicArn"] for t in sns.list_topics()["Topics"]}
+    assert set(topics) == {f"{applied.aws.prefix}-alerts-{r}" for r in applied.aws.alert_receivers}
+    for arn in topics.values():
+        attributes = sns.get_topic_attributes(TopicArn=arn)["Attributes"]
+        assert attributes["KmsMasterKeyId"]
+        policy = json.loads(attributes["Policy"])
+        assert [s["Principal"] for s in policy["Statement"]] == [{"Service": "aps.amazonaws.com"}]
+
+
 def check_a_second_plan_changes_nothing(applied: Applied) -> None:
     applied.terraform("plan", "-out=second.plan")
     shown = support.run(applied.env, applied.root, "show", "-json", "second.plan")
@@ -268,6 +323,8 @@ CHECKS = (
     check_databases_admit_only_the_services_that_use_them,
     check_each_service_mounting_a_volume_gets_its_access_point,
     check_broker_is_private_rabbitmq_across_zones,
+    check_the_platform_tasks_read_what_the_targets_build,
+    check_the_metrics_workspace_has_the_rules_and_a_topic_per_alert_receiver,
     check_a_second_plan_changes_nothing,
 )
 

@@ -24,6 +24,7 @@ from conftest import ROOT, system_from_text
 from rosec.emit.hcl import Block, Comment, Raw, Template, dumps
 from rosec.model.aws import AwsEnvironment, aws_environment
 from rosec.model.system import System
+from rosec.targets.prometheus import prometheus_rules
 from terraform import support
 
 SYNTHETIC = """
@@ -187,14 +188,46 @@ def test_the_offline_plan_creates_what_the_spec_says(name: str, trees: dict[str,
         s.image for s in trees[name].system.services}
     subnets = _of_type(plan, "aws_subnet")
     assert sorted({s["values"]["availability_zone"] for s in subnets}) == list(aws.settings.zones)
+    _check_rate_rules(plan, aws)
+    _check_platform(plan, trees[name])
+    PARTICULARS[name](trees[name], plan)
+
+
+def _check_rate_rules(plan: dict[str, Any], aws: AwsEnvironment) -> None:
+    """One rate-based rule per limited gateway service (its prefix) and route (its method and path regex)."""
     acl = _of_type(plan, "aws_wafv2_web_acl")[0]["values"]
     rates = {r["name"]: r["statement"][0]["rate_based_statement"][0] for r in acl["rule"]
              if r["statement"][0]["rate_based_statement"]}
     assert set(rates) == {r.name for r in aws.rate_rules}
     for rule in aws.rate_rules:
-        assert (rates[rule.name]["limit"], rates[rule.name]["evaluation_window_sec"]) == (
-            rule.rate.limit, rule.rate.window_s)
-    PARTICULARS[name](trees[name], plan)
+        planned = rates[rule.name]
+        assert (planned["limit"], planned["evaluation_window_sec"]) == (rule.rate.limit, rule.rate.window_s)
+        scope = planned["scope_down_statement"][0]
+        if rule.method is None:
+            match = scope["byte_match_statement"][0]
+            assert (match["search_string"], match["positional_constraint"]) == (rule.path, "STARTS_WITH")
+            assert not scope["and_statement"]
+        else:
+            method, path = (s for s in scope["and_statement"][0]["statement"])
+            assert method["byte_match_statement"][0]["search_string"] == rule.method
+            assert path["regex_match_statement"][0]["regex_string"] == rule.path
+
+
+def _check_platform(plan: dict[str, Any], tree: Tree) -> None:
+    """The load balancer passes X-Forwarded-For on; the metrics workspace has a rule group namespace per rule file
+    and an SNS topic per alert receiver (the task definitions are known only at apply: test_aws_moto)."""
+    aws, system = tree.aws, tree.system
+    balancer = _of_type(plan, "aws_lb")[0]["values"]
+    assert balancer["xff_header_processing_mode"] == "preserve"
+    namespaces = {r["values"]["name"] for r in _of_type(plan, "aws_prometheus_rule_group_namespace")}
+    topics = {r["values"]["name"] for r in _of_type(plan, "aws_sns_topic")}
+    definitions_planned = _of_type(plan, "aws_prometheus_alert_manager_definition")
+    if aws.metrics_workspace:
+        assert namespaces == {Path(p).stem for p in prometheus_rules(system)}
+        assert topics == {f"{aws.prefix}-alerts-{r}" for r in aws.alert_receivers}
+        assert len(definitions_planned) == 1
+    else:
+        assert not namespaces and not topics and not definitions_planned
 
 
 def _shop_particulars(tree: Tree, plan: dict[str, Any]) -> None:

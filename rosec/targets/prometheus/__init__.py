@@ -12,12 +12,12 @@ from typing import Any
 from rosec.emit.serialize import to_yaml
 from rosec.model.system import Layout, System
 from rosec.targets.prometheus.alerts import infrastructure_groups, messaging_groups
-from rosec.targets.prometheus.config import prometheus_config
+from rosec.targets.prometheus.config import agent_config, prometheus_config
 from rosec.targets.prometheus.recording import recording_groups
 from rosec.targets.prometheus.slo_rules import slo_groups
 from rosec.targets.prometheus.unit_tests import unit_test_files
 
-__all__ = ["outputs", "prometheus_config", "prometheus_rules", "render", "rule_tests"]
+__all__ = ["agent_config", "outputs", "prometheus_config", "prometheus_rules", "render", "rule_tests"]
 
 CONFIG_FILE = "prometheus.yml"
 

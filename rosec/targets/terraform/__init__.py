@@ -2,6 +2,11 @@
 terraform/<environment>/ (versions, providers, variables, main, outputs, the platform's configuration files and a
 README with the order of commands).
 
+The platform's files are what the other targets build, as they build it: the gateway's configuration (Kong
+target), the realm (Keycloak target), the metrics agent's scrape configuration (Prometheus target, targets found
+through the private DNS names of the AWS model), the rule files (Prometheus target) and the alert routing
+(Alertmanager target) that Amazon Managed Service for Prometheus evaluates.
+
 The modules are written once per kind of thing (rosec/resources/terraform/modules, copied with the header); the
 roots are built as data from rosec.model.aws and written by rosec.emit.hcl, so that `terraform fmt` leaves them
 unchanged.
@@ -14,15 +19,21 @@ from importlib import resources
 from rosec.emit.hcl import Block, dumps
 from rosec.emit.serialize import text, to_json, to_yaml
 from rosec.emit.templates import code_environment
-from rosec.model.aws import AwsEnvironment, aws_environment, realm_key_pair_names
+from rosec.model import identity
+from rosec.model.aws import AwsEnvironment, aws_environment
 from rosec.model.aws_catalog import BROKER
 from rosec.model.environments import Environment
 from rosec.model.system import Layout, System
-from rosec.targets.terraform import files, pending
+from rosec.targets.alertmanager import alert_routing
+from rosec.targets.keycloak import realm
+from rosec.targets.kong import kong_config
+from rosec.targets.prometheus import agent_config, prometheus_rules
+from rosec.targets.terraform import files
 from rosec.targets.terraform.files import AWS_PROVIDER
-from rosec.targets.terraform.root import FILES, main_blocks
+from rosec.targets.terraform.root import ALERT_ROUTING, FILES, main_blocks, rule_group
 
 _README = code_environment("templates/terraform", {})
+KEY_PAIR = (identity.SIGNING_PRIVATE_KEY_ENV, identity.SIGNING_PUBLIC_KEY_ENV)
 
 
 def outputs(layout: Layout) -> tuple[str, ...]:
@@ -65,12 +76,22 @@ def _root(system: System, environment: Environment) -> dict[str, bytes]:
         f"{base}/outputs.tf": _tf(system, files.outputs(system, aws)),
         f"{base}/README.md": _readme(system, environment, aws),
     }
+    return found | {f"{base}/{FILES}/{name}": content for name, content in platform_files(system, environment).items()}
+
+
+def platform_files(system: System, environment: Environment) -> dict[str, bytes]:
+    """The files of the root's files/ directory, by name: what the gateway, the identity provider and the metrics
+    agent read (copied to the config bucket), the rules and the alert routing of the metrics workspace."""
+    aws, header = aws_environment(system, environment), system.header()
+    found = {}
     if system.has_gateway:
-        found[f"{base}/{FILES}/kong.yaml"] = to_yaml(pending.kong_config(system, environment), system.header())
+        found["kong.yaml"] = to_yaml(kong_config(system, environment), header)
     if system.identity:
-        found[f"{base}/{FILES}/realm.json"] = to_json(pending.realm(system, environment))
+        found["realm.json"] = to_json(realm(system, environment))
     if aws.metrics_workspace:
-        found[f"{base}/{FILES}/prometheus.yml"] = to_yaml(pending.prometheus_config(system, aws), system.header())
+        found["prometheus.yml"] = to_yaml(agent_config(system, environment, dict(aws.scrape_names)), header)
+        found |= {rule_group(path): to_yaml(rules, header) for path, rules in prometheus_rules(system).items()}
+        found[ALERT_ROUTING] = to_yaml(alert_routing(system), header)
     return found
 
 
@@ -84,8 +105,9 @@ def _readme(system: System, environment: Environment, aws: AwsEnvironment) -> by
         aliases=[aws.domain] + ([aws.identity_domain] if aws.identity_domain else []),
         account=s.account_id or "(the credentials' account)", account_id=s.account_id,
         supplied=[x.secret_name for x in aws.secrets if x.origin == "supplied"],
-        key_pair=[f"{system.name}/{environment.name}/{n}" for n in realm_key_pair_names(system)],
+        key_pair=[x.secret_name for x in aws.secrets if x.name in KEY_PAIR],
         realm=system.identity.realm if system.identity else "", gateway="gateway" in kinds,
         identity=aws.identity_domain, broker=" / ".join(BROKER[s.production]) if aws.broker else "",
         log_prefix=aws.log_group_prefix, retention=environment.log_retention_days, metrics="metrics" in kinds,
-        rate_rules=aws.rate_rules))
+        rate_rules=aws.rate_rules, gateway_nodes=environment.gateway.replicas, vpc_cidr=s.vpc_cidr,
+        namespace=aws.discovery_namespace, dashboards=system.layout.grafana_dashboards_dir))

@@ -4,6 +4,7 @@ balancer, edge), then one module per ECS task."""
 
 from __future__ import annotations
 
+from pathlib import PurePosixPath
 from typing import Any
 
 from rosec.emit.hcl import Block, Raw, Template, quote
@@ -11,11 +12,19 @@ from rosec.model import aws_catalog as catalog
 from rosec.model.aws import ORIGIN_HEADER, ORIGIN_SECRET, AwsEnvironment
 from rosec.model.aws_firewall import LOAD_BALANCER, task_group, volume_group
 from rosec.model.system import System
+from rosec.targets.prometheus import prometheus_rules
 from rosec.targets.terraform.tasks import MODULES, key, task_module
 
 CLOUDFRONT_PREFIX_LIST = "com.amazonaws.global.cloudfront.origin-facing"
 SERVICE_UID = 10001
 FILES = "files"  # configuration files of the platform's tasks, beside main.tf
+RULES = "rules"  # under FILES: the metrics workspace's rule files, one rule group namespace each
+ALERT_ROUTING = "alertmanager.yml"  # under FILES: the alert routing of the metrics workspace
+
+
+def rule_group(path: str) -> str:
+    """Where a rule file of the Prometheus target (rules/<name>.yml) lies under FILES; its namespace is <name>."""
+    return f"{RULES}/{PurePosixPath(path).name}"
 
 
 def main_blocks(system: System, aws: AwsEnvironment, log_retention_days: int) -> list[Block]:
@@ -40,14 +49,21 @@ def main_blocks(system: System, aws: AwsEnvironment, log_retention_days: int) ->
             security_group_id=Raw(f"module.firewall.ids{key('broker')}"),
             kms_key_arn=Raw("module.encryption.key_arn")))
     if aws.metrics_workspace:
-        blocks.append(_module("metrics", "metrics", name=aws.metrics_workspace,
-                              kms_key_arn=Raw("module.encryption.key_arn"),
-                              log_retention_days=Raw("local.log_retention_days")))
+        blocks.append(_metrics(system, aws))
     blocks.append(_config(aws, s.region))
     if any(t.load_balancing for t in aws.tasks):
         blocks += _edge(aws)
     blocks += [task_module(system, aws, t) for t in aws.tasks]
     return blocks
+
+
+def _metrics(system: System, aws: AwsEnvironment) -> Block:
+    rules = {PurePosixPath(path).stem: Raw(f'file("${{path.module}}/{FILES}/{rule_group(path)}")')
+             for path in prometheus_rules(system)}
+    return _module("metrics", "metrics", name=aws.metrics_workspace, kms_key_arn=Raw("module.encryption.key_arn"),
+                   log_retention_days=Raw("local.log_retention_days"), rule_groups=rules,
+                   alert_routing=Raw(f'file("${{path.module}}/{FILES}/{ALERT_ROUTING}")'),
+                   alert_receivers=list(aws.alert_receivers))
 
 
 def _module(label: str, source: str, /, *, providers: dict[Any, Raw] | None = None, **arguments: Any) -> Block:
@@ -86,7 +102,8 @@ def _foundation(aws: AwsEnvironment) -> list[Block]:
                                                      "description": r.description} for r in aws.ingress}
     tasks = [task_group(t.name, t.kind) for t in aws.tasks]
     return [
-        _module("encryption", "encryption", name=aws.prefix, account_id=Raw("local.account_id")),
+        _module("encryption", "encryption", name=aws.prefix, account_id=Raw("local.account_id"),
+                **({"alerts": True} if aws.metrics_workspace else {})),
         _module("edge_encryption", "encryption", providers={"aws": Raw("aws.us_east_1")},
                 name=f"{aws.prefix}-edge", account_id=Raw("local.account_id")),
         _module("network", "network", name=aws.prefix, cidr=s.vpc_cidr, zones=list(s.zones),
@@ -94,6 +111,8 @@ def _foundation(aws: AwsEnvironment) -> list[Block]:
                 log_retention_days=Raw("local.log_retention_days")),
         _module("firewall", "firewall", name=aws.prefix, vpc_id=Raw("module.network.vpc_id"),
                 groups=dict(aws.groups), rules=rules, internet_egress=tasks,
+                outside_egress={f"{e.group}-{e.port}": {"group": e.group, "port": e.port, "description": e.description}
+                                for e in aws.outside_egress},
                 load_balancer={"group": LOAD_BALANCER, "prefix_list_id": Raw("local.cloudfront_prefix_list_id")}),
     ]
 
@@ -180,7 +199,7 @@ def _edge(aws: AwsEnvironment) -> list[Block]:
                 certificate_arn=Raw("module.certificates.edge_arn"),
                 origin_domain=Raw("module.load_balancer.dns_name"), origin_header=ORIGIN_HEADER,
                 origin_secret=origin,
-                rate_rules=[{"name": r.name, "path": r.path, "limit": r.rate.limit, "window": r.rate.window_s}
-                            for r in aws.rate_rules],
+                rate_rules=[{"name": r.name, "path": r.path, "method": r.method, "limit": r.rate.limit,
+                             "window": r.rate.window_s} for r in aws.rate_rules],
                 kms_key_arn=Raw("module.edge_encryption.key_arn"), log_retention_days=Raw("local.log_retention_days")),
     ]

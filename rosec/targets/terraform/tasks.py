@@ -71,6 +71,8 @@ def task_module(system: System, aws: AwsEnvironment, task: Task) -> Block:
         a = task.autoscaling
         body.append(("autoscaling", {"min": a.min, "max": a.max, "cpu_target": a.cpu_target}))
     body += [("user", task.user)]
+    if task.entry_point:
+        body.append(("entry_point", list(task.entry_point)))
     if task.command:
         body.append(("command", list(task.command)))
     body += [
@@ -86,7 +88,7 @@ def task_module(system: System, aws: AwsEnvironment, task: Task) -> Block:
         ("security_group_id", Raw(f"module.firewall.ids{key(task_group(task.name, task.kind))}")),
         ("namespace_arn", Raw("module.cluster.namespace_arn")),
     ]
-    if task.scraped:
+    if task.metrics_port:
         body.append(("discovery", {"namespace_id": Raw("module.cluster.discovery_namespace_id")}))
     body += [("read_only_root", task.read_only), ("writable_paths", list(task.writable))]
     if task.mounts:

@@ -25,6 +25,7 @@ module "encryption" {
   source     = "../modules/encryption"
   name       = "shop-prod"
   account_id = local.account_id
+  alerts     = true
 }
 
 module "edge_encryption" {
@@ -67,6 +68,36 @@ module "firewall" {
     database-identity     = "the identity provider's database"
   }
   rules = {
+    metrics-to-service-catalog-8101 = {
+      target      = "service-catalog"
+      source      = "metrics"
+      port        = 8101
+      description = "metrics agent scrapes catalog"
+    }
+    metrics-to-service-orders-8102 = {
+      target      = "service-orders"
+      source      = "metrics"
+      port        = 8102
+      description = "metrics agent scrapes orders"
+    }
+    metrics-to-service-inventory-8103 = {
+      target      = "service-inventory"
+      source      = "metrics"
+      port        = 8103
+      description = "metrics agent scrapes inventory"
+    }
+    metrics-to-service-payments-8104 = {
+      target      = "service-payments"
+      source      = "metrics"
+      port        = 8104
+      description = "metrics agent scrapes payments"
+    }
+    metrics-to-service-notifications-8105 = {
+      target      = "service-notifications"
+      source      = "metrics"
+      port        = 8105
+      description = "metrics agent scrapes notifications"
+    }
     load-balancer-to-gateway-8000 = {
       target      = "gateway"
       source      = "load-balancer"
@@ -78,6 +109,12 @@ module "firewall" {
       source      = "load-balancer"
       port        = 8100
       description = "load balancer to gateway"
+    }
+    metrics-to-gateway-8100 = {
+      target      = "gateway"
+      source      = "metrics"
+      port        = 8100
+      description = "metrics agent scrapes gateway"
     }
     load-balancer-to-identity-8080 = {
       target      = "identity"
@@ -91,17 +128,17 @@ module "firewall" {
       port        = 9000
       description = "load balancer to identity"
     }
+    metrics-to-identity-9000 = {
+      target      = "identity"
+      source      = "metrics"
+      port        = 9000
+      description = "metrics agent scrapes identity"
+    }
     gateway-to-service-catalog-8101 = {
       target      = "service-catalog"
       source      = "gateway"
       port        = 8101
       description = "gateway to catalog"
-    }
-    metrics-to-service-catalog-8101 = {
-      target      = "service-catalog"
-      source      = "metrics"
-      port        = 8101
-      description = "metrics agent scrapes catalog"
     }
     service-catalog-to-broker-5671 = {
       target      = "broker"
@@ -120,12 +157,6 @@ module "firewall" {
       source      = "gateway"
       port        = 8102
       description = "gateway to orders"
-    }
-    metrics-to-service-orders-8102 = {
-      target      = "service-orders"
-      source      = "metrics"
-      port        = 8102
-      description = "metrics agent scrapes orders"
     }
     service-orders-to-broker-5671 = {
       target      = "broker"
@@ -151,12 +182,6 @@ module "firewall" {
       port        = 9103
       description = "orders calls inventory"
     }
-    metrics-to-service-inventory-8103 = {
-      target      = "service-inventory"
-      source      = "metrics"
-      port        = 8103
-      description = "metrics agent scrapes inventory"
-    }
     service-inventory-to-broker-5671 = {
       target      = "broker"
       source      = "service-inventory"
@@ -181,23 +206,11 @@ module "firewall" {
       port        = 9104
       description = "orders calls payments"
     }
-    metrics-to-service-payments-8104 = {
-      target      = "service-payments"
-      source      = "metrics"
-      port        = 8104
-      description = "metrics agent scrapes payments"
-    }
     service-payments-to-broker-5671 = {
       target      = "broker"
       source      = "service-payments"
       port        = 5671
       description = "payments to the broker"
-    }
-    metrics-to-service-notifications-8105 = {
-      target      = "service-notifications"
-      source      = "metrics"
-      port        = 8105
-      description = "metrics agent scrapes notifications"
     }
     service-notifications-to-broker-5671 = {
       target      = "broker"
@@ -219,6 +232,13 @@ module "firewall" {
     }
   }
   internet_egress = ["service-catalog", "service-orders", "service-inventory", "service-payments", "service-notifications", "gateway", "identity", "metrics"]
+  outside_egress = {
+    gateway-6379 = {
+      group       = "gateway"
+      port        = 6379
+      description = "gateway to its Redis rate-limits.shop.internal (rate-limit counters)"
+    }
+  }
   load_balancer = {
     group          = "load-balancer"
     prefix_list_id = local.cloudfront_prefix_list_id
@@ -228,40 +248,35 @@ module "firewall" {
 module "secrets" {
   source = "../modules/secrets"
   secrets = {
-    CATALOG_CLIENT_SECRET = {
-      name        = "shop/prod/CATALOG_CLIENT_SECRET"
-      origin      = "generated"
-      description = "client secret of shop-catalog"
-    }
     CLOUDFRONT_ORIGIN_SECRET = {
       name        = "shop/prod/CLOUDFRONT_ORIGIN_SECRET"
       origin      = "generated"
       description = "the X-Origin-Verify header CloudFront sends to the load balancer"
     }
-    INVENTORY_CLIENT_SECRET = {
-      name        = "shop/prod/INVENTORY_CLIENT_SECRET"
-      origin      = "generated"
-      description = "client secret of shop-inventory"
+    GATEWAY_REDIS_PASSWORD = {
+      name        = "shop/prod/GATEWAY_REDIS_PASSWORD"
+      origin      = "supplied"
+      description = "GATEWAY_REDIS_PASSWORD, read by gateway"
     }
     KEYCLOAK_ADMIN_PASSWORD = {
       name        = "shop/prod/KEYCLOAK_ADMIN_PASSWORD"
       origin      = "generated"
       description = "Keycloak's bootstrap admin"
     }
-    NOTIFICATIONS_CLIENT_SECRET = {
-      name        = "shop/prod/NOTIFICATIONS_CLIENT_SECRET"
-      origin      = "generated"
-      description = "client secret of shop-notifications"
+    OIDC_SIGNING_PRIVATE_KEY = {
+      name        = "shop/prod/OIDC_SIGNING_PRIVATE_KEY"
+      origin      = "supplied"
+      description = "the realm's signing private key (PKCS#8 PEM)"
+    }
+    OIDC_SIGNING_PUBLIC_KEY = {
+      name        = "shop/prod/OIDC_SIGNING_PUBLIC_KEY"
+      origin      = "supplied"
+      description = "the realm's signing public key (PEM), which the gateway verifies tokens with"
     }
     ORDERS_CLIENT_SECRET = {
       name        = "shop/prod/ORDERS_CLIENT_SECRET"
       origin      = "generated"
       description = "client secret of shop-orders"
-    }
-    PAYMENTS_CLIENT_SECRET = {
-      name        = "shop/prod/PAYMENTS_CLIENT_SECRET"
-      origin      = "generated"
-      description = "client secret of shop-payments"
     }
     PAYMENT_PROVIDER_API_KEY = {
       name        = "shop/prod/PAYMENT_PROVIDER_API_KEY"
@@ -272,16 +287,6 @@ module "secrets" {
       name        = "shop/prod/RABBITMQ_PASSWORD"
       origin      = "generated"
       description = "the broker user's password"
-    }
-    REALM_CERTIFICATE = {
-      name        = "shop/prod/REALM_CERTIFICATE"
-      origin      = "supplied"
-      description = "the realm's signing key pair (PEM)"
-    }
-    REALM_PRIVATE_KEY = {
-      name        = "shop/prod/REALM_PRIVATE_KEY"
-      origin      = "supplied"
-      description = "the realm's signing key pair (PEM)"
     }
     SENTRY_DSN = {
       name        = "shop/prod/SENTRY_DSN"
@@ -395,6 +400,17 @@ module "metrics" {
   name               = "shop-prod"
   kms_key_arn        = module.encryption.key_arn
   log_retention_days = local.log_retention_days
+  rule_groups = {
+    services       = file("${path.module}/files/rules/services.yml")
+    slo-catalog    = file("${path.module}/files/rules/slo-catalog.yml")
+    slo-orders     = file("${path.module}/files/rules/slo-orders.yml")
+    slo-inventory  = file("${path.module}/files/rules/slo-inventory.yml")
+    slo-payments   = file("${path.module}/files/rules/slo-payments.yml")
+    messaging      = file("${path.module}/files/rules/messaging.yml")
+    infrastructure = file("${path.module}/files/rules/infrastructure.yml")
+  }
+  alert_routing   = file("${path.module}/files/alertmanager.yml")
+  alert_receivers = ["oncall", "platform-chat", "payments-desk"]
 }
 
 module "config" {
@@ -468,20 +484,37 @@ module "edge" {
   origin_secret   = data.aws_secretsmanager_secret_version.origin.secret_string
   rate_rules = [
     {
-      name   = "rate-catalog"
+      name   = "rate-shop-catalog"
       path   = "/api/catalog"
+      method = null
       limit  = 600
       window = 60
     },
     {
-      name   = "rate-orders"
+      name   = "rate-shop-orders"
       path   = "/api/orders"
+      method = null
       limit  = 100
       window = 60
     },
     {
-      name   = "rate-payments"
+      name   = "rate-shop-orders_post-orders"
+      path   = "^/api/orders(?:/orders)$"
+      method = "POST"
+      limit  = 20
+      window = 60
+    },
+    {
+      name   = "rate-shop-payments"
       path   = "/api/payments"
+      method = null
+      limit  = 30
+      window = 60
+    },
+    {
+      name   = "rate-shop-payments_grpc"
+      path   = "/payments.v1.PaymentsService/"
+      method = null
       limit  = 30
       window = 60
     },
@@ -850,6 +883,7 @@ module "gateway" {
   memory         = 1024
   desired_count  = 3
   user           = "kong"
+  entry_point    = ["/bin/sh", "-c", "set -eu; awk 'BEGIN { n = split(ENVIRON[\"OIDC_SIGNING_PUBLIC_KEY\"], lines, \"\\n\"); key = \"\"; for (i = 1; i <= n; i++) { line = lines[i]; sub(/\\r$/, \"\", line); if (line != \"\") key = key (key == \"\" ? \"\" : \"\\\\n\") line } if (key == \"\") { print \"OIDC_SIGNING_PUBLIC_KEY is not set\" > \"/dev/stderr\"; exit 1 } } index($0, \"$${OIDC_SIGNING_PUBLIC_KEY}\") { p = index($0, \": \"); $0 = substr($0, 1, p + 1) \"\\\"\" key \"\\\"\" } { print }' /kong/kong.yaml > /tmp/kong.yaml; exec /docker-entrypoint.sh kong docker-start"]
   health_command = ["CMD", "kong", "health"]
   ports = [
     {
@@ -860,31 +894,41 @@ module "gateway" {
   ]
   environment = {
     KONG_DATABASE           = "off"
-    KONG_PREFIX             = "/usr/local/kong"
-    KONG_DECLARATIVE_CONFIG = "/config/kong.yaml"
+    KONG_DECLARATIVE_CONFIG = "/tmp/kong.yaml"
+    KONG_PREFIX             = "/kong_prefix"
     KONG_PROXY_LISTEN       = "0.0.0.0:8000"
-    KONG_ADMIN_LISTEN       = "off"
+    KONG_ADMIN_LISTEN       = "127.0.0.1:8001"
     KONG_STATUS_LISTEN      = "0.0.0.0:8100"
     KONG_PROXY_ACCESS_LOG   = "/dev/stdout"
+    KONG_ADMIN_ACCESS_LOG   = "/dev/stdout"
     KONG_PROXY_ERROR_LOG    = "/dev/stderr"
-    KONG_TRUSTED_IPS        = "0.0.0.0/0,::/0"
+    KONG_ADMIN_ERROR_LOG    = "/dev/stderr"
+    KONG_ANONYMOUS_REPORTS  = "off"
+    KONG_TRUSTED_IPS        = "10.0.0.0/16"
     KONG_REAL_IP_HEADER     = "X-Forwarded-For"
+    KONG_REAL_IP_RECURSIVE  = "off"
   }
-  secrets            = {}
-  secret_arns        = []
+  secrets = {
+    OIDC_SIGNING_PUBLIC_KEY = module.secrets.arns["OIDC_SIGNING_PUBLIC_KEY"]
+    GATEWAY_REDIS_PASSWORD  = module.secrets.arns["GATEWAY_REDIS_PASSWORD"]
+  }
+  secret_arns        = [module.secrets.arns["OIDC_SIGNING_PUBLIC_KEY"], module.secrets.arns["GATEWAY_REDIS_PASSWORD"]]
   kms_key_arn        = module.encryption.key_arn
   log_group          = "/shop/prod/gateway"
   log_retention_days = local.log_retention_days
   subnet_ids         = module.network.private_subnet_ids
   security_group_id  = module.firewall.ids["gateway"]
   namespace_arn      = module.cluster.namespace_arn
-  read_only_root     = true
-  writable_paths     = ["/tmp", "/usr/local/kong"]
+  discovery = {
+    namespace_id = module.cluster.discovery_namespace_id
+  }
+  read_only_root = true
+  writable_paths = ["/tmp", "/kong_prefix"]
   config = {
     bucket     = module.config.name
     bucket_arn = module.config.arn
     files      = ["kong.yaml"]
-    dir        = "/config"
+    dir        = "/kong"
     image      = "public.ecr.aws/aws-cli/aws-cli:2.15.62"
     versions = {
       "kong.yaml" = module.config.versions["kong.yaml"]
@@ -941,23 +985,21 @@ module "identity" {
   secrets = {
     KC_DB_PASSWORD              = "${module.database["identity"].secret_arn}:password::"
     KC_BOOTSTRAP_ADMIN_PASSWORD = module.secrets.arns["KEYCLOAK_ADMIN_PASSWORD"]
-    CATALOG_CLIENT_SECRET       = module.secrets.arns["CATALOG_CLIENT_SECRET"]
+    OIDC_SIGNING_PRIVATE_KEY    = module.secrets.arns["OIDC_SIGNING_PRIVATE_KEY"]
     ORDERS_CLIENT_SECRET        = module.secrets.arns["ORDERS_CLIENT_SECRET"]
-    INVENTORY_CLIENT_SECRET     = module.secrets.arns["INVENTORY_CLIENT_SECRET"]
-    PAYMENTS_CLIENT_SECRET      = module.secrets.arns["PAYMENTS_CLIENT_SECRET"]
-    NOTIFICATIONS_CLIENT_SECRET = module.secrets.arns["NOTIFICATIONS_CLIENT_SECRET"]
-    REALM_PRIVATE_KEY           = module.secrets.arns["REALM_PRIVATE_KEY"]
-    REALM_CERTIFICATE           = module.secrets.arns["REALM_CERTIFICATE"]
   }
-  secret_arns        = [module.database["identity"].secret_arn, module.secrets.arns["KEYCLOAK_ADMIN_PASSWORD"], module.secrets.arns["CATALOG_CLIENT_SECRET"], module.secrets.arns["ORDERS_CLIENT_SECRET"], module.secrets.arns["INVENTORY_CLIENT_SECRET"], module.secrets.arns["PAYMENTS_CLIENT_SECRET"], module.secrets.arns["NOTIFICATIONS_CLIENT_SECRET"], module.secrets.arns["REALM_PRIVATE_KEY"], module.secrets.arns["REALM_CERTIFICATE"]]
+  secret_arns        = [module.database["identity"].secret_arn, module.secrets.arns["KEYCLOAK_ADMIN_PASSWORD"], module.secrets.arns["OIDC_SIGNING_PRIVATE_KEY"], module.secrets.arns["ORDERS_CLIENT_SECRET"]]
   kms_key_arn        = module.encryption.key_arn
   log_group          = "/shop/prod/identity"
   log_retention_days = local.log_retention_days
   subnet_ids         = module.network.private_subnet_ids
   security_group_id  = module.firewall.ids["identity"]
   namespace_arn      = module.cluster.namespace_arn
-  read_only_root     = false
-  writable_paths     = []
+  discovery = {
+    namespace_id = module.cluster.discovery_namespace_id
+  }
+  read_only_root = false
+  writable_paths = []
   config = {
     bucket     = module.config.name
     bucket_arn = module.config.arn

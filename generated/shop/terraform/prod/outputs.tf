@@ -49,7 +49,7 @@ output "log_groups" {
 
 output "secrets_to_supply" {
   description = "Secrets whose values must be put into Secrets Manager before the services start."
-  value       = ["shop/prod/PAYMENT_PROVIDER_API_KEY", "shop/prod/REALM_CERTIFICATE", "shop/prod/REALM_PRIVATE_KEY", "shop/prod/SMTP_PASSWORD"]
+  value       = ["shop/prod/GATEWAY_REDIS_PASSWORD", "shop/prod/OIDC_SIGNING_PRIVATE_KEY", "shop/prod/OIDC_SIGNING_PUBLIC_KEY", "shop/prod/PAYMENT_PROVIDER_API_KEY", "shop/prod/SMTP_PASSWORD"]
 }
 
 output "database_addresses" {

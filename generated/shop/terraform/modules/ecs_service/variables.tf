@@ -66,6 +66,12 @@ variable "user" {
   type        = string
 }
 
+variable "entry_point" {
+  description = "Entry point of the container; empty: the image's."
+  type        = list(string)
+  default     = []
+}
+
 variable "command" {
   description = "Command of the container; empty: the image's."
   type        = list(string)

@@ -36,10 +36,11 @@ variable "origin_secret" {
 }
 
 variable "rate_rules" {
-  description = "Rate-based rules per gateway prefix: at most `limit` requests per client IP per `window` seconds."
+  description = "Rate-based rules, at most `limit` requests per client IP per `window` seconds: a gateway service's (method null: every path that starts with `path`) or a route's (`method` and a path that matches the regular expression `path`)."
   type = list(object({
     name   = string
     path   = string
+    method = string
     limit  = number
     window = number
   }))

@@ -9,6 +9,12 @@ variable "account_id" {
   type        = string
 }
 
+variable "alerts" {
+  description = "Whether Amazon Managed Service for Prometheus may use the key for the alert topics."
+  type        = bool
+  default     = false
+}
+
 variable "deletion_window_days" {
   description = "Days a deleted key can still be recovered."
   type        = number

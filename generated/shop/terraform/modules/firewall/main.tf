@@ -47,6 +47,17 @@ resource "aws_vpc_security_group_egress_rule" "internet" {
   to_port           = 443
 }
 
+resource "aws_vpc_security_group_egress_rule" "outside" {
+  for_each = var.outside_egress
+
+  security_group_id = aws_security_group.this[each.value.group].id
+  description       = each.value.description
+  cidr_ipv4         = "0.0.0.0/0"
+  ip_protocol       = "tcp"
+  from_port         = each.value.port
+  to_port           = each.value.port
+}
+
 resource "aws_vpc_security_group_ingress_rule" "load_balancer" {
   security_group_id = aws_security_group.this[var.load_balancer.group].id
   description       = "HTTPS from CloudFront"

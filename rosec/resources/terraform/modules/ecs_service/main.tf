@@ -35,6 +35,7 @@ locals {
     image                  = var.image
     essential              = true
     user                   = var.user
+    entryPoint             = length(var.entry_point) > 0 ? var.entry_point : null
     command                = length(var.command) > 0 ? var.command : null
     readonlyRootFilesystem = var.read_only_root
     portMappings           = [for port in var.ports : { name = port.name, containerPort = port.port, protocol = "tcp" }]

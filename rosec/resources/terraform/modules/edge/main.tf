@@ -1,6 +1,6 @@
 # The edge: CloudFront in front of the load balancer (HTTPS only, TLS 1.2+, security headers, no caching of the
 # API), guarded by a WAF web ACL in us-east-1 (AWS managed rule groups, then one rate-based rule per gateway
-# route with a rate limit), WAF logs in an aws-waf-logs-* log group, and the DNS names as aliases.
+# service and route with a rate limit), WAF logs in an aws-waf-logs-* log group, and the DNS names as aliases.
 locals {
   # Managed policies of CloudFront (the same ids in every account).
   caching_disabled          = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
@@ -135,17 +135,60 @@ resource "aws_wafv2_web_acl" "this" {
           aggregate_key_type    = "IP"
 
           scope_down_statement {
-            byte_match_statement {
-              search_string         = rule.value.path
-              positional_constraint = "STARTS_WITH"
+            # A gateway service's limit: every path under its prefix.
+            dynamic "byte_match_statement" {
+              for_each = rule.value.method == null ? [rule.value.path] : []
 
-              field_to_match {
-                uri_path {}
+              content {
+                search_string         = byte_match_statement.value
+                positional_constraint = "STARTS_WITH"
+
+                field_to_match {
+                  uri_path {}
+                }
+
+                text_transformation {
+                  priority = 0
+                  type     = "NONE"
+                }
               }
+            }
 
-              text_transformation {
-                priority = 0
-                type     = "NONE"
+            # A route's limit: its method and its path, as the gateway matches them.
+            dynamic "and_statement" {
+              for_each = rule.value.method == null ? [] : [rule.value]
+
+              content {
+                statement {
+                  byte_match_statement {
+                    search_string         = and_statement.value.method
+                    positional_constraint = "EXACTLY"
+
+                    field_to_match {
+                      method {}
+                    }
+
+                    text_transformation {
+                      priority = 0
+                      type     = "NONE"
+                    }
+                  }
+                }
+
+                statement {
+                  regex_match_statement {
+                    regex_string = and_statement.value.path
+
+                    field_to_match {
+                      uri_path {}
+                    }
+
+                    text_transformation {
+                      priority = 0
+                      type     = "NONE"
+                    }
+                  }
+                }
               }
             }
           }

@@ -1,6 +1,6 @@
 # The environment's customer-managed key: secrets, databases, file systems, images, logs and the broker are
 # encrypted with it. IAM policies of the account grant its use; CloudWatch Logs may use it for this account's
-# log groups in this region.
+# log groups in this region; Managed Prometheus may use it for the alert topics (var.alerts).
 data "aws_region" "current" {}
 
 data "aws_partition" "current" {}
@@ -38,11 +38,36 @@ data "aws_iam_policy_document" "key" {
   }
 }
 
+data "aws_iam_policy_document" "alerts" {
+  #checkov:skip=CKV_AWS_356:A key policy's resource "*" is the key itself, nothing else
+  #checkov:skip=CKV_AWS_111:A key policy's resource "*" is the key itself; the service may only make data keys, for this account
+  source_policy_documents = [data.aws_iam_policy_document.key.json]
+
+  # Amazon Managed Service for Prometheus publishes alerts to the environment's SNS topics, which this key
+  # encrypts: it may make data keys for them, for this account's workspaces only.
+  statement {
+    sid       = "ManagedPrometheusPublishesToEncryptedTopics"
+    actions   = ["kms:GenerateDataKey*", "kms:Decrypt"]
+    resources = ["*"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["aps.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [var.account_id]
+    }
+  }
+}
+
 resource "aws_kms_key" "this" {
   description             = "${var.name}: secrets, databases, file systems, images, logs"
   enable_key_rotation     = true
   deletion_window_in_days = var.deletion_window_days
-  policy                  = data.aws_iam_policy_document.key.json
+  policy                  = var.alerts ? data.aws_iam_policy_document.alerts.json : data.aws_iam_policy_document.key.json
 }
 
 resource "aws_kms_alias" "this" {

@@ -28,6 +28,16 @@ variable "internet_egress" {
   type        = list(string)
 }
 
+variable "outside_egress" {
+  description = "Connections a group opens to addresses outside the environment on other ports than HTTPS (the gateway's Redis)."
+  type = map(object({
+    group       = string
+    port        = number
+    description = string
+  }))
+  default = {}
+}
+
 variable "load_balancer" {
   description = "The load balancer's group: it admits HTTPS from this managed prefix list (CloudFront's origin-facing addresses)."
   type = object({

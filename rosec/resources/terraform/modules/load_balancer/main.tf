@@ -109,6 +109,9 @@ resource "aws_lb" "this" {
   security_groups            = [var.security_group_id]
   drop_invalid_header_fields = true
   enable_deletion_protection = var.deletion_protection
+  # X-Forwarded-For as CloudFront wrote it (the viewer's address last): the gateway takes the client's address
+  # from its last entry, which only CloudFront, the load balancer's one admitted client, writes.
+  xff_header_processing_mode = "preserve"
 
   access_logs {
     bucket  = aws_s3_bucket.logs.id

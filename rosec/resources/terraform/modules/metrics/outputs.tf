@@ -12,3 +12,8 @@ output "writer_policy_json" {
   description = "The permission the metrics agent's task role needs."
   value       = data.aws_iam_policy_document.remote_write.json
 }
+
+output "alert_topic_arns" {
+  description = "SNS topic of each alert receiver: subscribe the receiver's endpoint to it."
+  value       = { for name, topic in aws_sns_topic.alerts : name => topic.arn }
+}

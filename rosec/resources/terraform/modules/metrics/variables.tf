@@ -12,3 +12,18 @@ variable "log_retention_days" {
   description = "Days the workspace's own logs are kept."
   type        = number
 }
+
+variable "rule_groups" {
+  description = "Rule files (Prometheus YAML) by rule group namespace name."
+  type        = map(string)
+}
+
+variable "alert_routing" {
+  description = "Alertmanager configuration (YAML) whose receivers have names only: routes, inhibitions, receivers."
+  type        = string
+}
+
+variable "alert_receivers" {
+  description = "Receivers of the routing that get an SNS topic (the others discard alerts)."
+  type        = list(string)
+}
