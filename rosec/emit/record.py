@@ -125,9 +125,14 @@ def output_matches(out_dir: Path, manifest_sha256: str) -> bool:
     manifest = parse_manifest(raw)
     if manifest is None or output_paths(out_dir, ROSEC_NAMES) != sorted(manifest.files):
         return False
+    base = os.path.join(out_dir, "")  # plain strings: pathlib's joins cost a third of this loop at 30,000 files
     for path, entry in manifest.files.items():
-        content = read_or_none(out_dir / path)
-        if content is None or sha256(content) != entry.sha256:
+        try:
+            with open(base + path, "rb") as file:
+                content = file.read()
+        except OSError:
+            return False
+        if sha256(content) != entry.sha256:
             return False
     return True
 
