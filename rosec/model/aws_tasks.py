@@ -219,7 +219,7 @@ def _gateway(system: System, environment: Environment, prefix: str) -> Task:
 def _identity(system: System, environment: Environment, prefix: str, count: int) -> Task:
     """Keycloak importing the Keycloak target's realm, whose `${VARIABLE}` placeholders (rosec.model.identity's
     realm secrets) it reads from Secrets Manager."""
-    assert system.identity is not None
+    assert system.identity is not None and environment.aws is not None
     keycloak, management = infra.KEYCLOAK, infra.KEYCLOAK_MANAGEMENT_PORT
     env = [
         TaskVar("KC_DB", "postgres"),
@@ -228,6 +228,8 @@ def _identity(system: System, environment: Environment, prefix: str, count: int)
         TaskVar("KC_DB_USERNAME", "keycloak"),
         TaskVar("KC_HOSTNAME", f"https://auth.{environment.domain}"),
         TaskVar("KC_PROXY_HEADERS", "xforwarded"),
+        # Forwarded headers believed only from inside the VPC (the load balancer), as Kong's trusted IPs.
+        TaskVar("KC_PROXY_TRUSTED_ADDRESSES", environment.aws.vpc_cidr),
         TaskVar("KC_HTTP_ENABLED", "true"),
         TaskVar("KC_HEALTH_ENABLED", "true"),
         TaskVar("KC_METRICS_ENABLED", "true"),

@@ -977,6 +977,7 @@ module "identity" {
     KC_DB_USERNAME              = "keycloak"
     KC_HOSTNAME                 = "https://auth.shop.example.com"
     KC_PROXY_HEADERS            = "xforwarded"
+    KC_PROXY_TRUSTED_ADDRESSES  = "10.0.0.0/16"
     KC_HTTP_ENABLED             = "true"
     KC_HEALTH_ENABLED           = "true"
     KC_METRICS_ENABLED          = "true"
