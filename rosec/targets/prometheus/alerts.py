@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from rosec.model.alerting import PAGE, TICKET
+from rosec.model.alert_rules import AGEING, BACKLOG, DATASTORE_FULL, DEAD_LETTERS, MAX_MESSAGE_AGE_S, NO_CONSUMER
+from rosec.model.alerting import PAGE
 from rosec.model.datastores import Datastore
 from rosec.model.messaging import Consumer
 from rosec.model.scrape import POSTGRES_JOB, RABBITMQ_QUEUES_JOB, SERVICES_JOB
@@ -19,10 +20,7 @@ AGEING_ALERT = "QueueMessagesAgeing"
 NO_CONSUMER_ALERT = "QueueWithoutConsumer"
 TARGET_DOWN_ALERT = "TargetDown"
 DATASTORE_FULL_ALERT = "DatastoreNearlyFull"
-
-BACKLOG_WINDOW = "15m"
-MAX_MESSAGE_AGE_S = 600
-DATASTORE_FULL = ((TICKET, "0.8"), (PAGE, "0.95"))  # share of size_gb
+BACKLOG_WINDOW = BACKLOG.for_
 
 
 def messaging_groups(system: System) -> list[dict[str, Any]]:
@@ -43,17 +41,18 @@ def _queue_alerts(service: Service, consumer: Consumer, vhost: str) -> list[dict
     labels = {"event": consumer.event, "queue": consumer.queue}
     where = f"queue {consumer.queue} ({service.name} consuming {consumer.event})"
     return [
-        _alert(DEAD_LETTERS_ALERT, f"{dead} > 0", service, TICKET, "1m", labels | {"queue": consumer.dead_letter_queue},
+        _alert(DEAD_LETTERS_ALERT, f"{dead} > 0", service, DEAD_LETTERS.severity, DEAD_LETTERS.for_, labels | {"queue": consumer.dead_letter_queue},
                f"dead letters in {consumer.dead_letter_queue}",
                f"Messages of {consumer.event} failed {consumer.max_attempts} times in {service.name} and were "
                "dead-lettered; inspect them, fix the cause, then move them back or drop them."),
         _alert(BACKLOG_ALERT, f"min_over_time({depth}[{BACKLOG_WINDOW}]) > 0 and deriv({depth}[{BACKLOG_WINDOW}]) > 0",
-               service, TICKET, BACKLOG_WINDOW, labels, f"the backlog of {consumer.queue} keeps growing",
+               service, BACKLOG.severity, BACKLOG_WINDOW, labels, f"the backlog of {consumer.queue} keeps growing",
                f"The depth of {where} has grown for {BACKLOG_WINDOW} without draining: consumers fall behind."),
         _alert(AGEING_ALERT, f"time() - {queue('head_message_timestamp', consumer.queue)} > {MAX_MESSAGE_AGE_S}",
-               service, TICKET, "5m", labels, f"the oldest message in {consumer.queue} keeps ageing",
+               service, AGEING.severity, AGEING.for_, labels, f"the oldest message in {consumer.queue} keeps ageing",
                f"The message at the head of {where} is older than {MAX_MESSAGE_AGE_S} s and still waiting."),
-        _alert(NO_CONSUMER_ALERT, f"{queue('consumers', consumer.queue)} == 0", service, PAGE, "5m", labels,
+        _alert(NO_CONSUMER_ALERT, f"{queue('consumers', consumer.queue)} == 0", service, NO_CONSUMER.severity, NO_CONSUMER.for_,
+               labels,
                f"nobody consumes {consumer.queue}",
                f"{where} has no consumer: {consumer.event} events pile up unhandled."),
     ]
@@ -85,14 +84,14 @@ def _datastore_alerts(system: System, store: Datastore) -> list[dict[str, Any]]:
     return [{
         "alert": DATASTORE_FULL_ALERT,
         "expr": f"{size} > {share} * {capacity}",
-        "for": "15m",
-        "labels": {"severity": severity, **labels},
+        "for": condition.for_,
+        "labels": {"severity": condition.severity, **labels},
         "annotations": {
-            "summary": f"{store.name} uses more than {round(float(share) * 100)} % of its {store.size_gb} GiB",
+            "summary": f"{store.name} uses more than {round(share * 100)} % of its {store.size_gb} GiB",
             "description": f"The database {store.database} grows towards the size_gb of {store.name}; "
                            "raise size_gb (and the volume) or clean up.",
         },
-    } for severity, share in DATASTORE_FULL]
+    } for condition, share in DATASTORE_FULL]
 
 
 def _alert(name: str, expr: str, service: Service, severity: str, for_: str, labels: dict[str, str],
