@@ -25,5 +25,6 @@ BACKLOG = Condition(TICKET, 900)  # a queue's depth never drained and kept growi
 AGEING = Condition(TICKET, 300)
 MAX_MESSAGE_AGE_S = 600
 NO_CONSUMER = Condition(PAGE, 300)  # a consumer queue has no consumer
+TARGET_DOWN = Condition(PAGE, 300)  # Prometheus cannot scrape a target
 # A datastore uses more than this share of its size (the spec's size_gb; on AWS the instance's allocated storage).
 DATASTORE_FULL = ((Condition(TICKET, 900), 0.8), (Condition(PAGE, 900), 0.95))

@@ -5,8 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from rosec.model.alert_rules import AGEING, BACKLOG, DATASTORE_FULL, DEAD_LETTERS, MAX_MESSAGE_AGE_S, NO_CONSUMER
-from rosec.model.alerting import PAGE
+from rosec.model.alert_rules import (
+    AGEING,
+    BACKLOG,
+    DATASTORE_FULL,
+    DEAD_LETTERS,
+    MAX_MESSAGE_AGE_S,
+    NO_CONSUMER,
+    TARGET_DOWN,
+    Condition,
+)
 from rosec.model.datastores import Datastore
 from rosec.model.messaging import Consumer
 from rosec.model.scrape import POSTGRES_JOB, RABBITMQ_QUEUES_JOB, SERVICES_JOB
@@ -41,18 +49,17 @@ def _queue_alerts(service: Service, consumer: Consumer, vhost: str) -> list[dict
     labels = {"event": consumer.event, "queue": consumer.queue}
     where = f"queue {consumer.queue} ({service.name} consuming {consumer.event})"
     return [
-        _alert(DEAD_LETTERS_ALERT, f"{dead} > 0", service, DEAD_LETTERS.severity, DEAD_LETTERS.for_, labels | {"queue": consumer.dead_letter_queue},
+        _alert(DEAD_LETTERS_ALERT, f"{dead} > 0", service, DEAD_LETTERS, labels | {"queue": consumer.dead_letter_queue},
                f"dead letters in {consumer.dead_letter_queue}",
                f"Messages of {consumer.event} failed {consumer.max_attempts} times in {service.name} and were "
                "dead-lettered; inspect them, fix the cause, then move them back or drop them."),
         _alert(BACKLOG_ALERT, f"min_over_time({depth}[{BACKLOG_WINDOW}]) > 0 and deriv({depth}[{BACKLOG_WINDOW}]) > 0",
-               service, BACKLOG.severity, BACKLOG_WINDOW, labels, f"the backlog of {consumer.queue} keeps growing",
+               service, BACKLOG, labels, f"the backlog of {consumer.queue} keeps growing",
                f"The depth of {where} has grown for {BACKLOG_WINDOW} without draining: consumers fall behind."),
         _alert(AGEING_ALERT, f"time() - {queue('head_message_timestamp', consumer.queue)} > {MAX_MESSAGE_AGE_S}",
-               service, AGEING.severity, AGEING.for_, labels, f"the oldest message in {consumer.queue} keeps ageing",
+               service, AGEING, labels, f"the oldest message in {consumer.queue} keeps ageing",
                f"The message at the head of {where} is older than {MAX_MESSAGE_AGE_S} s and still waiting."),
-        _alert(NO_CONSUMER_ALERT, f"{queue('consumers', consumer.queue)} == 0", service, NO_CONSUMER.severity, NO_CONSUMER.for_,
-               labels,
+        _alert(NO_CONSUMER_ALERT, f"{queue('consumers', consumer.queue)} == 0", service, NO_CONSUMER, labels,
                f"nobody consumes {consumer.queue}",
                f"{where} has no consumer: {consumer.event} events pile up unhandled."),
     ]
@@ -60,13 +67,13 @@ def _queue_alerts(service: Service, consumer: Consumer, vhost: str) -> list[dict
 
 def infrastructure_groups(system: System) -> list[dict[str, Any]]:
     rules = [_alert(TARGET_DOWN_ALERT, f"{selector('up', ('job', '=', SERVICES_JOB), ('service', '=', s.name))} == 0",
-                    s, PAGE, "5m", {}, f"{s.name} is down", f"Prometheus cannot scrape {s.name} for 5 minutes.")
+                    s, TARGET_DOWN, {}, f"{s.name} is down", f"Prometheus cannot scrape {s.name} for 5 minutes.")
              for s in system.services]
     rules.append({
         "alert": TARGET_DOWN_ALERT,
         "expr": f"{selector('up', ('job', '!=', SERVICES_JOB))} == 0",
-        "for": "5m",
-        "labels": {"severity": PAGE},
+        "for": TARGET_DOWN.for_,
+        "labels": {"severity": TARGET_DOWN.severity},
         "annotations": {"summary": "{{ $labels.service }} ({{ $labels.job }}) is down",
                         "description": "Prometheus cannot scrape {{ $labels.instance }} for 5 minutes."},
     })
@@ -94,10 +101,10 @@ def _datastore_alerts(system: System, store: Datastore) -> list[dict[str, Any]]:
     } for condition, share in DATASTORE_FULL]
 
 
-def _alert(name: str, expr: str, service: Service, severity: str, for_: str, labels: dict[str, str],
+def _alert(name: str, expr: str, service: Service, condition: Condition, labels: dict[str, str],
            summary: str, description: str) -> dict[str, Any]:
-    all_labels = {"severity": severity, "service": service.name, **labels}
+    all_labels = {"severity": condition.severity, "service": service.name, **labels}
     if service.owner:
         all_labels["owner"] = service.owner
-    return {"alert": name, "expr": expr, "for": for_, "labels": all_labels,
+    return {"alert": name, "expr": expr, "for": condition.for_, "labels": all_labels,
             "annotations": {"summary": f"{service.name}: {summary}", "description": description}}
