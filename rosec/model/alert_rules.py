@@ -7,6 +7,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rosec.model.alerting import PAGE, TICKET
+from rosec.model.datastores import Datastore
+from rosec.model.system import System
+
+DEAD_LETTERS_ALERT = "DeadLetterQueueNotEmpty"
+BACKLOG_ALERT = "QueueBacklogGrowing"
+AGEING_ALERT = "QueueMessagesAgeing"
+NO_CONSUMER_ALERT = "QueueWithoutConsumer"
+TARGET_DOWN_ALERT = "TargetDown"
+DATASTORE_FULL_ALERT = "DatastoreNearlyFull"
 
 
 @dataclass(frozen=True)
@@ -28,3 +37,9 @@ NO_CONSUMER = Condition(PAGE, 300)  # a consumer queue has no consumer
 TARGET_DOWN = Condition(PAGE, 300)  # Prometheus cannot scrape a target
 # A datastore uses more than this share of its size (the spec's size_gb; on AWS the instance's allocated storage).
 DATASTORE_FULL = ((Condition(TICKET, 900), 0.8), (Condition(PAGE, 900), 0.95))
+
+
+def datastore_owner(system: System, store: Datastore) -> str:
+    """The team whose routes get a datastore's alerts: the owner of its services when they share one, else none."""
+    owners = {s.owner for s in system.services if store.name in s.uses}
+    return owners.pop() if len(owners) == 1 and "" not in owners else ""

@@ -7,13 +7,20 @@ from typing import Any
 
 from rosec.model.alert_rules import (
     AGEING,
+    AGEING_ALERT,
     BACKLOG,
+    BACKLOG_ALERT,
     DATASTORE_FULL,
+    DATASTORE_FULL_ALERT,
     DEAD_LETTERS,
+    DEAD_LETTERS_ALERT,
     MAX_MESSAGE_AGE_S,
     NO_CONSUMER,
+    NO_CONSUMER_ALERT,
     TARGET_DOWN,
+    TARGET_DOWN_ALERT,
     Condition,
+    datastore_owner,
 )
 from rosec.model.datastores import Datastore
 from rosec.model.messaging import Consumer
@@ -22,12 +29,6 @@ from rosec.model.services import Service
 from rosec.model.system import System
 from rosec.targets.prometheus.promql import selector
 
-DEAD_LETTERS_ALERT = "DeadLetterQueueNotEmpty"
-BACKLOG_ALERT = "QueueBacklogGrowing"
-AGEING_ALERT = "QueueMessagesAgeing"
-NO_CONSUMER_ALERT = "QueueWithoutConsumer"
-TARGET_DOWN_ALERT = "TargetDown"
-DATASTORE_FULL_ALERT = "DatastoreNearlyFull"
 BACKLOG_WINDOW = BACKLOG.for_
 
 
@@ -86,8 +87,8 @@ def _datastore_alerts(system: System, store: Datastore) -> list[dict[str, Any]]:
     size = selector("pg_database_size_bytes", ("job", "=", POSTGRES_JOB), ("datastore", "=", store.name),
                     ("datname", "=", store.database))
     capacity = store.size_gb * 2**30
-    owners = {s.owner for s in system.services if store.name in s.uses}
-    labels = {"datastore": store.name} | ({"owner": owners.pop()} if len(owners) == 1 and "" not in owners else {})
+    owner = datastore_owner(system, store)
+    labels = {"datastore": store.name} | ({"owner": owner} if owner else {})
     return [{
         "alert": DATASTORE_FULL_ALERT,
         "expr": f"{size} > {share} * {capacity}",
