@@ -50,6 +50,7 @@ class Alarm:
     threshold: int
     missing_data: str
     severity: str
+    owner: str  # the team whose routes apply ("" for none)
     receiver: str  # the routing's receiver of the severity and owner, or alerting.NULL_RECEIVER
     expression: str | None = None  # metric math over the metric as m1; the alarm compares its result instead
 
@@ -70,7 +71,7 @@ def database_alarms(system: System, prefix: str, databases: tuple[tuple[str, str
                 namespace=RDS, metric="FreeStorageSpace", dimensions=(("DBInstanceIdentifier", identifier),),
                 statistic="Minimum", period_s=STORAGE_PERIOD_S,
                 evaluation_periods=max(1, condition.for_s // STORAGE_PERIOD_S), comparison="LessThanThreshold",
-                threshold=free, missing_data=MISSING, severity=condition.severity,
+                threshold=free, missing_data=MISSING, severity=condition.severity, owner=owner,
                 receiver=system.alerting.receiver(condition.severity, owner)))
     return tuple(found)
 
@@ -93,7 +94,7 @@ def _consumer_alarms(system: System, prefix: str, broker: str, service: Service,
             description=f"{service.name}: {description}", namespace=MQ, metric=metric,
             dimensions=(("Broker", broker), ("VirtualHost", vhost), ("Queue", queue)), statistic=statistic,
             period_s=period_s, evaluation_periods=max(1, condition.for_s // period_s), comparison=comparison,
-            threshold=threshold, missing_data=missing, severity=condition.severity,
+            threshold=threshold, missing_data=missing, severity=condition.severity, owner=service.owner,
             receiver=system.alerting.receiver(condition.severity, service.owner), expression=expression)
 
     return [

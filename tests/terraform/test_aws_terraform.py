@@ -232,15 +232,6 @@ def _check_platform(plan: dict[str, Any], tree: Tree) -> None:
         assert not namespaces and not topics and not definitions_planned
 
 
-def routed_receiver(route: dict[str, Any], labels: dict[str, str]) -> str:
-    """The receiver Alertmanager's routing tree sends an alert with these labels to (first matching route)."""
-    for child in route.get("routes", []):
-        matchers = dict(m.split("=", 1) for m in child["matchers"])
-        if all(labels.get(label, "") == json.loads(value) for label, value in matchers.items()):
-            return routed_receiver({"receiver": route["receiver"]} | child, labels)
-    return route["receiver"]
-
-
 def _check_alarms(plan: dict[str, Any], tree: Tree) -> None:
     """What Managed Prometheus cannot see has CloudWatch alarms with the Prometheus rules' thresholds: two per RDS
     instance (FreeStorageSpace below the share of its allocated storage that each datastore alert names), and per
@@ -271,7 +262,7 @@ def _check_alarms(plan: dict[str, Any], tree: Tree) -> None:
         assert (idle["comparison_operator"], idle["threshold"], idle["period"] * idle["evaluation_periods"]) == (
             "LessThanThreshold", 1, 300)
         for alarm, severity in ((dead, "ticket"), (idle, "page")):
-            receiver = routed_receiver(routing, {"severity": severity, "owner": service.owner})
+            receiver = support.routed_receiver(routing, {"severity": severity, "owner": service.owner})
             assert alarm["alarm_description"].split(" ")[1] == f"({severity}):"
             assert (receiver in aws.alert_receivers) is ("alarm_actions" not in alarm), (alarm, receiver)
     growing = [a for a in planned if a.get("metric_query")]
