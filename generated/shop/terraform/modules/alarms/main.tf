@@ -7,31 +7,18 @@ locals {
   actions = { for key, alarm in var.alarms : key => compact([lookup(var.topic_arns, alarm.receiver, "")]) }
 }
 
-resource "aws_cloudwatch_metric_alarm" "metric" {
-  for_each = { for key, alarm in var.alarms : key => alarm if alarm.expression == null }
+# A plain alarm names its metric; an alarm with an expression queries the metric as m1 and compares the
+# expression's result instead.
+resource "aws_cloudwatch_metric_alarm" "this" {
+  for_each = var.alarms
 
   alarm_name          = each.value.name
   alarm_description   = each.value.description
-  namespace           = each.value.namespace
-  metric_name         = each.value.metric
-  dimensions          = each.value.dimensions
-  statistic           = each.value.statistic
-  period              = each.value.period
-  evaluation_periods  = each.value.evaluation_periods
-  datapoints_to_alarm = each.value.evaluation_periods
-  comparison_operator = each.value.comparison
-  threshold           = each.value.threshold
-  treat_missing_data  = each.value.missing_data
-  alarm_actions       = local.actions[each.key]
-  ok_actions          = local.actions[each.key]
-}
-
-# Alarms on metric math over one metric (m1), e.g. a backlog that grows step after step.
-resource "aws_cloudwatch_metric_alarm" "expression" {
-  for_each = { for key, alarm in var.alarms : key => alarm if alarm.expression != null }
-
-  alarm_name          = each.value.name
-  alarm_description   = each.value.description
+  namespace           = each.value.expression == null ? each.value.namespace : null
+  metric_name         = each.value.expression == null ? each.value.metric : null
+  dimensions          = each.value.expression == null ? each.value.dimensions : null
+  statistic           = each.value.expression == null ? each.value.statistic : null
+  period              = each.value.expression == null ? each.value.period : null
   evaluation_periods  = each.value.evaluation_periods
   datapoints_to_alarm = each.value.evaluation_periods
   comparison_operator = each.value.comparison
@@ -40,22 +27,30 @@ resource "aws_cloudwatch_metric_alarm" "expression" {
   alarm_actions       = local.actions[each.key]
   ok_actions          = local.actions[each.key]
 
-  metric_query {
-    id = "m1"
+  dynamic "metric_query" {
+    for_each = each.value.expression == null ? [] : [each.value]
 
-    metric {
-      namespace   = each.value.namespace
-      metric_name = each.value.metric
-      dimensions  = each.value.dimensions
-      stat        = each.value.statistic
-      period      = each.value.period
+    content {
+      id = "m1"
+
+      metric {
+        namespace   = metric_query.value.namespace
+        metric_name = metric_query.value.metric
+        dimensions  = metric_query.value.dimensions
+        stat        = metric_query.value.statistic
+        period      = metric_query.value.period
+      }
     }
   }
 
-  metric_query {
-    id          = "e1"
-    expression  = each.value.expression
-    label       = each.value.name
-    return_data = true
+  dynamic "metric_query" {
+    for_each = each.value.expression == null ? [] : [each.value]
+
+    content {
+      id          = "e1"
+      expression  = metric_query.value.expression
+      label       = metric_query.value.name
+      return_data = true
+    }
   }
 }
