@@ -72,6 +72,13 @@ class Alerting:
     ticket: str = NULL_RECEIVER
     owners: tuple[OwnerRoute, ...] = ()
 
+    def receiver(self, severity: str, owner: str = "") -> str:
+        """Where the routing sends an alert of this severity and owner: the owner's route first, then the
+        severity's (NULL_RECEIVER when the spec routes it nowhere)."""
+        route = next((r for r in self.owners if r.owner == owner), None)
+        page, ticket = (route.page, route.ticket) if route else (self.page, self.ticket)
+        return page if severity == PAGE else ticket
+
     @property
     def secrets(self) -> tuple[str, ...]:
         """Every secret a receiver reads, once, in declaration order."""

@@ -15,6 +15,7 @@ from functools import cache
 
 from rosec.model import aws_catalog as catalog
 from rosec.model import identity, infrastructure
+from rosec.model.aws_alarms import Alarm, database_alarms, queue_alarms
 from rosec.model.aws_firewall import Ingress, security_graph, task_group
 from rosec.model.aws_rates import RateRule, rate_rules
 from rosec.model.aws_settings import AwsSettings
@@ -24,7 +25,7 @@ from rosec.model.gateway import gateway
 from rosec.model.naming import bounded
 from rosec.model.system import System
 
-__all__ = ["AwsEnvironment", "Database", "Ingress", "OutsideEgress", "RateRule", "Secret", "Task", "Volume",
+__all__ = ["Alarm", "AwsEnvironment", "Database", "Ingress", "OutsideEgress", "RateRule", "Secret", "Task", "Volume",
            "aws_environment"]
 
 SECRET_SUPPLIED, SECRET_GENERATED, SECRET_OPTIONAL = "supplied", "generated", "optional"
@@ -95,6 +96,7 @@ class AwsEnvironment:
     scrape_names: tuple[tuple[str, str], ...]  # (scrape target name, DNS name of its tasks) for the metrics agent
     alert_receivers: tuple[str, ...]  # the spec's alert receivers: an SNS topic each (with a metrics workspace)
     outside_egress: tuple[OutsideEgress, ...]
+    alarms: tuple[Alarm, ...]  # CloudWatch alarms of what Managed Prometheus cannot see (rosec.model.aws_alarms)
 
     def task(self, name: str) -> Task:
         return next(t for t in self.tasks if t.name == name)
@@ -110,6 +112,10 @@ def aws_environment(system: System, environment: Environment) -> AwsEnvironment:
     groups, ingress = security_graph(system, tasks)
     discovery_namespace = f"{environment.name}.{system.name}.internal"
     metrics = system.observability.metrics
+    databases, broker_name = _databases(system, settings, prefix), prefix
+    alarms = database_alarms(system, prefix, tuple((d.key, d.identifier, d.storage_gb) for d in databases))
+    if system.messaging is not None:
+        alarms += queue_alarms(system, prefix, broker_name)
     return AwsEnvironment(
         name=environment.name,
         prefix=prefix,
@@ -123,7 +129,7 @@ def aws_environment(system: System, environment: Environment) -> AwsEnvironment:
         config_bucket=f"{prefix}-config-",
         log_group_prefix=f"/{system.name}/{environment.name}",
         tasks=tasks,
-        databases=_databases(system, settings, prefix),
+        databases=databases,
         volumes=tuple(Volume(d.name, bounded(f"{prefix}-{d.name}", 64), d.mount_path, tuple(
             s.name for s in system.services if d.name in s.uses)) for d in system.datastores if not d.is_postgres),
         secrets=secrets,
@@ -132,12 +138,13 @@ def aws_environment(system: System, environment: Environment) -> AwsEnvironment:
         rate_rules=rate_rules(system, environment) if system.has_gateway else (),
         repositories=tuple((s.name, s.image) for s in system.services),
         broker=system.messaging is not None,
-        broker_name=prefix,
+        broker_name=broker_name,
         metrics_workspace=prefix if metrics else None,
         scrape_names=tuple((_SCRAPE_NAMES.get(t.kind, t.name), f"{t.name}.{discovery_namespace}")
                            for t in tasks if t.metrics_port),
         alert_receivers=tuple(r.name for r in system.alerting.receivers) if metrics else (),
         outside_egress=_outside_egress(system, environment),
+        alarms=alarms,
     )
 
 

@@ -4,6 +4,7 @@ test-only overrides (offline plan, moto), a moto server, and the generated tree 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import socket
@@ -12,6 +13,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -139,6 +141,16 @@ def write_moto_overrides(tree: Path, environment: str, endpoint: str) -> None:
         overrides.setdefault(module, []).append(override)
     for module, texts in overrides.items():
         (tree / "modules" / module / "moto_override.tf").write_text("\n".join(texts), "utf-8")
+
+
+def routed_receiver(route: dict[str, Any], labels: dict[str, str]) -> str:
+    """The receiver Alertmanager's routing tree (alertmanager.yml's `route`) sends an alert with these labels to:
+    the first child route whose matchers all match, recursively, else the route's own receiver."""
+    for child in route.get("routes", []):
+        matchers = dict(m.split("=", 1) for m in child["matchers"])
+        if all(labels.get(label, "") == json.loads(value) for label, value in matchers.items()):
+            return routed_receiver({"receiver": route["receiver"]} | child, labels)
+    return str(route["receiver"])
 
 
 def free_port() -> int:

@@ -26,6 +26,7 @@ from ruamel.yaml import YAML
 
 from rosec.model.aws import SECRET_GENERATED, AwsEnvironment, aws_environment
 from rosec.model.system import System
+from rosec.targets.alertmanager import alertmanager_config
 from terraform import support
 
 ENVIRONMENT = "prod"
@@ -272,7 +273,25 @@ def check_the_metrics_workspace_has_the_rules_and_a_topic_per_alert_receiver(app
         attributes = sns.get_topic_attributes(TopicArn=arn)["Attributes"]
         assert attributes["KmsMasterKeyId"]
         policy = json.loads(attributes["Policy"])
-        assert [s["Principal"] for s in policy["Statement"]] == [{"Service": "aps.amazonaws.com"}]
+        assert [s["Principal"] for s in policy["Statement"]] == [{"Service": "aps.amazonaws.com"},
+                                                                  {"Service": "cloudwatch.amazonaws.com"}]
+
+
+def check_managed_services_have_cloudwatch_alarms_that_notify_the_routed_receiver(applied: Applied) -> None:
+    """Every alarm of the model exists, on its metric or metric math, and notifies (and resolves to) the topic of
+    the receiver that Alertmanager's routing picks for its severity and owner."""
+    cloudwatch, aws = applied.client("cloudwatch"), applied.aws
+    described = {a["AlarmName"]: a for a in _pages(cloudwatch, "describe_alarms", "MetricAlarms")}
+    assert set(described) == {a.name for a in aws.alarms}
+    assert {a["Namespace"] for a in described.values() if "Namespace" in a} == {"AWS/RDS", "AWS/AmazonMQ"}
+    topics = {t["TopicArn"].rsplit(":", 1)[1]: t["TopicArn"] for t in applied.client("sns").list_topics()["Topics"]}
+    routing = alertmanager_config(applied.system)["route"]
+    for alarm in aws.alarms:
+        found = described[alarm.name]
+        receiver = support.routed_receiver(routing, {"severity": alarm.severity, "owner": alarm.owner})
+        assert found["AlarmActions"] == found["OKActions"] == [topics[f"{aws.prefix}-alerts-{receiver}"]]
+        assert (found["Threshold"], found["ComparisonOperator"]) == (alarm.threshold, alarm.comparison)
+        assert bool(found.get("Metrics")) is (alarm.expression is not None)
 
 
 def check_a_second_plan_changes_nothing(applied: Applied) -> None:
@@ -325,6 +344,7 @@ CHECKS = (
     check_broker_is_private_rabbitmq_across_zones,
     check_the_platform_tasks_read_what_the_targets_build,
     check_the_metrics_workspace_has_the_rules_and_a_topic_per_alert_receiver,
+    check_managed_services_have_cloudwatch_alarms_that_notify_the_routed_receiver,
     check_a_second_plan_changes_nothing,
 )
 

@@ -276,3 +276,23 @@ def test_the_alert_manager_definition_gives_each_receiver_its_topic(shop: System
                     ) == [[1, ["send_resolved", "sigv4", "topic_arn"], ["region"]]] * len(aws.alert_receivers)
     assert evaluate("local.alertmanager_config.route == yamldecode(var.alert_routing).route") is True
     assert evaluate('[for k in keys(local.alertmanager_config) : k]') == sorted(alertmanager_config(shop))
+
+
+def test_alarms_cover_each_database_and_consumer_queue_and_go_where_alertmanager_routes(
+        case: tuple[System, Environment]) -> None:
+    """Two storage alarms per RDS instance and three per consumer queue on the broker, each on a resource of the
+    root, named uniquely within CloudWatch's 255 characters, with the receiver Alertmanager's routing picks for its
+    severity and owner (`none` where the spec routes nowhere: the no-gateway system pages only)."""
+    system, environment = case
+    aws = aws_environment(system, environment)
+    consumers = [c for s in system.services for c in s.consumers] if aws.broker else []
+    assert len(aws.alarms) == 2 * len(aws.databases) + 3 * len(consumers)
+    names = [a.name for a in aws.alarms]
+    assert len(set(names)) == len(names) and all(len(n) <= 255 for n in names)
+    assert all(n.startswith(f"{aws.prefix}-") for n in names)
+    resources = {("DBInstanceIdentifier", d.identifier) for d in aws.databases} | {("Broker", aws.broker_name)}
+    assert all(a.dimensions[0] in resources for a in aws.alarms)
+    routing = alertmanager_config(system)["route"]
+    for alarm in aws.alarms:
+        assert alarm.receiver == support.routed_receiver(routing, {"severity": alarm.severity, "owner": alarm.owner})
+    assert {a.receiver for a in aws.alarms} - set(aws.alert_receivers) <= {"none"}

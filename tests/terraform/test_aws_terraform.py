@@ -24,6 +24,7 @@ from conftest import ROOT, system_from_text
 from rosec.emit.hcl import Block, Comment, Raw, Template, dumps
 from rosec.model.aws import AwsEnvironment, aws_environment
 from rosec.model.system import System
+from rosec.targets.alertmanager import alertmanager_config
 from rosec.targets.prometheus import prometheus_rules
 from terraform import support
 
@@ -190,6 +191,7 @@ def test_the_offline_plan_creates_what_the_spec_says(name: str, trees: dict[str,
     assert sorted({s["values"]["availability_zone"] for s in subnets}) == list(aws.settings.zones)
     _check_rate_rules(plan, aws)
     _check_platform(plan, trees[name])
+    _check_alarms(plan, trees[name])
     PARTICULARS[name](trees[name], plan)
 
 
@@ -228,6 +230,53 @@ def _check_platform(plan: dict[str, Any], tree: Tree) -> None:
         assert len(definitions_planned) == 1
     else:
         assert not namespaces and not topics and not definitions_planned
+
+
+def _check_alarms(plan: dict[str, Any], tree: Tree) -> None:
+    """What Managed Prometheus cannot see has CloudWatch alarms with the Prometheus rules' thresholds: two per RDS
+    instance (FreeStorageSpace below the share of its allocated storage that each datastore alert names), and per
+    consumer queue on the broker one on its dead-letter queue, one on its consumers, one on its growing backlog.
+    Each goes to the receiver Alertmanager's routing picks for its severity and owner: the topics are known only
+    at apply (test_aws_moto); without a metrics workspace there are none, and the alarms notify no one."""
+    aws, system = tree.aws, tree.system
+    planned = [r["values"] for r in _of_type(plan, "aws_cloudwatch_metric_alarm")]
+    assert len({a["alarm_name"] for a in planned}) == len(planned)
+    assert all(len(a["alarm_name"]) <= 255 for a in planned)
+    storage = Counter((a["dimensions"]["DBInstanceIdentifier"], a["threshold"], a["evaluation_periods"] * a["period"])
+                      for a in planned if a.get("metric_name") == "FreeStorageSpace")
+    full = rules_named(system, "DatastoreNearlyFull")
+    shares = {float(r["expr"].split(" > ")[1].split(" * ")[0]) for r in full}  # the same for every datastore
+    assert shares and {r["for"] for r in full} == {"15m"} and storage == Counter(
+        (d.identifier, round((1 - share) * d.storage_gb * 2**30), 900) for d in aws.databases for share in shares)
+    routing = alertmanager_config(system)["route"]
+    consumers = [(s, c) for s in system.services for c in s.consumers] if aws.broker else []
+    queue_alarms = {(a["dimensions"]["Queue"], a["metric_name"]): a for a in planned
+                    if a.get("namespace") == "AWS/AmazonMQ"}
+    assert len(queue_alarms) == 2 * len(consumers)
+    for service, consumer in consumers:
+        dead = queue_alarms[(consumer.dead_letter_queue, "MessageCount")]
+        assert (dead["comparison_operator"], dead["threshold"]) == ("GreaterThanThreshold", 0)
+        assert dead["dimensions"] == {"Broker": aws.broker_name, "VirtualHost": system.messaging.vhost,
+                                      "Queue": consumer.dead_letter_queue}
+        idle = queue_alarms[(consumer.queue, "ConsumerCount")]
+        assert (idle["comparison_operator"], idle["threshold"], idle["period"] * idle["evaluation_periods"]) == (
+            "LessThanThreshold", 1, 300)
+        for alarm, severity in ((dead, "ticket"), (idle, "page")):
+            receiver = support.routed_receiver(routing, {"severity": severity, "owner": service.owner})
+            assert alarm["alarm_description"].split(" ")[1] == f"({severity}):"
+            assert (receiver in aws.alert_receivers) is ("alarm_actions" not in alarm), (alarm, receiver)
+    growing = [a for a in planned if a.get("metric_query")]
+    assert len(growing) == len(consumers)
+    assert {q["metric"][0]["dimensions"]["Queue"] for a in growing for q in a["metric_query"] if q["metric"]} == {
+        c.queue for _, c in consumers}
+    if not aws.metrics_workspace:
+        assert all("alarm_actions" in a and not a["alarm_actions"] for a in planned)  # known: none
+
+
+def rules_named(system: System, alert: str) -> list[dict[str, Any]]:
+    """The Prometheus target's rules of one alert."""
+    return [r for rules in prometheus_rules(system).values() for group in rules["groups"] for r in group["rules"]
+            if r.get("alert") == alert]
 
 
 def _shop_particulars(tree: Tree, plan: dict[str, Any]) -> None:

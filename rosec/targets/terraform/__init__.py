@@ -110,4 +110,5 @@ def _readme(system: System, environment: Environment, aws: AwsEnvironment) -> by
         identity=aws.identity_domain, broker=" / ".join(BROKER[s.production]) if aws.broker else "",
         log_prefix=aws.log_group_prefix, retention=environment.log_retention_days, metrics="metrics" in kinds,
         rate_rules=aws.rate_rules, gateway_nodes=environment.gateway.replicas, vpc_cidr=s.vpc_cidr,
-        namespace=aws.discovery_namespace, dashboards=system.layout.grafana_dashboards_dir))
+        namespace=aws.discovery_namespace, dashboards=system.layout.grafana_dashboards_dir,
+        alarms=sorted({a.alert for a in aws.alarms}), alarm_count=len(aws.alarms)))

@@ -1,5 +1,5 @@
 """main.tf of an AWS root: the lookups, then the environment's modules in dependency order (key, network,
-firewall, secrets, images, cluster, databases, volumes, broker, metrics, configuration, certificates, load
+firewall, secrets, images, cluster, databases, volumes, broker, metrics, alarms, configuration, certificates, load
 balancer, edge), then one module per ECS task."""
 
 from __future__ import annotations
@@ -50,6 +50,8 @@ def main_blocks(system: System, aws: AwsEnvironment, log_retention_days: int) ->
             kms_key_arn=Raw("module.encryption.key_arn")))
     if aws.metrics_workspace:
         blocks.append(_metrics(system, aws))
+    if aws.alarms:
+        blocks.append(_alarms(aws))
     blocks.append(_config(aws, s.region))
     if any(t.load_balancing for t in aws.tasks):
         blocks += _edge(aws)
@@ -60,10 +62,25 @@ def main_blocks(system: System, aws: AwsEnvironment, log_retention_days: int) ->
 def _metrics(system: System, aws: AwsEnvironment) -> Block:
     rules = {PurePosixPath(path).stem: Raw(f'file("${{path.module}}/{FILES}/{rule_group(path)}")')
              for path in prometheus_rules(system)}
-    return _module("metrics", "metrics", name=aws.metrics_workspace, kms_key_arn=Raw("module.encryption.key_arn"),
+    return _module("metrics", "metrics", name=aws.metrics_workspace, account_id=Raw("local.account_id"),
+                   kms_key_arn=Raw("module.encryption.key_arn"),
                    log_retention_days=Raw("local.log_retention_days"), rule_groups=rules,
                    alert_routing=Raw(f'file("${{path.module}}/{FILES}/{ALERT_ROUTING}")'),
                    alert_receivers=list(aws.alert_receivers))
+
+
+def _alarms(aws: AwsEnvironment) -> Block:
+    """The CloudWatch alarms of the databases and the broker, notifying the metrics module's alert topics (none
+    without a metrics workspace). Their dimensions are the model's names of the instances and the broker."""
+    alarms = {a.key: {"name": a.name, "description": f"{a.alert} ({a.severity}): {a.description}",
+                      "namespace": a.namespace, "metric": a.metric, "dimensions": dict(a.dimensions),
+                      "statistic": a.statistic, "period": a.period_s,
+                      "evaluation_periods": a.evaluation_periods, "comparison": a.comparison,
+                      "threshold": a.threshold, "missing_data": a.missing_data, "receiver": a.receiver,
+                      **({"expression": a.expression} if a.expression else {})}
+              for a in aws.alarms}
+    topics = Raw("module.metrics.alert_topic_arns") if aws.metrics_workspace else {}
+    return _module("alarms", "alarms", alarms=alarms, topic_arns=topics)
 
 
 def _module(label: str, source: str, /, *, providers: dict[Any, Raw] | None = None, **arguments: Any) -> Block:

@@ -398,6 +398,7 @@ module "broker" {
 module "metrics" {
   source             = "../modules/metrics"
   name               = "shop-prod"
+  account_id         = local.account_id
   kms_key_arn        = module.encryption.key_arn
   log_retention_days = local.log_retention_days
   rule_groups = {
@@ -411,6 +412,384 @@ module "metrics" {
   }
   alert_routing   = file("${path.module}/files/alertmanager.yml")
   alert_receivers = ["oncall", "platform-chat", "payments-desk"]
+}
+
+module "alarms" {
+  source = "../modules/alarms"
+  alarms = {
+    orders-db-storage-ticket = {
+      name        = "shop-prod-orders-db-storage-ticket"
+      description = "DatastoreNearlyFull (ticket): orders-db uses more than 80 % of its 20 GiB: less than 4294967296 bytes free for 15m. Raise size_gb or clean up."
+      namespace   = "AWS/RDS"
+      metric      = "FreeStorageSpace"
+      dimensions = {
+        DBInstanceIdentifier = "shop-prod-orders-db"
+      }
+      statistic          = "Minimum"
+      period             = 300
+      evaluation_periods = 3
+      comparison         = "LessThanThreshold"
+      threshold          = 4294967296
+      missing_data       = "missing"
+      receiver           = "platform-chat"
+    }
+    orders-db-storage-page = {
+      name        = "shop-prod-orders-db-storage-page"
+      description = "DatastoreNearlyFull (page): orders-db uses more than 95 % of its 20 GiB: less than 1073741824 bytes free for 15m. Raise size_gb or clean up."
+      namespace   = "AWS/RDS"
+      metric      = "FreeStorageSpace"
+      dimensions = {
+        DBInstanceIdentifier = "shop-prod-orders-db"
+      }
+      statistic          = "Minimum"
+      period             = 300
+      evaluation_periods = 3
+      comparison         = "LessThanThreshold"
+      threshold          = 1073741824
+      missing_data       = "missing"
+      receiver           = "oncall"
+    }
+    catalog-db-storage-ticket = {
+      name        = "shop-prod-catalog-db-storage-ticket"
+      description = "DatastoreNearlyFull (ticket): catalog-db uses more than 80 % of its 20 GiB: less than 4294967296 bytes free for 15m. Raise size_gb or clean up."
+      namespace   = "AWS/RDS"
+      metric      = "FreeStorageSpace"
+      dimensions = {
+        DBInstanceIdentifier = "shop-prod-catalog-db"
+      }
+      statistic          = "Minimum"
+      period             = 300
+      evaluation_periods = 3
+      comparison         = "LessThanThreshold"
+      threshold          = 4294967296
+      missing_data       = "missing"
+      receiver           = "platform-chat"
+    }
+    catalog-db-storage-page = {
+      name        = "shop-prod-catalog-db-storage-page"
+      description = "DatastoreNearlyFull (page): catalog-db uses more than 95 % of its 20 GiB: less than 1073741824 bytes free for 15m. Raise size_gb or clean up."
+      namespace   = "AWS/RDS"
+      metric      = "FreeStorageSpace"
+      dimensions = {
+        DBInstanceIdentifier = "shop-prod-catalog-db"
+      }
+      statistic          = "Minimum"
+      period             = 300
+      evaluation_periods = 3
+      comparison         = "LessThanThreshold"
+      threshold          = 1073741824
+      missing_data       = "missing"
+      receiver           = "oncall"
+    }
+    identity-storage-ticket = {
+      name        = "shop-prod-identity-storage-ticket"
+      description = "DatastoreNearlyFull (ticket): identity uses more than 80 % of its 20 GiB: less than 4294967296 bytes free for 15m. Raise size_gb or clean up."
+      namespace   = "AWS/RDS"
+      metric      = "FreeStorageSpace"
+      dimensions = {
+        DBInstanceIdentifier = "shop-prod-identity"
+      }
+      statistic          = "Minimum"
+      period             = 300
+      evaluation_periods = 3
+      comparison         = "LessThanThreshold"
+      threshold          = 4294967296
+      missing_data       = "missing"
+      receiver           = "platform-chat"
+    }
+    identity-storage-page = {
+      name        = "shop-prod-identity-storage-page"
+      description = "DatastoreNearlyFull (page): identity uses more than 95 % of its 20 GiB: less than 1073741824 bytes free for 15m. Raise size_gb or clean up."
+      namespace   = "AWS/RDS"
+      metric      = "FreeStorageSpace"
+      dimensions = {
+        DBInstanceIdentifier = "shop-prod-identity"
+      }
+      statistic          = "Minimum"
+      period             = 300
+      evaluation_periods = 3
+      comparison         = "LessThanThreshold"
+      threshold          = 1073741824
+      missing_data       = "missing"
+      receiver           = "oncall"
+    }
+    "shop.catalog.stock.depleted-dead-letters" = {
+      name        = "shop-prod-shop.catalog.stock.depleted-dead-letters"
+      description = "DeadLetterQueueNotEmpty (ticket): catalog: messages of stock.depleted failed 5 times and were dead-lettered in shop.catalog.stock.depleted.dead; inspect them, fix the cause, then move them back or drop them."
+      namespace   = "AWS/AmazonMQ"
+      metric      = "MessageCount"
+      dimensions = {
+        Broker      = "shop-prod"
+        VirtualHost = "shop"
+        Queue       = "shop.catalog.stock.depleted.dead"
+      }
+      statistic          = "Maximum"
+      period             = 60
+      evaluation_periods = 1
+      comparison         = "GreaterThanThreshold"
+      threshold          = 0
+      missing_data       = "notBreaching"
+      receiver           = "platform-chat"
+    }
+    "shop.catalog.stock.depleted-no-consumer" = {
+      name        = "shop-prod-shop.catalog.stock.depleted-no-consumer"
+      description = "QueueWithoutConsumer (page): catalog: nobody consumes shop.catalog.stock.depleted for 5m: stock.depleted events pile up unhandled."
+      namespace   = "AWS/AmazonMQ"
+      metric      = "ConsumerCount"
+      dimensions = {
+        Broker      = "shop-prod"
+        VirtualHost = "shop"
+        Queue       = "shop.catalog.stock.depleted"
+      }
+      statistic          = "Maximum"
+      period             = 60
+      evaluation_periods = 5
+      comparison         = "LessThanThreshold"
+      threshold          = 1
+      missing_data       = "missing"
+      receiver           = "oncall"
+    }
+    "shop.catalog.stock.depleted-backlog" = {
+      name        = "shop-prod-shop.catalog.stock.depleted-backlog"
+      description = "QueueBacklogGrowing (ticket): catalog: the depth of shop.catalog.stock.depleted has grown for 15m without draining: consumers fall behind."
+      namespace   = "AWS/AmazonMQ"
+      metric      = "MessageCount"
+      dimensions = {
+        Broker      = "shop-prod"
+        VirtualHost = "shop"
+        Queue       = "shop.catalog.stock.depleted"
+      }
+      statistic          = "Minimum"
+      period             = 300
+      evaluation_periods = 3
+      comparison         = "GreaterThanOrEqualToThreshold"
+      threshold          = 1
+      missing_data       = "notBreaching"
+      receiver           = "platform-chat"
+      expression         = "IF(m1 > 0 AND DIFF(m1) > 0, 1, 0)"
+    }
+    "shop.orders.payment.settled-dead-letters" = {
+      name        = "shop-prod-shop.orders.payment.settled-dead-letters"
+      description = "DeadLetterQueueNotEmpty (ticket): orders: messages of payment.settled failed 5 times and were dead-lettered in shop.orders.payment.settled.dead; inspect them, fix the cause, then move them back or drop them."
+      namespace   = "AWS/AmazonMQ"
+      metric      = "MessageCount"
+      dimensions = {
+        Broker      = "shop-prod"
+        VirtualHost = "shop"
+        Queue       = "shop.orders.payment.settled.dead"
+      }
+      statistic          = "Maximum"
+      period             = 60
+      evaluation_periods = 1
+      comparison         = "GreaterThanThreshold"
+      threshold          = 0
+      missing_data       = "notBreaching"
+      receiver           = "platform-chat"
+    }
+    "shop.orders.payment.settled-no-consumer" = {
+      name        = "shop-prod-shop.orders.payment.settled-no-consumer"
+      description = "QueueWithoutConsumer (page): orders: nobody consumes shop.orders.payment.settled for 5m: payment.settled events pile up unhandled."
+      namespace   = "AWS/AmazonMQ"
+      metric      = "ConsumerCount"
+      dimensions = {
+        Broker      = "shop-prod"
+        VirtualHost = "shop"
+        Queue       = "shop.orders.payment.settled"
+      }
+      statistic          = "Maximum"
+      period             = 60
+      evaluation_periods = 5
+      comparison         = "LessThanThreshold"
+      threshold          = 1
+      missing_data       = "missing"
+      receiver           = "oncall"
+    }
+    "shop.orders.payment.settled-backlog" = {
+      name        = "shop-prod-shop.orders.payment.settled-backlog"
+      description = "QueueBacklogGrowing (ticket): orders: the depth of shop.orders.payment.settled has grown for 15m without draining: consumers fall behind."
+      namespace   = "AWS/AmazonMQ"
+      metric      = "MessageCount"
+      dimensions = {
+        Broker      = "shop-prod"
+        VirtualHost = "shop"
+        Queue       = "shop.orders.payment.settled"
+      }
+      statistic          = "Minimum"
+      period             = 300
+      evaluation_periods = 3
+      comparison         = "GreaterThanOrEqualToThreshold"
+      threshold          = 1
+      missing_data       = "notBreaching"
+      receiver           = "platform-chat"
+      expression         = "IF(m1 > 0 AND DIFF(m1) > 0, 1, 0)"
+    }
+    "shop.payments.order.created-dead-letters" = {
+      name        = "shop-prod-shop.payments.order.created-dead-letters"
+      description = "DeadLetterQueueNotEmpty (ticket): payments: messages of order.created failed 5 times and were dead-lettered in shop.payments.order.created.dead; inspect them, fix the cause, then move them back or drop them."
+      namespace   = "AWS/AmazonMQ"
+      metric      = "MessageCount"
+      dimensions = {
+        Broker      = "shop-prod"
+        VirtualHost = "shop"
+        Queue       = "shop.payments.order.created.dead"
+      }
+      statistic          = "Maximum"
+      period             = 60
+      evaluation_periods = 1
+      comparison         = "GreaterThanThreshold"
+      threshold          = 0
+      missing_data       = "notBreaching"
+      receiver           = "payments-desk"
+    }
+    "shop.payments.order.created-no-consumer" = {
+      name        = "shop-prod-shop.payments.order.created-no-consumer"
+      description = "QueueWithoutConsumer (page): payments: nobody consumes shop.payments.order.created for 5m: order.created events pile up unhandled."
+      namespace   = "AWS/AmazonMQ"
+      metric      = "ConsumerCount"
+      dimensions = {
+        Broker      = "shop-prod"
+        VirtualHost = "shop"
+        Queue       = "shop.payments.order.created"
+      }
+      statistic          = "Maximum"
+      period             = 60
+      evaluation_periods = 5
+      comparison         = "LessThanThreshold"
+      threshold          = 1
+      missing_data       = "missing"
+      receiver           = "oncall"
+    }
+    "shop.payments.order.created-backlog" = {
+      name        = "shop-prod-shop.payments.order.created-backlog"
+      description = "QueueBacklogGrowing (ticket): payments: the depth of shop.payments.order.created has grown for 15m without draining: consumers fall behind."
+      namespace   = "AWS/AmazonMQ"
+      metric      = "MessageCount"
+      dimensions = {
+        Broker      = "shop-prod"
+        VirtualHost = "shop"
+        Queue       = "shop.payments.order.created"
+      }
+      statistic          = "Minimum"
+      period             = 300
+      evaluation_periods = 3
+      comparison         = "GreaterThanOrEqualToThreshold"
+      threshold          = 1
+      missing_data       = "notBreaching"
+      receiver           = "payments-desk"
+      expression         = "IF(m1 > 0 AND DIFF(m1) > 0, 1, 0)"
+    }
+    "shop.notifications.order.created-dead-letters" = {
+      name        = "shop-prod-shop.notifications.order.created-dead-letters"
+      description = "DeadLetterQueueNotEmpty (ticket): notifications: messages of order.created failed 5 times and were dead-lettered in shop.notifications.order.created.dead; inspect them, fix the cause, then move them back or drop them."
+      namespace   = "AWS/AmazonMQ"
+      metric      = "MessageCount"
+      dimensions = {
+        Broker      = "shop-prod"
+        VirtualHost = "shop"
+        Queue       = "shop.notifications.order.created.dead"
+      }
+      statistic          = "Maximum"
+      period             = 60
+      evaluation_periods = 1
+      comparison         = "GreaterThanThreshold"
+      threshold          = 0
+      missing_data       = "notBreaching"
+      receiver           = "platform-chat"
+    }
+    "shop.notifications.order.created-no-consumer" = {
+      name        = "shop-prod-shop.notifications.order.created-no-consumer"
+      description = "QueueWithoutConsumer (page): notifications: nobody consumes shop.notifications.order.created for 5m: order.created events pile up unhandled."
+      namespace   = "AWS/AmazonMQ"
+      metric      = "ConsumerCount"
+      dimensions = {
+        Broker      = "shop-prod"
+        VirtualHost = "shop"
+        Queue       = "shop.notifications.order.created"
+      }
+      statistic          = "Maximum"
+      period             = 60
+      evaluation_periods = 5
+      comparison         = "LessThanThreshold"
+      threshold          = 1
+      missing_data       = "missing"
+      receiver           = "oncall"
+    }
+    "shop.notifications.order.created-backlog" = {
+      name        = "shop-prod-shop.notifications.order.created-backlog"
+      description = "QueueBacklogGrowing (ticket): notifications: the depth of shop.notifications.order.created has grown for 15m without draining: consumers fall behind."
+      namespace   = "AWS/AmazonMQ"
+      metric      = "MessageCount"
+      dimensions = {
+        Broker      = "shop-prod"
+        VirtualHost = "shop"
+        Queue       = "shop.notifications.order.created"
+      }
+      statistic          = "Minimum"
+      period             = 300
+      evaluation_periods = 3
+      comparison         = "GreaterThanOrEqualToThreshold"
+      threshold          = 1
+      missing_data       = "notBreaching"
+      receiver           = "platform-chat"
+      expression         = "IF(m1 > 0 AND DIFF(m1) > 0, 1, 0)"
+    }
+    "shop.notifications.payment.settled-dead-letters" = {
+      name        = "shop-prod-shop.notifications.payment.settled-dead-letters"
+      description = "DeadLetterQueueNotEmpty (ticket): notifications: messages of payment.settled failed 5 times and were dead-lettered in shop.notifications.payment.settled.dead; inspect them, fix the cause, then move them back or drop them."
+      namespace   = "AWS/AmazonMQ"
+      metric      = "MessageCount"
+      dimensions = {
+        Broker      = "shop-prod"
+        VirtualHost = "shop"
+        Queue       = "shop.notifications.payment.settled.dead"
+      }
+      statistic          = "Maximum"
+      period             = 60
+      evaluation_periods = 1
+      comparison         = "GreaterThanThreshold"
+      threshold          = 0
+      missing_data       = "notBreaching"
+      receiver           = "platform-chat"
+    }
+    "shop.notifications.payment.settled-no-consumer" = {
+      name        = "shop-prod-shop.notifications.payment.settled-no-consumer"
+      description = "QueueWithoutConsumer (page): notifications: nobody consumes shop.notifications.payment.settled for 5m: payment.settled events pile up unhandled."
+      namespace   = "AWS/AmazonMQ"
+      metric      = "ConsumerCount"
+      dimensions = {
+        Broker      = "shop-prod"
+        VirtualHost = "shop"
+        Queue       = "shop.notifications.payment.settled"
+      }
+      statistic          = "Maximum"
+      period             = 60
+      evaluation_periods = 5
+      comparison         = "LessThanThreshold"
+      threshold          = 1
+      missing_data       = "missing"
+      receiver           = "oncall"
+    }
+    "shop.notifications.payment.settled-backlog" = {
+      name        = "shop-prod-shop.notifications.payment.settled-backlog"
+      description = "QueueBacklogGrowing (ticket): notifications: the depth of shop.notifications.payment.settled has grown for 15m without draining: consumers fall behind."
+      namespace   = "AWS/AmazonMQ"
+      metric      = "MessageCount"
+      dimensions = {
+        Broker      = "shop-prod"
+        VirtualHost = "shop"
+        Queue       = "shop.notifications.payment.settled"
+      }
+      statistic          = "Minimum"
+      period             = 300
+      evaluation_periods = 3
+      comparison         = "GreaterThanOrEqualToThreshold"
+      threshold          = 1
+      missing_data       = "notBreaching"
+      receiver           = "platform-chat"
+      expression         = "IF(m1 > 0 AND DIFF(m1) > 0, 1, 0)"
+    }
+  }
+  topic_arns = module.metrics.alert_topic_arns
 }
 
 module "config" {

@@ -28,3 +28,8 @@ variable "alert_receivers" {
   description = "Receivers of the routing that get an SNS topic (the others discard alerts)."
   type        = list(string)
 }
+
+variable "account_id" {
+  description = "The account whose CloudWatch alarms may publish to the alert topics."
+  type        = string
+}

@@ -1,6 +1,6 @@
 # The environment's customer-managed key: secrets, databases, file systems, images, logs and the broker are
 # encrypted with it. IAM policies of the account grant its use; CloudWatch Logs may use it for this account's
-# log groups in this region; Managed Prometheus may use it for the alert topics (var.alerts).
+# log groups in this region; Managed Prometheus and CloudWatch alarms may use it for the alert topics (var.alerts).
 data "aws_region" "current" {}
 
 data "aws_partition" "current" {}
@@ -43,16 +43,16 @@ data "aws_iam_policy_document" "alerts" {
   #checkov:skip=CKV_AWS_111:A key policy's resource "*" is the key itself; the service may only make data keys, for this account
   source_policy_documents = [data.aws_iam_policy_document.key.json]
 
-  # Amazon Managed Service for Prometheus publishes alerts to the environment's SNS topics, which this key
-  # encrypts: it may make data keys for them, for this account's workspaces only.
+  # Amazon Managed Service for Prometheus and CloudWatch alarms publish alerts to the environment's SNS topics,
+  # which this key encrypts: they may make data keys for them, for this account's workspaces and alarms only.
   statement {
-    sid       = "ManagedPrometheusPublishesToEncryptedTopics"
+    sid       = "AlertsArePublishedToEncryptedTopics"
     actions   = ["kms:GenerateDataKey*", "kms:Decrypt"]
     resources = ["*"]
 
     principals {
       type        = "Service"
-      identifiers = ["aps.amazonaws.com"]
+      identifiers = ["aps.amazonaws.com", "cloudwatch.amazonaws.com"]
     }
 
     condition {

@@ -36,7 +36,8 @@ resource "aws_prometheus_rule_group_namespace" "this" {
 }
 
 # Alerts: the workspace's alert manager routes as the Alertmanager target does (`alert_routing`) and sends only
-# to SNS: one encrypted topic per receiver of the spec, which only this workspace may publish to. The receiver's
+# to SNS: one encrypted topic per receiver of the spec, which only this workspace and this account's CloudWatch
+# alarms may publish to. The receiver's
 # own endpoint (PagerDuty, Slack, email, webhook) subscribes to its topic outside Terraform, so that no credential
 # passes through it.
 resource "aws_sns_topic" "alerts" {
@@ -65,6 +66,24 @@ data "aws_iam_policy_document" "alerts" {
       values   = [aws_prometheus_workspace.this.arn]
     }
   }
+
+  # The CloudWatch alarms of what the workspace cannot see (the alarms module) notify the same topics.
+  statement {
+    sid       = "CloudWatchAlarmsPublishAlerts"
+    actions   = ["sns:Publish"]
+    resources = [each.value.arn]
+
+    principals {
+      type        = "Service"
+      identifiers = ["cloudwatch.amazonaws.com"]
+    }
+
+    condition {
+      test     = "ArnLike"
+      variable = "aws:SourceArn"
+      values   = ["arn:${data.aws_partition.current.partition}:cloudwatch:${data.aws_region.current.name}:${var.account_id}:alarm:*"]
+    }
+  }
 }
 
 resource "aws_sns_topic_policy" "alerts" {
@@ -75,6 +94,8 @@ resource "aws_sns_topic_policy" "alerts" {
 }
 
 data "aws_region" "current" {}
+
+data "aws_partition" "current" {}
 
 locals {
   routing = yamldecode(var.alert_routing)
