@@ -7,7 +7,7 @@ if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+.venv/bin/python -m pip install --quiet --disable-pip-version-check --no-compile -e '.[dev]'
 
 # Debian packages the tests run: promtool, amtool and the Prometheus and Alertmanager servers (2.42 / 0.25; the
 # tests start servers of their own on free loopback ports, a service the packages may start is not used), decK
@@ -50,7 +50,7 @@ fi
 CHECKOV_VERSION=3.3.30
 if ! .tools/checkov/bin/checkov --version 2>/dev/null | grep -qx "$CHECKOV_VERSION"; then
   python3 -m venv .tools/checkov
-  .tools/checkov/bin/python -m pip install --quiet --disable-pip-version-check "checkov==$CHECKOV_VERSION"
+  .tools/checkov/bin/python -m pip install --quiet --disable-pip-version-check --no-compile "checkov==$CHECKOV_VERSION"
 fi
 
 # Terraform 1.11 and the AWS provider 5.100.0 in a filesystem mirror (tests/terraform) cannot be downloaded here:
