@@ -54,10 +54,13 @@ def _modules(system: System) -> dict[str, bytes]:
     found = {}
     root = resources.files("rosec.resources") / "terraform" / "modules"
     for module in sorted(root.iterdir(), key=lambda p: p.name):
+        base = f"{system.layout.terraform_dir}/modules/{module.name}"
+        code = ""
         for source in sorted(module.iterdir(), key=lambda p: p.name):
             if source.name.endswith(".tf"):
-                path = f"{system.layout.terraform_dir}/modules/{module.name}/{source.name}"
-                found[path] = (system.header() + source.read_text("utf-8")).encode("utf-8")
+                code += source.read_text("utf-8")
+                found[f"{base}/{source.name}"] = (system.header() + source.read_text("utf-8")).encode("utf-8")
+        found[f"{base}/versions.tf"] = _tf(system, files.module_versions(code))  # the root's pins, written once
     return found
 
 

@@ -14,12 +14,27 @@ TERRAFORM_VERSION = ">= 1.11"
 AWS_PROVIDER = "5.100.0"
 
 
+EDGE_ALIAS = "us_east_1"  # the provider of the CloudFront-scoped resources (EDGE_REGION)
+
+
 def versions(aws: AwsEnvironment) -> list[Block]:
     s = aws.settings
     backend = Block("backend", ("s3",), [("bucket", s.state_bucket), ("key", s.state_key),
                                           ("region", s.state_region), ("encrypt", True), ("use_lockfile", True)])
-    providers = Block("required_providers", (), [("aws", {"source": "hashicorp/aws", "version": AWS_PROVIDER})])
-    return [Block("terraform", (), [("required_version", TERRAFORM_VERSION), providers, backend])]
+    return [Block("terraform", (), [("required_version", TERRAFORM_VERSION), _required_providers(), backend])]
+
+
+def module_versions(module_source: str) -> list[Block]:
+    """versions.tf of a module: the root's pins, and the edge provider alias when the module's code uses it."""
+    aliases = (EDGE_ALIAS,) if f"aws.{EDGE_ALIAS}" in module_source else ()
+    return [Block("terraform", (), [("required_version", TERRAFORM_VERSION), _required_providers(aliases)])]
+
+
+def _required_providers(aliases: tuple[str, ...] = ()) -> Block:
+    aws: dict[str, Any] = {"source": "hashicorp/aws", "version": AWS_PROVIDER}
+    if aliases:
+        aws["configuration_aliases"] = [Raw(f"aws.{alias}") for alias in aliases]
+    return Block("required_providers", (), [("aws", aws)])
 
 
 def providers(system: System, aws: AwsEnvironment) -> list[Block]:
@@ -35,7 +50,7 @@ def providers(system: System, aws: AwsEnvironment) -> list[Block]:
         body.append(Block("default_tags", (), [("tags", tags)]))
         return Block("provider", ("aws",), body)
 
-    return [provider(aws.settings.region, None), provider(EDGE_REGION, "us_east_1")]
+    return [provider(aws.settings.region, None), provider(EDGE_REGION, EDGE_ALIAS)]
 
 
 def _variable(name: str, type_: str, description: str, default: Any = ...) -> Block:
