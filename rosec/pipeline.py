@@ -99,14 +99,15 @@ def _redacted(diagnostics: list[Diagnostic], spec_path: Path) -> list[Diagnostic
 
 def render(system: System, targets: Iterable[str] | None = None) -> FileTree:
     from rosec.emit.files import FileTree
+    from rosec.render_processes import render_targets
     from rosec.targets import available_targets
 
     registry = available_targets()
     chosen = list(targets) if targets is not None else list(registry)
     tree = FileTree()
     with gc_paused():
-        for name in chosen:
-            for path, content in sorted(registry[name](system).items()):
+        for name, files in render_targets(system, chosen, registry).items():
+            for path, content in sorted(files.items()):
                 tree.add(name, path, content)
     return tree
 

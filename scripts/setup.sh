@@ -3,12 +3,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [ ! -x .venv/bin/python ]; then
-  python3 -m venv .venv
-fi
-.venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-.venv/bin/python -m pip install --quiet --disable-pip-version-check --no-compile -e '.[dev]'
-
 # Debian packages the tests run: promtool, amtool and the Prometheus and Alertmanager servers (2.42 / 0.25; the
 # tests start servers of their own on free loopback ports, a service the packages may start is not used), decK
 # (validates the generated kong.yaml offline; Debian's is 1.4) and jq (the README's commands).
@@ -37,21 +31,45 @@ if ! command -v npm >/dev/null; then
     exit 1
   fi
 fi
-if ! cmp -s tools/package-lock.json .tools/package-lock.json || [ ! -d .tools/node_modules/.bin ]; then
-  rm -rf .tools
-  mkdir -p .tools
-  cp tools/package.json tools/package-lock.json .tools/
-  (cd .tools && npm ci --no-audit --no-fund --loglevel=error)
-fi
+npm_tools() {
+  if ! cmp -s tools/package-lock.json .tools/package-lock.json || [ ! -d .tools/node_modules/.bin ]; then
+    rm -rf .tools/node_modules .tools/package.json .tools/package-lock.json
+    mkdir -p .tools
+    cp tools/package.json tools/package-lock.json .tools/
+    (cd .tools && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
 
 # checkov scans the rendered Kubernetes manifests (tests/charts) and the Terraform (tests/terraform). It pins
 # packaging<24 and boto3, which clash with pytest and the dev extra, so it lives in a virtualenv of its own under
 # the git-ignored .tools/.
 CHECKOV_VERSION=3.3.30
-if ! .tools/checkov/bin/checkov --version 2>/dev/null | grep -qx "$CHECKOV_VERSION"; then
-  python3 -m venv .tools/checkov
-  .tools/checkov/bin/python -m pip install --quiet --disable-pip-version-check --no-compile "checkov==$CHECKOV_VERSION"
-fi
+checkov_tool() {
+  if ! .tools/checkov/bin/checkov --version 2>/dev/null | grep -qx "$CHECKOV_VERSION"; then
+    python3 -m venv .tools/checkov
+    .tools/checkov/bin/python -m pip install --quiet --disable-pip-version-check --no-compile "checkov==$CHECKOV_VERSION"
+  fi
+}
+
+python_packages() {
+  if [ ! -x .venv/bin/python ]; then
+    python3 -m venv .venv
+  fi
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check --no-compile -e '.[dev]'
+}
+
+# The three installs are independent and mostly wait on downloads and unpacking: they run side by side, and a
+# failure of any fails the setup.
+mkdir -p .tools
+jobs_started=()
+for install in python_packages npm_tools checkov_tool; do
+  "$install" &
+  jobs_started+=($!)
+done
+for job in "${jobs_started[@]}"; do
+  wait "$job"
+done
 
 # Terraform 1.11 and the AWS provider 5.100.0 in a filesystem mirror (tests/terraform) cannot be downloaded here:
 # they must be on the machine. Say so clearly instead of letting the tests find out.

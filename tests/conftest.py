@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
 import shutil
 import socket
 import subprocess
@@ -35,6 +36,34 @@ SHARED_SCHEMAS = ROOT.parent / "shared" / "schemas"
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--update-goldens", action="store_true",
                      help="Rewrite generated/<example>/ from the examples instead of comparing.")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "long(seconds): a test taking about that long alone; the longest start first")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The long tests first, longest first, each followed by one other test, then the rest in their order.
+
+    xdist (`--maxschedchunk 1`) hands each worker two tests to begin with, then one whenever it has fewer than
+    two: so each worker starts on a long test of its own, and no long test is left for the end, when it would
+    keep one worker busy after the others ran out of tests."""
+
+    def seconds(item: pytest.Item) -> float:
+        marker = item.get_closest_marker("long")
+        return float(marker.kwargs["seconds"]) if marker else 0.0
+
+    long = sorted((item for item in items if seconds(item)), key=seconds, reverse=True)
+    rest = iter([item for item in items if not seconds(item)])
+    ordered = [item for first in long for item in (first, next(rest, None)) if item is not None]
+    items[:] = ordered + list(rest)
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """One worker per CPU, and one more: the longest test (the moto apply) mostly waits on the AWS provider's
+    waiters, and the services the end-to-end tests start mostly wait too."""
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return cpus + 1
 
 
 def example_specs() -> list[Path]:

@@ -44,6 +44,7 @@ def _build(out: Path, seed: str) -> dict[str, bytes]:
     return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
 
 
+@pytest.mark.long(seconds=15)
 def test_output_is_identical_under_different_hash_seeds(tmp_path: Path) -> None:
     first = _build(tmp_path / "a", "0")
     second = _build(tmp_path / "b", "4242")

@@ -39,6 +39,7 @@ def copy_of_rosec(target: Path) -> Path:
     return target
 
 
+@pytest.mark.long(seconds=33)
 def test_the_readme_ci_snippet_works_as_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     source = copy_of_rosec((tmp_path / "rosec-checkout").resolve())
     team = tmp_path / "team"

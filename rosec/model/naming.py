@@ -7,6 +7,7 @@ import keyword
 import re
 from collections.abc import Collection
 from enum import StrEnum
+from functools import lru_cache
 
 # HTTPStatus -> HTTP Status, but userIDs -> user IDs (a plural 's' stays with its acronym)
 _ACRONYM_END = re.compile(r"([A-Z]+)([A-Z](?!s(?:[^a-z]|$))[a-z])")
@@ -61,11 +62,12 @@ def is_reserved_python(name: str) -> bool:
 
 
 # -- wire names (JSON keys, enum values, parameters, events) -> identifiers -------------------------------------
-def wire_words(wire: str) -> list[str]:
-    """The lowercase words of a wire name: tripId -> [trip, id]; created-at -> [created, at]; @type -> [type];
-    HTTPStatus -> [http, status]; line_1 -> [line, 1]; line1 -> [line1] (digits stay with their word)."""
+@lru_cache(maxsize=1 << 14)  # the same field and parameter names come back in every service
+def wire_words(wire: str) -> tuple[str, ...]:
+    """The lowercase words of a wire name: tripId -> (trip, id); created-at -> (created, at); @type -> (type,);
+    HTTPStatus -> (http, status); line_1 -> (line, 1); line1 -> (line1,) (digits stay with their word)."""
     spaced = _WORD_START.sub(r"\1 \2", _ACRONYM_END.sub(r"\1 \2", wire))
-    return [word.lower() for word in _SEPARATORS.split(spaced) if word]
+    return tuple(word.lower() for word in _SEPARATORS.split(spaced) if word)
 
 
 def wire_identifier(wire: str, digit_prefix: str) -> str:

@@ -7,8 +7,10 @@ tuples in a deterministic order (declaration order of the spec unless stated oth
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TypeVar
 
 from rosec.model.alerting import Alerting
 from rosec.model.datastores import Datastore
@@ -18,6 +20,8 @@ from rosec.model.messages import EnumType, Message
 from rosec.model.messaging import Event, Messaging
 from rosec.model.observability import Observability
 from rosec.model.services import Service
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -128,6 +132,14 @@ class System:
     def package_names(self) -> frozenset[str]:
         """Service.python_name of every service: the top-level packages of the generated code."""
         return frozenset(s.python_name for s in self.services)
+
+    def once(self, key: tuple[Hashable, ...], compute: Callable[[], T]) -> T:
+        """compute() the first time `key` is asked for, the same result after: for output that several targets
+        deploy (the Prometheus rule files, each environment's gateway config and realm), rendered once per build."""
+        memo = self.__dict__.setdefault("_once", {})
+        if key not in memo:
+            memo[key] = compute()
+        return memo[key]  # type: ignore[no-any-return]
 
     def environment(self, name: str) -> Environment:
         return next(e for e in self.environments if e.name == name)

@@ -160,6 +160,7 @@ def test_every_runtime_metric_the_rules_and_dashboards_use_is_served(shop_live: 
     assert used <= served, f"used but not served by any running shop service: {sorted(used - served)}"
 
 
+@pytest.mark.long(seconds=21)
 def test_a_burning_budget_pages_through_alertmanager_to_the_webhook(stack: Stack) -> None:
     def paged() -> list[dict[str, Any]]:
         return [alert for alert in stack.webhook.alerts() if alert["labels"].get("alertname") == "ErrorBudgetBurn"

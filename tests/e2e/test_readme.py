@@ -118,6 +118,7 @@ def check_provisioning(shop: System, calls: list[list[str]], env_file: dict[str,
     assert sorted(calls) == sorted(expected)
 
 
+@pytest.mark.long(seconds=22)
 def test_the_readmes_commands_place_an_order_and_read_it_back(shop: System, project: Path) -> None:
     if shutil.which("jq") is None:
         pytest.fail("jq is missing: apt-get install -y jq (scripts/setup.sh installs it)")

@@ -42,6 +42,7 @@ def probe() -> Iterator[ImportProbe]:
         server.close()
 
 
+@pytest.mark.long(seconds=60)
 def test_every_spec_that_validates_builds_compiles_and_imports(probe: ImportProbe, tmp_path: Path) -> None:
     outcomes: Counter[str] = Counter()
 

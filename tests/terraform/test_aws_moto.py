@@ -349,6 +349,7 @@ CHECKS = (
 )
 
 
+@pytest.mark.long(seconds=250)
 def test_the_shop_prod_root_applies_as_specified_replans_clean_and_destroys(
         tmp_path: Path, shop: System, capsys: pytest.CaptureFixture[str]) -> None:
     """One test, so that one xdist worker runs the one apply while the others run the rest of the suite: every

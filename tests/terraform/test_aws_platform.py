@@ -247,6 +247,7 @@ def test_one_waf_rule_per_limited_gateway_service_and_route(case: tuple[System, 
                                                    else [])
 
 
+@pytest.mark.long(seconds=13)
 def test_the_alert_manager_definition_gives_each_receiver_its_topic(shop: System, tmp_path: Path) -> None:
     """moto has no alert manager definitions: the metrics module's own expression, evaluated by `terraform
     console` with the shop's routing, gives every receiver with a topic one sns_config (SigV4 in the region, as AMP

@@ -117,6 +117,7 @@ def test_the_hcl_writer_writes_what_terraform_fmt_writes(tmp_path: Path, trees: 
     assert result.stdout == written
 
 
+@pytest.mark.long(seconds=38)
 def test_every_root_and_module_validates(tmp_path: Path, trees: dict[str, Tree]) -> None:
     """`init -backend=false` and `validate` in a clean copy of every root (with its modules beside it) and of
     every module on its own."""
@@ -160,6 +161,7 @@ def _of_type(plan: dict[str, Any], kind: str) -> list[dict[str, Any]]:
     return [r for r in _planned_resources(plan) if r["type"] == kind and r["mode"] == "managed"]
 
 
+@pytest.mark.long(seconds=16)
 @pytest.mark.parametrize("name", ["shop", "synthetic"])
 def test_the_offline_plan_creates_what_the_spec_says(name: str, trees: dict[str, Tree]) -> None:
     """One plan per root (the two run on different workers): what every root must plan, then what is particular
@@ -302,6 +304,7 @@ def _synthetic_particulars(tree: Tree, plan: dict[str, Any]) -> None:
 PARTICULARS = {"shop": _shop_particulars, "synthetic": _synthetic_particulars}
 
 
+@pytest.mark.long(seconds=21)
 def test_checkov_finds_no_failed_check(trees: dict[str, Tree], checkov: Callable[[Path], dict[str, Any]]) -> None:
     for tree in trees.values():
         report = checkov(tree.path)

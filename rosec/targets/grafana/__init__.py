@@ -33,7 +33,11 @@ def outputs(layout: Layout) -> tuple[str, ...]:
 
 def dashboards(system: System) -> dict[str, dict[str, Any]]:
     """Dashboard JSON by file name under the dashboards directory (services/<name>.json, slo/<name>.json,
-    system.json)."""
+    system.json). Built once per build: Helm deploys them too (callers must not change them)."""
+    return system.once(("dashboards",), lambda: _dashboards(system))
+
+
+def _dashboards(system: System) -> dict[str, dict[str, Any]]:
     refs = dashboard_refs(system)
     by_kind = {(r.kind, r.service): r for r in refs}
     found: dict[str, dict[str, Any]] = {}

@@ -13,12 +13,12 @@ from rosec.targets.grafana import dashboards
 from rosec.targets.helm.charts import chart_yaml, with_templates
 from rosec.targets.helm.platform_values import platform_environment_values, platform_values
 from rosec.targets.helm.schema import platform_schema
-from rosec.targets.keycloak import realm
-from rosec.targets.kong import kong_config
+from rosec.targets.keycloak import realm_file
+from rosec.targets.kong import kong_file
 from rosec.targets.logs import data_view, ilm_policy, index_template, reader_role, writer_role
 from rosec.targets.logs.pipeline import pipeline_file
 from rosec.targets.logs.setup import SETUP_FILES, grafana_reads_logs, setup_file
-from rosec.targets.prometheus import prometheus_rules
+from rosec.targets.prometheus import rule_files
 
 
 def platform_chart(system: System, environments: tuple[Environment, ...]) -> dict[str, bytes]:
@@ -35,7 +35,7 @@ def platform_chart(system: System, environments: tuple[Environment, ...]) -> dic
         chart |= {f"files/{environment.name}/{path}": content
                   for path, content in environment_files(system, environment).items()}
     if system.observability.metrics:
-        chart |= {f"files/{path}": to_yaml(rules, header) for path, rules in prometheus_rules(system).items()}
+        chart |= {f"files/{path}": content for path, content in rule_files(system).items()}
         chart |= {f"files/dashboards/{board['uid']}.json": to_json(board) for board in dashboards(system).values()}
     return with_templates(system, "platform", chart)
 
@@ -52,7 +52,7 @@ def environment_files(system: System, environment: Environment) -> dict[str, byt
         if grafana_reads_logs(system):
             found[f"{setup}/{files.reader_role}"] = to_json(reader_role(system, environment))
     if system.has_gateway:
-        found["kong.yaml"] = to_yaml(kong_config(system, environment), system.header())
+        found["kong.yaml"] = kong_file(system, environment)
     if system.identity:
-        found["realm.json"] = to_json(realm(system, environment))
+        found["realm.json"] = realm_file(system, environment)
     return found

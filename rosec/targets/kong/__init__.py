@@ -9,10 +9,11 @@ command fills in from the environment (rosec.targets.kong.start).
 from __future__ import annotations
 
 from rosec.emit.serialize import to_yaml
+from rosec.model.environments import Environment
 from rosec.model.system import Layout, System
 from rosec.targets.kong.config import kong_config
 
-__all__ = ["kong_config", "outputs", "render"]
+__all__ = ["kong_config", "kong_file", "outputs", "render"]
 
 
 def outputs(layout: Layout) -> tuple[str, ...]:
@@ -22,5 +23,10 @@ def outputs(layout: Layout) -> tuple[str, ...]:
 def render(system: System) -> dict[str, bytes]:
     if not system.has_gateway:
         return {}
-    return {system.layout.kong_config(env.name): to_yaml(kong_config(system, env), system.header())
-            for env in system.environments}
+    return {system.layout.kong_config(env.name): kong_file(system, env) for env in system.environments}
+
+
+def kong_file(system: System, environment: Environment) -> bytes:
+    """kong.yaml of the environment, as every target that deploys it writes it (rendered once per build)."""
+    return system.once(("kong.yaml", environment.name),
+                       lambda: to_yaml(kong_config(system, environment), system.header()))

@@ -17,7 +17,7 @@ from rosec.targets.prometheus.recording import recording_groups
 from rosec.targets.prometheus.slo_rules import slo_groups
 from rosec.targets.prometheus.unit_tests import unit_test_files
 
-__all__ = ["agent_config", "outputs", "prometheus_config", "prometheus_rules", "render", "rule_tests"]
+__all__ = ["agent_config", "outputs", "prometheus_config", "prometheus_rules", "render", "rule_files", "rule_tests"]
 
 CONFIG_FILE = "prometheus.yml"
 
@@ -35,6 +35,13 @@ def prometheus_rules(system: System) -> dict[str, dict[str, Any]]:
     return {path: {"groups": groups} for path, groups in files.items() if groups}
 
 
+def rule_files(system: System) -> dict[str, bytes]:
+    """prometheus_rules as the files every target that deploys them writes (rendered once per build)."""
+    header = system.header()
+    return system.once(("prometheus rules",), lambda: {path: to_yaml(rules, header)
+                                                       for path, rules in prometheus_rules(system).items()})
+
+
 def rule_tests(system: System) -> dict[str, dict[str, Any]]:
     """promtool unit tests by path relative to the Prometheus directory: `tests/slo-<service>.test.yml`."""
     return {f"tests/slo-{service}.test.yml": test for service, test in unit_test_files(system).items()}
@@ -44,8 +51,8 @@ def render(system: System) -> dict[str, bytes]:
     if not system.observability.metrics:
         return {}
     base, header = system.layout.prometheus_dir, system.header()
-    out = {f"{base}/{path}": to_yaml(document, header)
-           for path, document in (prometheus_rules(system) | rule_tests(system)).items()}
+    out = {f"{base}/{path}": content for path, content in rule_files(system).items()}
+    out |= {f"{base}/{path}": to_yaml(document, header) for path, document in rule_tests(system).items()}
     environment = system.compose_environment
     if environment is not None:
         out[f"{base}/{CONFIG_FILE}"] = to_yaml(prometheus_config(system, environment), header)

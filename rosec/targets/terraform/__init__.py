@@ -17,7 +17,7 @@ from __future__ import annotations
 from importlib import resources
 
 from rosec.emit.hcl import Block, dumps
-from rosec.emit.serialize import text, to_json, to_yaml
+from rosec.emit.serialize import text, to_yaml
 from rosec.emit.templates import code_environment
 from rosec.model import identity
 from rosec.model.aws import AwsEnvironment, aws_environment
@@ -25,9 +25,9 @@ from rosec.model.aws_catalog import BROKER
 from rosec.model.environments import Environment
 from rosec.model.system import Layout, System
 from rosec.targets.alertmanager import alert_routing
-from rosec.targets.keycloak import realm
-from rosec.targets.kong import kong_config
-from rosec.targets.prometheus import agent_config, prometheus_rules
+from rosec.targets.keycloak import realm_file
+from rosec.targets.kong import kong_file
+from rosec.targets.prometheus import agent_config, rule_files
 from rosec.targets.terraform import files
 from rosec.targets.terraform.files import AWS_PROVIDER
 from rosec.targets.terraform.root import ALERT_ROUTING, FILES, main_blocks, rule_group
@@ -88,12 +88,12 @@ def platform_files(system: System, environment: Environment) -> dict[str, bytes]
     aws, header = aws_environment(system, environment), system.header()
     found = {}
     if system.has_gateway:
-        found["kong.yaml"] = to_yaml(kong_config(system, environment), header)
+        found["kong.yaml"] = kong_file(system, environment)
     if system.identity:
-        found["realm.json"] = to_json(realm(system, environment))
+        found["realm.json"] = realm_file(system, environment)
     if aws.metrics_workspace:
         found["prometheus.yml"] = to_yaml(agent_config(system, environment, dict(aws.scrape_names)), header)
-        found |= {rule_group(path): to_yaml(rules, header) for path, rules in prometheus_rules(system).items()}
+        found |= {rule_group(path): content for path, content in rule_files(system).items()}
         found[ALERT_ROUTING] = to_yaml(alert_routing(system), header)
     return found
 

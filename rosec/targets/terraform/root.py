@@ -12,7 +12,7 @@ from rosec.model import aws_catalog as catalog
 from rosec.model.aws import ORIGIN_HEADER, ORIGIN_SECRET, AwsEnvironment
 from rosec.model.aws_firewall import LOAD_BALANCER, task_group, volume_group
 from rosec.model.system import System
-from rosec.targets.prometheus import prometheus_rules
+from rosec.targets.prometheus import rule_files
 from rosec.targets.terraform.tasks import MODULES, key, task_module
 
 CLOUDFRONT_PREFIX_LIST = "com.amazonaws.global.cloudfront.origin-facing"
@@ -61,7 +61,7 @@ def main_blocks(system: System, aws: AwsEnvironment, log_retention_days: int) ->
 
 def _metrics(system: System, aws: AwsEnvironment) -> Block:
     rules = {PurePosixPath(path).stem: Raw(f'file("${{path.module}}/{FILES}/{rule_group(path)}")')
-             for path in prometheus_rules(system)}
+             for path in rule_files(system)}
     return _module("metrics", "metrics", name=aws.metrics_workspace, account_id=Raw("local.account_id"),
                    kms_key_arn=Raw("module.encryption.key_arn"),
                    log_retention_days=Raw("local.log_retention_days"), rule_groups=rules,

@@ -1,0 +1,129 @@
+"""Scenarios of rosec.render_processes, each run in a fresh interpreter by tests/test_render_processes.py: a test
+worker may hold threads of other tests' servers, and with other threads running rosec does not fork.
+
+    python tests/render_scenarios.py SCENARIO [SPEC]   # prints one JSON object
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from rosec.model.system import System
+from rosec.pipeline import load_system, render
+from rosec.render_processes import CHILD_TARGETS, PROCESSES_VARIABLE, in_parallel, render_targets
+
+SHOP = Path(__file__).resolve().parent.parent / "spec-examples" / "shop" / "rose.yaml"
+
+
+class ChildTargetError(Exception):
+    pass
+
+
+def _pid(system: System) -> dict[str, bytes]:
+    return {"pid": str(os.getpid()).encode()}
+
+
+def _failing(system: System) -> dict[str, bytes]:
+    raise ChildTargetError(f"failed in {os.getpid()}")
+
+
+def same_files(spec: str) -> dict[str, Any]:
+    os.environ[PROCESSES_VARIABLE] = "1"
+    alone = load_system(Path(spec))
+    forked_when_told_not_to = in_parallel(alone)
+    one = render(alone)
+    os.environ[PROCESSES_VARIABLE] = "2"
+    shared = load_system(Path(spec))  # a system of its own: nothing System.once kept from the first render
+    two = render(shared)
+    return {"forked": in_parallel(shared), "forked_when_told_not_to": forked_when_told_not_to, "files": len(one.files),
+            "same_order": list(one.files) == list(two.files),
+            "same_files": all(one.files[p] == two.files[p] for p in one.files),
+            "child_targets": sorted({f.target for f in two.files.values()} & CHILD_TARGETS)}
+
+
+def pids(spec: str) -> dict[str, Any]:
+    os.environ[PROCESSES_VARIABLE] = "2"
+    registry = {"kong": _pid, "services": _pid, "helm": _pid, "compose": _pid}
+    rendered = render_targets(load_system(Path(spec)), list(registry), registry)
+    return {"order": list(rendered), "pids": {name: int(files["pid"]) for name, files in rendered.items()},
+            "own": os.getpid()}
+
+
+def defaults(spec: str) -> dict[str, Any]:
+    import rosec.render_processes as processes
+
+    os.environ.pop(PROCESSES_VARIABLE, None)
+    system = load_system(Path(spec))
+    small = in_parallel(system)
+    processes.PARALLEL_FROM_SERVICES = len(system.services)
+    large = in_parallel(system)
+    os.environ[PROCESSES_VARIABLE] = "1"
+    large_but_told_not_to = in_parallel(system)
+    os.environ[PROCESSES_VARIABLE] = "2"
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        with_another_thread = in_parallel(system)
+    finally:
+        stop.set()
+        other.join()
+    return {"small": small, "large": large, "told_not_to": large_but_told_not_to,
+            "with_another_thread": with_another_thread, "cpus": len(os.sched_getaffinity(0))}
+
+
+def child_fails(spec: str) -> dict[str, Any]:
+    os.environ[PROCESSES_VARIABLE] = "2"
+    registry = {"kong": _pid, "services": _failing}
+    try:
+        render_targets(load_system(Path(spec)), list(registry), registry)
+    except ChildTargetError as error:
+        return {"error": str(error), "own": os.getpid()}
+    return {"error": None}
+
+
+def parent_fails(spec: str) -> dict[str, Any]:
+    os.environ[PROCESSES_VARIABLE] = "2"
+    started = Path(tempfile.mkdtemp()) / "child.pid"
+
+    def waits_for_ever(system: System) -> dict[str, bytes]:
+        started.write_text(str(os.getpid()))
+        os.pause()
+        return {}
+
+    def fails_once_the_child_runs(system: System) -> dict[str, bytes]:
+        deadline = time.monotonic() + 60
+        while not started.exists() or not started.read_text():
+            if time.monotonic() > deadline:
+                raise RuntimeError("no child started")
+            os.sched_yield()
+        raise ChildTargetError("here")
+
+    registry = {"kong": fails_once_the_child_runs, "services": waits_for_ever}
+    try:
+        render_targets(load_system(Path(spec)), list(registry), registry)
+    except ChildTargetError as error:
+        child = int(started.read_text())
+        try:
+            os.kill(child, 0)
+        except ProcessLookupError:
+            return {"error": str(error), "child_gone": True}
+        return {"error": str(error), "child_gone": False}
+    return {"error": None}
+
+
+SCENARIOS: dict[str, Callable[[str], dict[str, Any]]] = {
+    "same-files": same_files, "pids": pids, "defaults": defaults, "child-fails": child_fails,
+    "parent-fails": parent_fails,
+}
+
+if __name__ == "__main__":
+    print(json.dumps(SCENARIOS[sys.argv[1]](sys.argv[2] if len(sys.argv) > 2 else str(SHOP))))

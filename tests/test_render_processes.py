@@ -1,0 +1,58 @@
+"""Rendering in two processes (rosec.render_processes): the same files as in one, the child's targets rendered in
+the child, its failures raised here, and a failure here stopping the child. Each scenario runs in a fresh
+interpreter (tests/render_scenarios.py): with other threads running, as in a test worker, rosec does not fork."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import EXAMPLES
+
+SCENARIOS = Path(__file__).resolve().parent / "render_scenarios.py"
+
+
+def scenario(name: str, spec: Path = EXAMPLES / "shop" / "rose.yaml") -> dict[str, Any]:
+    done = subprocess.run([sys.executable, str(SCENARIOS), name, str(spec)], capture_output=True, text=True,
+                          timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
+    result: dict[str, Any] = json.loads(done.stdout)
+    return result
+
+
+@pytest.mark.parametrize("example", ["shop", "minimal"])
+def test_two_processes_render_what_one_renders(example: str) -> None:
+    result = scenario("same-files", EXAMPLES / example / "rose.yaml")
+    assert result["forked"] and not result["forked_when_told_not_to"]
+    assert result["files"] > 0 and result["same_order"] and result["same_files"]
+    assert result["child_targets"], "the child rendered none of the example's targets"
+
+
+def test_the_child_renders_the_code_targets_and_this_process_the_rest() -> None:
+    result = scenario("pids")
+    assert result["order"] == ["kong", "services", "helm", "compose"], "the targets come back in the order asked"
+    pids = result["pids"]
+    assert pids["kong"] == pids["helm"] == result["own"]
+    assert pids["services"] == pids["compose"] != result["own"]
+
+
+def test_small_systems_render_here_large_ones_in_two_unless_told_or_threads_run() -> None:
+    result = scenario("defaults")
+    assert not result["small"], "the shop is below the size where forking pays"
+    assert result["large"] == (result["cpus"] > 1)
+    assert not result["told_not_to"] and not result["with_another_thread"]
+
+
+def test_a_target_that_fails_in_the_child_raises_its_error_here() -> None:
+    result = scenario("child-fails")
+    assert result["error"] == f"failed in {result['own']}", "rendered again here, the target raised here"
+
+
+def test_a_failure_here_stops_the_child() -> None:
+    result = scenario("parent-fails")
+    assert result["error"] == "here"
+    assert result["child_gone"], "the child was killed and reaped, not left running or as a zombie"
