@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
 
 
 @dataclass(frozen=True)
@@ -27,6 +26,7 @@ class FileTree:
 
 
 def _check_relative(path: str) -> None:
-    pure = PurePosixPath(path)
-    if pure.is_absolute() or ".." in pure.parts or not pure.parts or "\\" in path:
+    """A relative POSIX path that stays inside the output directory (string checks: a build adds 35,000 paths)."""
+    segments = path.split("/")
+    if path.startswith("/") or "\\" in path or ".." in segments or all(s in ("", ".") for s in segments):
         raise ValueError(f"unsafe output path {path!r}")

@@ -19,6 +19,7 @@ from typing import Any, Union
 INDENT = "  "
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+_NEEDS_ESCAPE = re.compile(r'[\x00-\x1f"\\]')  # what quote() escapes: most strings have none of it
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,8 @@ BodyItem = Union[tuple[str, Any], Block, Comment]  # noqa: UP007 - a runtime ali
 
 def quote(text: str) -> str:
     """A literal HCL string: escapes, and `$${` / `%%{` so that nothing in it is a template."""
-    escaped = "".join(_ESCAPES.get(ch, ch if ch >= " " else f"\\u{ord(ch):04x}") for ch in text)
+    escaped = ("".join(_ESCAPES.get(ch, ch if ch >= " " else f"\\u{ord(ch):04x}") for ch in text)
+               if _NEEDS_ESCAPE.search(text) else text)
     return '"' + escaped.replace("${", "$${").replace("%{", "%%{") + '"'
 
 

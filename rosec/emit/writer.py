@@ -194,9 +194,10 @@ def _write_new(out_dir: Path, tree: FileTree, manifest: Manifest) -> WriteResult
     manifest_bytes = manifest.to_bytes()
     try:
         files = sorted(tree.files.items())
-        for directory in sorted({PurePosixPath(relative).parent for relative, _ in files}):
+        for directory in sorted({relative.rpartition("/")[0] for relative, _ in files}):
             (staging / directory).mkdir(parents=True, exist_ok=True)  # once per directory, not per file
-        write_files([(staging / relative, output.content) for relative, output in files])
+        base = str(staging)
+        write_files([(os.path.join(base, relative), output.content) for relative, output in files])
         write_file(staging / MANIFEST_NAME, manifest_bytes)
         os.chmod(staging, 0o755)  # mkdtemp made it private
         staging.rename(out_dir)

@@ -82,7 +82,9 @@ def _mapping(data: dict[Any, Any], column: int, first: str, lines: list[str]) ->
         head = prefix + _key(key) + ":"
         prefix = pad
         kind = type(value)
-        if kind is dict:
+        if kind is str and "\n" not in value:  # the commonest case first
+            lines.append(head + " " + _string(value))
+        elif kind is dict:
             if value:
                 lines.append(head)
                 _mapping(value, column + 2, pad + INDENT, lines)
@@ -147,6 +149,7 @@ def _scalar_into(value: Any, head: str, block_column: int, lines: list[str]) -> 
         raise UnsupportedError(kind.__name__)
 
 
+@lru_cache(maxsize=1 << 12, typed=True)  # a document repeats few keys many times; typed: True is not 1
 def _key(key: Any) -> str:
     kind = type(key)
     if kind is str:

@@ -86,7 +86,11 @@ def build_identity(spec: RoseSpec, services: tuple[Service, ...]) -> Identity | 
     system, realm = spec.system.name, spec.identity.realm
     by_name = {s.name: s for s in services}
     audiences = {s.name for s in services if needs_token(s)}
-    callers = {s.name: [c for c in services if s.name in c.calls] for s in services}
+    callers: dict[str, list[Service]] = {s.name: [] for s in services}
+    for caller in services:
+        for callee in dict.fromkeys(caller.calls):
+            if callee in callers:
+                callers[callee].append(caller)
     clients = []
     for service in services:
         callees = [by_name[p] for p in service.calls if p in audiences]

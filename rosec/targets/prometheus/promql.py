@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from functools import lru_cache
 
 from rosec.model.metrics import GRPC_FAILURE_CODES, METRICS
 from rosec.model.services import Service
@@ -18,6 +19,7 @@ GROUPING = ("system", "environment", "service")
 Matcher = tuple[str, str, str]  # label, operator, value
 
 
+@lru_cache(maxsize=1 << 14)  # the same names and label values are quoted over and over
 def quoted(value: str) -> str:
     """A PromQL string literal (double quotes, backslash escapes as in JSON)."""
     return json.dumps(value)

@@ -89,6 +89,7 @@ def bracketed(opening: str, items: Iterable[str], closing: str, indent: int = 0)
     return opening + "".join(f"\n{inner}{item}," for item in items) + "\n" + " " * indent + closing
 
 
+@lru_cache(maxsize=1 << 14)  # sort keys of the same names, module after module
 def natural(text: str) -> tuple[tuple[int, int | str], ...]:
     """Natural order (v2 before v10), as ruff's isort and RUF022 sort."""
     return tuple((0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"(\d+)", text) if part)
