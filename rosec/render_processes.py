@@ -40,8 +40,16 @@ def render_targets(system: System, chosen: Sequence[str], registry: Mapping[str,
     here = [name for name in chosen if name not in CHILD_TARGETS]
     if not (in_child and here and in_parallel(system)):
         return _render(system, chosen, registry)
-    read_end, write_end = os.pipe()
-    pid = os.fork()
+    try:
+        read_end, write_end = os.pipe()
+    except OSError:  # out of file descriptors: one process will do
+        return _render(system, chosen, registry)
+    try:
+        pid = os.fork()
+    except OSError:  # out of memory or processes: one process will do
+        os.close(read_end)
+        os.close(write_end)
+        return _render(system, chosen, registry)
     if pid == 0:
         os.close(read_end)
         _child(system, in_child, registry, write_end)
