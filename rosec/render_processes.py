@@ -69,12 +69,12 @@ def render_targets(system: System, chosen: Sequence[str], registry: Mapping[str,
 def in_parallel(system: System) -> bool:
     """Whether render_targets forks for this system, on this machine, now."""
     setting = os.environ.get(PROCESSES_VARIABLE, "").strip()
-    if setting == "1" or not hasattr(os, "fork") or threading.active_count() > 1 or _cpus() < 2:
+    if setting == "1" or not hasattr(os, "fork") or threading.active_count() > 1 or usable_cpus() < 2:
         return False
     return setting == "2" or len(system.services) >= PARALLEL_FROM_SERVICES
 
 
-def _cpus() -> int:
+def usable_cpus() -> int:
     if hasattr(os, "sched_getaffinity"):
         return len(os.sched_getaffinity(0))
     return os.cpu_count() or 1

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import os
 import shutil
 import socket
 import subprocess
@@ -21,6 +20,7 @@ import pytest
 from rosec.diagnostics import SpecError
 from rosec.model.system import System
 from rosec.pipeline import load_system
+from rosec.render_processes import usable_cpus
 
 if TYPE_CHECKING:
     from runtime.support import JwksServer
@@ -62,8 +62,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     """One worker per CPU, and one more: the longest test (the moto apply) mostly waits on the AWS provider's
     waiters, and the services the end-to-end tests start mostly wait too."""
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    return cpus + 1
+    return usable_cpus() + 1
 
 
 def example_specs() -> list[Path]:

@@ -18,7 +18,7 @@ from typing import Any
 
 from rosec.model.system import System
 from rosec.pipeline import load_system, render
-from rosec.render_processes import CHILD_TARGETS, PROCESSES_VARIABLE, in_parallel, render_targets
+from rosec.render_processes import CHILD_TARGETS, PROCESSES_VARIABLE, in_parallel, render_targets, usable_cpus
 
 SHOP = Path(__file__).resolve().parent.parent / "spec-examples" / "shop" / "rose.yaml"
 
@@ -77,7 +77,7 @@ def defaults(spec: str) -> dict[str, Any]:
         stop.set()
         other.join()
     return {"small": small, "large": large, "told_not_to": large_but_told_not_to,
-            "with_another_thread": with_another_thread, "cpus": len(os.sched_getaffinity(0))}
+            "with_another_thread": with_another_thread, "cpus": usable_cpus()}
 
 
 def child_fails(spec: str) -> dict[str, Any]:

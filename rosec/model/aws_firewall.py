@@ -55,10 +55,9 @@ def security_graph(system: System, tasks: tuple[Task, ...]) -> tuple[dict[str, s
         ports = [service.port] + ([service.grpc_port] if service.grpc_port else [])
         if service.gateway and GATEWAY in kinds:
             edges.append(Ingress(group, GATEWAY, service.port, f"gateway to {service.name}"))
-        for caller in system.services:
-            if service.name in caller.calls:
-                edges += [Ingress(group, task_group(caller.name), p, f"{caller.name} calls {service.name}")
-                          for p in ports]
+        for caller in system.callers(service.name):
+            edges += [Ingress(group, task_group(caller.name), p, f"{caller.name} calls {service.name}")
+                      for p in ports]
         if service.needs_broker and system.messaging:
             edges.append(Ingress(BROKER, group, BROKER_PORT, f"{service.name} to the broker"))
         for store in map(system.datastore, service.uses):

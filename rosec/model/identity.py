@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from rosec.model.services import Service
+from rosec.model.services import Service, callers_by_service
 from rosec.spec.models import DevUserSpec, RoseSpec
 
 ALGORITHM = "RS256"
@@ -86,11 +86,7 @@ def build_identity(spec: RoseSpec, services: tuple[Service, ...]) -> Identity | 
     system, realm = spec.system.name, spec.identity.realm
     by_name = {s.name: s for s in services}
     audiences = {s.name for s in services if needs_token(s)}
-    callers: dict[str, list[Service]] = {s.name: [] for s in services}
-    for caller in services:
-        for callee in dict.fromkeys(caller.calls):
-            if callee in callers:
-                callers[callee].append(caller)
+    callers = callers_by_service(services)
     clients = []
     for service in services:
         callees = [by_name[p] for p in service.calls if p in audiences]
@@ -103,7 +99,7 @@ def build_identity(spec: RoseSpec, services: tuple[Service, ...]) -> Identity | 
             secret_env=client_secret_env(service) if callees else None,
             roles=service_account_roles(callees),
             callees=tuple(c.client_id for c in callees),
-            callers=tuple(c.client_id for c in callers[service.name] if service.name in audiences),
+            callers=tuple(c.client_id for c in callers.get(service.name, ()) if service.name in audiences),
             internal=service.internal,
             service_account_id=fixed_id(system, realm, "service-account", service.client_id) if callees else None,
         ))

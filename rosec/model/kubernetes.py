@@ -62,24 +62,11 @@ def ports(service: Service) -> tuple[int, ...]:
     return tuple(p for p in (service.port, service.grpc_port) if p)
 
 
-def _callers(system: System) -> dict[str, tuple[str, ...]]:
-    """The services that call each service, in the spec's order."""
-
-    def index() -> dict[str, tuple[str, ...]]:
-        found: dict[str, list[str]] = {}
-        for caller in system.services:
-            for callee in dict.fromkeys(caller.calls):
-                found.setdefault(callee, []).append(caller.name)
-        return {callee: tuple(callers) for callee, callers in found.items()}
-
-    return system.once(("callers",), index)
-
-
 def network_shape(system: System, service: Service) -> ServiceNetwork:
     """The same in every kubernetes environment: the graph of the spec."""
     return ServiceNetwork(
         from_gateway=service.gateway is not None,
-        callers=_callers(system).get(service.name, ()),
+        callers=tuple(caller.name for caller in system.callers(service.name)),
         calls=tuple(Peer(p, ports(system.service(p))) for p in service.calls),
         postgres=tuple(d for d in service.uses if system.datastore(d).is_postgres),
         broker=service.needs_broker and system.messaging is not None,

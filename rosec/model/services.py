@@ -189,6 +189,16 @@ class Service:
         return tuple(sorted(found))
 
 
+def callers_by_service(services: Iterable[Service]) -> dict[str, tuple[Service, ...]]:
+    """The services that call each service (each caller once, in declaration order); a service nobody calls
+    has no entry."""
+    found: dict[str, list[Service]] = {}
+    for caller in services:
+        for callee in dict.fromkeys(caller.calls):
+            found.setdefault(callee, []).append(caller)
+    return {callee: tuple(callers) for callee, callers in found.items()}
+
+
 def build_services(spec: RoseSpec, messaging: Messaging | None) -> tuple[Service, ...]:
     ports = _assign_ports(spec)
     order = {n: i for i, n in enumerate(spec.messages)}

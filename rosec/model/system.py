@@ -19,7 +19,7 @@ from rosec.model.identity import Identity
 from rosec.model.messages import EnumType, Message
 from rosec.model.messaging import Event, Messaging
 from rosec.model.observability import Observability
-from rosec.model.services import Service
+from rosec.model.services import Service, callers_by_service
 
 T = TypeVar("T")
 
@@ -127,6 +127,15 @@ class System:
     @cached_property
     def enums_by_name(self) -> dict[str, EnumType]:
         return {e.name: e for e in self.enums}
+
+    @cached_property
+    def callers_by_name(self) -> dict[str, tuple[Service, ...]]:
+        """The services that call each service, in declaration order (see callers)."""
+        return callers_by_service(self.services)
+
+    def callers(self, name: str) -> tuple[Service, ...]:
+        """The services that call the service `name` (each once, in declaration order)."""
+        return self.callers_by_name.get(name, ())
 
     @cached_property
     def package_names(self) -> frozenset[str]:
