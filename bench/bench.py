@@ -27,7 +27,16 @@ scaffolds handlers under it, and both are moved out of the way before every time
 `build` (into a trash directory deleted at the end: on a file system mounted with
 `discard`, files created just after thousands were deleted cost seconds of kernel
 time, which would be charged to the build that follows, not to the one that
-deleted them).
+deleted them). For the same reason every timed run starts after os.sync(): the
+hundreds of megabytes an earlier build left in the page cache are on disk before
+the next one starts.
+
+Children run with Python's bytecode cache in use (PYTHONDONTWRITEBYTECODE is
+removed from their environment) and after one untimed warm-up build, as after
+`pip install`, which compiles every module: otherwise every run would compile
+rosec and its libraries from source. The header line also gives a reference time
+of a fixed pure-Python loop, so that figures taken on machines of different speed
+(or on one machine whose speed varies) can be compared.
 
 To benchmark a frozen copy of the compiler while the working tree changes:
 
@@ -305,11 +314,29 @@ class Measurement:
                 "aim_s": self.aim_s, "verdict": self.verdict}
 
 
+def child_environment() -> dict[str, str]:
+    """The environment of every child: this one, with the bytecode cache written and read."""
+    return {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
+def reference_seconds(runs: int = 5) -> float:
+    """Median time of a fixed pure-Python loop: how fast this machine runs Python just now."""
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        total = 0
+        for i in range(3_000_000):
+            total += i % 7
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
 def run_once(argv: list[str], cwd: Path) -> tuple[float, float, float]:
     """Run argv to completion; (wall s, user+sys CPU s, max RSS MiB) of the child. Fails loudly on exit != 0."""
     with tempfile.TemporaryFile() as out:
+        os.sync()  # the writes of earlier runs are not this run's cost
         start = time.perf_counter()
-        proc = subprocess.Popen(argv, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(argv, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, env=child_environment())
         _, status, usage = os.wait4(proc.pid, 0)
         elapsed = time.perf_counter() - start
         proc.returncode = os.waitstatus_to_exitcode(status)
@@ -433,7 +460,10 @@ def main(argv: list[str] | None = None) -> int:
     work = args.keep or Path(tempfile.mkdtemp(prefix="rosec-bench-"))
     work.mkdir(parents=True, exist_ok=True)  # also the children's working directory
     results: list[Measurement] = []
+    reference = [reference_seconds()]
     try:
+        warm_up = write_spec(work / "warm-up", 10)  # compiles the bytecode of every module a build imports
+        run_once([*rosec, "build", str(warm_up), "-o", str(work / "warm-up" / "out")], work / "warm-up")
         if not args.no_shop:
             results.append(measure("validate", "shop", 0, SHOP, [*rosec, "validate", str(SHOP)], args.repeat, work))
         for n in sizes:
@@ -478,9 +508,12 @@ def main(argv: list[str] | None = None) -> int:
         base = sizes_sorted[0] if sizes_sorted[0] < small else None
         growths = [g for c in ("validate", "build", "check") if (g := growth(results, c, small, large, base))]
 
+    reference.append(reference_seconds())
     load = " ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"rosec cold-start benchmark: {' '.join(rosec)}; median of {args.repeat}; Python "
           f"{platform.python_version()} on {platform.machine()} ({os.cpu_count()} CPUs, load average {load})")
+    print(f"machine speed: a fixed Python loop took {reference[0]:.3f} s before and {reference[1]:.3f} s after "
+          "(smaller is faster)")
     print("wall = elapsed time of the child (what a user waits); CPU = its user+sys time (less sensitive to "
           "other load on the machine)")
     print_table(results, growths)
@@ -489,6 +522,7 @@ def main(argv: list[str] | None = None) -> int:
         args.json.write_text(json.dumps({
             "rosec": rosec, "repeat": args.repeat, "python": platform.python_version(),
             "machine": platform.machine(), "cpus": os.cpu_count(), "loadavg": os.getloadavg(),
+            "reference_loop_s": [round(r, 4) for r in reference],
             "results": [r.as_dict() for r in results], "growth": growths,
             "aims": [{"command": c, "size": s, "seconds": a} for (c, s), a in AIMS.items()],
         }, indent=2) + "\n", "utf-8")

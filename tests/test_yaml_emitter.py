@@ -134,9 +134,33 @@ def test_format() -> None:
 @pytest.mark.parametrize("data", [
     {"b": [1, {}, [], {"z": None, "a": True}], "a": "x\u2028\"\\\t\x00é😀", "é": 2.5, "Z": -0.0},
     {"tiny": 1e-05, "tinier": -1e-7, "text": "1e-5 and 0.00001"},
+    {"in a list": [1.5e-05, [-0.00001234], {"x": 3e-9}], "nested": {"deep": [{"v": 0.000099}]}},
+    [1e-05, "b28c85db-7fd1-5329-a31e-5e8930c7dfa4", -2.5e-10],
+    {"uuid": "b28c85db-7fd1-5329-a31e-5e8930c7dfa4", "version": "1.0e-5", "list": ["0.00001", "x 1e-5"]},
     {"big": 2**70, "floats": [1e16, 1e22, 123456789.123, 0.1]},
     {1: "non-str key"},
     [],
 ])
 def test_to_json_is_what_json_dumps_writes(data: Any) -> None:
     assert to_json(data) == (json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+json_scalars = st.one_of(st.none(), st.booleans(), st.integers(min_value=-(2**63), max_value=2**63 - 1),
+                         st.floats(allow_nan=False, allow_infinity=False),
+                         st.floats(min_value=-1e-4, max_value=1e-4), text, st.text(max_size=12))
+json_data = st.recursive(json_scalars, lambda inner: st.lists(inner, max_size=4)
+                         | st.dictionaries(st.text(max_size=8), inner, max_size=4), max_leaves=20)
+
+
+@SETTINGS
+@given(json_data)
+def test_to_json_is_what_json_dumps_writes_for_any_data(data: Any) -> None:
+    assert to_json(data) == (json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def test_a_uuid_does_not_pass_for_a_tiny_float() -> None:
+    from rosec.emit.serialize import _tiny_float
+
+    assert not _tiny_float(b'{\n  "id": "b28c85db-7fd1-5329-a31e-5e8930c7dfa4"\n}')
+    assert _tiny_float(b'{\n  "x": 1e-7\n}')
+    assert _tiny_float(b'[\n  -0.00001\n]')

@@ -17,6 +17,7 @@ except ImportError:  # pragma: no cover - a dependency; json writes the same byt
 # How orjson writes a float below 1e-4 (1e-7, 0.00001), or a string that looks like one: json decides then.
 # Each pattern starts with its literal text, so that the regex engine scans for that text quickly.
 _TINY_FLOATS = (re.compile(rb"e-(?<=[0-9]e-)"), re.compile(rb"0\.0000(?<![0-9.]0\.0000)"))
+_NUMBER_BYTES = frozenset(b"0123456789.-")
 
 # Strings that a YAML 1.1 reader (Helm, PyYAML, older tools) would take for a bool, null or number.
 _YAML11_AMBIGUOUS = yaml_emitter.YAML11_AMBIGUOUS
@@ -80,9 +81,24 @@ def to_json(data: Any) -> bytes:
         except TypeError:
             pass
         else:
-            if not any(pattern.search(out) for pattern in _TINY_FLOATS):
+            if not _tiny_float(out):
                 return out + b"\n"
     return (json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def _tiny_float(out: bytes) -> bool:
+    """Whether orjson's indented output may hold a float written as json would not write it: a match of
+    _TINY_FLOATS whose run of number characters starts a value (after the space of `": "` or of an array's
+    indentation). Inside a string that is rare (a UUID such as ...-a31e-5e89... is not such a run), and a
+    string that looks so only costs the slower json."""
+    for pattern in _TINY_FLOATS:
+        for match in pattern.finditer(out):
+            start = match.start()
+            while start and out[start - 1] in _NUMBER_BYTES:
+                start -= 1
+            if not start or out[start - 1] == 0x20:
+                return True
+    return False
 
 
 def text(content: str) -> bytes:

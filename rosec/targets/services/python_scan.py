@@ -1,6 +1,7 @@
 """Where things are in a line of generated Python, for python_layout: bracket depths outside strings and comments,
 and whether a line starts inside a docstring. Regular expressions jump from bracket to quote to comment, so a
-module of many short lines costs little."""
+module of many short lines costs little; across a whole module, only strings and comments are visited one by one
+(the brackets of the code between them are counted)."""
 
 from __future__ import annotations
 
@@ -11,12 +12,20 @@ from itertools import accumulate
 IN_STRING = -1  # a line inside a triple-quoted string that is not a docstring: its text is a value
 _QUOTES = ('"""', "'''", '"', "'")
 _SPECIAL = re.compile("|".join(re.escape(token) for token in (*_QUOTES, "#", *"()[]{}")))
-_STRING_ENDS = {quote: re.compile(r"(?:[^\\]|\\.)*?" + re.escape(quote), re.DOTALL) for quote in _QUOTES}
+_STRING_OR_COMMENT = re.compile("|".join(re.escape(token) for token in (*_QUOTES, "#")))
+
+
+def _depth_change(source: str, start: int, stop: int) -> int:
+    """How far the brackets in source[start:stop] (code only: no string or comment in it) move the depth."""
+    count = source.count
+    return (count("(", start, stop) + count("[", start, stop) + count("{", start, stop)
+            - count(")", start, stop) - count("]", start, stop) - count("}", start, stop))
 
 
 def line_contexts(source: str, lines: list[str], wanted: list[int]) -> list[tuple[int, int | None]]:
     """For each line number in `wanted` (ascending): the bracket depth at its start, and None for code, else the
-    indentation of the docstring it is text of, or IN_STRING; in one pass over the module."""
+    indentation of the docstring it is text of, or IN_STRING; in one pass over the module. The brackets of the
+    code between two strings or comments are counted, not visited one by one."""
     lengths = list(accumulate(map(len, lines), initial=0))
     starts = {line: lengths[line] + line for line in wanted}  # + the newlines before it
     found: list[tuple[int, int | None]] = []
@@ -24,27 +33,28 @@ def line_contexts(source: str, lines: list[str], wanted: list[int]) -> list[tupl
     target = next(targets, None)
     depth, i = 0, 0
     while target is not None:
-        special = _SPECIAL.search(source, i)
+        special = _STRING_OR_COMMENT.search(source, i)
         stop = len(source) if special is None else special.start()
         while target is not None and starts[target] <= stop:  # lines that start outside any string
             line = lines[target]
+            depth += _depth_change(source, i, starts[target])
+            i = starts[target]
             indent = len(line) - len(line.lstrip())
             found.append((depth, indent if depth == 0 and line.startswith(('"""', "'''"), indent) else None))
             target = next(targets, None)
         if special is None or target is None:
             break
+        depth += _depth_change(source, i, stop)
         token, i = special.group(), special.end()
         if token == "#":
             i = _or_end(source.find("\n", i), source)
-        elif token in _QUOTES:
+        else:
             i = _or_end(_string_end(source, i, token), source)
             line_start = source.rfind("\n", 0, special.start()) + 1
             docstring = depth == 0 and len(token) == 3 and not source[line_start : special.start()].strip()
             while target is not None and starts[target] < i:  # lines that start inside this string
                 found.append((depth, special.start() - line_start if docstring else IN_STRING))
                 target = next(targets, None)
-        else:
-            depth += 1 if token in "([{" else -1
     return found
 
 
@@ -53,9 +63,17 @@ def _or_end(index: int, text: str) -> int:
 
 
 def _string_end(text: str, i: int, quote: str) -> int:
-    """The index after the closing `quote` of a string whose body starts at `i`; -1 when it is not in `text`."""
-    end = _STRING_ENDS[quote].match(text, i)
-    return -1 if end is None else end.end()
+    """The index after the closing `quote` of a string whose body starts at `i`; -1 when it is not in `text`. A
+    quote after an odd number of backslashes is escaped."""
+    end = text.find(quote, i)
+    while end >= 0:
+        before = end
+        while before > i and text[before - 1] == "\\":
+            before -= 1
+        if not (end - before) % 2:
+            return end + len(quote)
+        end = text.find(quote, end + 1)
+    return -1
 
 
 # -- the top level of an expression ---------------------------------------------------------------------------
