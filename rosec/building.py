@@ -15,7 +15,15 @@ from typing import TYPE_CHECKING
 
 from rosec.diagnostics import render_text
 from rosec.emit.manifest import sha256
-from rosec.emit.record import BuildKey, BuildRecord, code_fingerprint, handler_states, save_record, up_to_date
+from rosec.emit.record import (
+    BuildKey,
+    BuildRecord,
+    code_fingerprint,
+    handler_states,
+    output_snapshot,
+    save_record,
+    up_to_date,
+)
 from rosec.pipeline import compile_spec, load_system, read_spec
 from rosec.project import default_output
 
@@ -89,6 +97,7 @@ def build(request: Request, force: bool = False) -> BuildReport:
                           built_from(targets, spec_bytes))
     record = BuildRecord(request.key, code, sha256(spec_bytes), str(out.absolute()), sha256(result.manifest),
                          result.files, spec_warnings=rendered)
+    record.output_stats, record.racy = output_snapshot(out, result.manifest)
     report = BuildReport(out, result.files, result, spec_warnings=rendered)
     _handlers(request, system, report, record)
     return report

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,7 @@ from test_writer import states
 
 from rosec import building, pipeline
 from rosec.cli import main
+from rosec.emit import record as record_module
 
 
 @pytest.fixture
@@ -183,3 +186,62 @@ def test_a_build_that_dies_half_way_fails_check_until_the_next_build(project: Pa
     assert code == 0
     assert out.splitlines()[0] == "undid 1 change(s) of an interrupted build in generated/minimal"
     assert rosec("check", "rose.yaml")[0] == 0
+
+
+def build_record(project: Path) -> dict[str, object]:
+    (path,) = (project / ".rosec" / "build").glob("*.json")
+    record: dict[str, object] = json.loads(path.read_text("utf-8"))
+    return record
+
+
+def older_than_the_manifest(project: Path) -> None:
+    """Make every output file older than the manifest (whose bytes stay the same), then let a no-op build take
+    the stats of them all."""
+    manifest = project / "generated" / "minimal" / ".rosec-manifest.json"
+    time.sleep(0.05)  # past the tick of the file system's clock in which the build wrote
+    manifest.write_bytes(manifest.read_bytes())
+    code, out, _ = rosec("build", "rose.yaml")
+    assert code == 0 and "is up to date" in out
+    assert build_record(project)["racy"] == []
+
+
+def same_size_edit(path: Path) -> None:
+    """Change one byte of the file and give it back its mtime: only its ctime and content tell."""
+    info = path.stat()
+    content = bytearray(path.read_bytes())
+    content[-2] = ord("x") if content[-2] != ord("x") else ord("y")
+    path.write_bytes(bytes(content))
+    os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns))
+    assert path.stat().st_size == info.st_size
+
+
+def test_an_unchanged_output_is_proven_by_stats_without_reading(project: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    older_than_the_manifest(project)
+    read: list[str] = []
+    hashes_match = record_module._hashes_match
+    monkeypatch.setattr(record_module, "_hashes_match",
+                        lambda out_dir, manifest, paths: read.extend(paths) or hashes_match(out_dir, manifest, paths))
+    no_render_again(monkeypatch)
+    code, out, _ = rosec("build", "rose.yaml")
+    assert code == 0 and "is up to date" in out
+    assert read == []
+
+
+def test_an_edit_that_keeps_size_and_mtime_is_found(project: Path) -> None:
+    older_than_the_manifest(project)
+    same_size_edit(project / "generated" / "minimal" / "compose.yaml")
+    code, out, err = rosec("check", "rose.yaml")
+    assert code == 1 and "hand-edited: " in out + err and "compose.yaml" in out + err
+
+
+def test_a_racily_clean_file_is_compared_by_content(project: Path) -> None:
+    older_than_the_manifest(project)
+    compose = project / "generated" / "minimal" / "compose.yaml"
+    compose.write_bytes(compose.read_bytes())  # same bytes, a ctime newer than the manifest's
+    code, out, _ = rosec("build", "rose.yaml")
+    assert code == 0 and "is up to date" in out
+    assert build_record(project)["racy"] == ["compose.yaml"]
+    same_size_edit(compose)
+    code, out, err = rosec("check", "rose.yaml")
+    assert code == 1 and "hand-edited: " in out + err and "compose.yaml" in out + err
