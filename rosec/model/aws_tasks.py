@@ -130,8 +130,7 @@ def _service_task(system: System, environment: Environment, prefix: str, name: s
 def _split(system: System, env: tuple[EnvVar, ...]) -> tuple[tuple[TaskVar, ...], tuple[TaskSecret, ...]]:
     """The model's variables as task variables and secrets: databases and the broker at their AWS addresses
     (TLS required), database passwords from the RDS-managed secrets, other secrets from Secrets Manager."""
-    stores = {d.url_env: d for d in system.datastores if d.is_postgres}
-    passwords = {d.password_env: d for d in system.datastores if d.is_postgres}
+    stores, passwords = system.postgres_by_url_env, system.postgres_by_password_env
     variables, secrets = [], []
     for var in env:
         if var.name in passwords:

@@ -74,10 +74,17 @@ class Identity:
     user_audiences: tuple[str, ...] = ()  # client ids in people's tokens: the services the gateway exposes
 
     def client(self, service: str) -> ServiceClient | None:
-        return next((c for c in self.clients if c.service == service), None)
+        return self._index("service").get(service)
 
     def client_by_id(self, client_id: str) -> ServiceClient | None:
-        return next((c for c in self.clients if c.client_id == client_id), None)
+        return self._index("client_id").get(client_id)
+
+    def _index(self, attribute: str) -> dict[str, ServiceClient]:
+        """The clients by one of their attributes, built on first use (each service asks for its own)."""
+        indexes: dict[str, dict[str, ServiceClient]] = self.__dict__.setdefault("_indexes", {})
+        if attribute not in indexes:
+            indexes[attribute] = {getattr(c, attribute): c for c in reversed(self.clients)}  # the first one wins
+        return indexes[attribute]
 
 
 def build_identity(spec: RoseSpec, services: tuple[Service, ...]) -> Identity | None:

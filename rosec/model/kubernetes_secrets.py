@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 from rosec.model import identity
 from rosec.model import kubernetes_names as names
-from rosec.model.datastores import Datastore
 from rosec.model.environments import Environment, EnvVar
 from rosec.model.services import Service
 from rosec.model.system import System
@@ -81,16 +80,10 @@ def _client_secrets(system: System) -> frozenset[str]:
         c.secret_env for c in system.identity.clients if c.secret_env) if system.identity else frozenset())
 
 
-def _postgres_passwords(system: System) -> dict[str, Datastore]:
-    """The password variable of each PostgreSQL datastore."""
-    return system.once(("postgres passwords",),
-                       lambda: {d.password_env: d for d in system.datastores if d.is_postgres})
-
-
 def secret_ref(system: System, service: Service, var: EnvVar) -> SecretRef:
     """Where a secret variable of a service comes from: a Secret an operator writes, or one the team provides."""
     assert var.secret is not None
-    stores = _postgres_passwords(system)
+    stores = system.postgres_by_password_env
     if var.secret in stores:
         return SecretRef(names.postgres_app_secret(stores[var.secret].name), "password")
     if system.messaging and var.secret == system.messaging.password_env:

@@ -129,6 +129,16 @@ class System:
         return {e.name: e for e in self.enums}
 
     @cached_property
+    def postgres_by_password_env(self) -> dict[str, Datastore]:
+        """Each PostgreSQL datastore by the variable of its password."""
+        return {d.password_env: d for d in self.datastores if d.is_postgres}
+
+    @cached_property
+    def postgres_by_url_env(self) -> dict[str, Datastore]:
+        """Each PostgreSQL datastore by the variable of its URL."""
+        return {d.url_env: d for d in self.datastores if d.is_postgres}
+
+    @cached_property
     def callers_by_name(self) -> dict[str, tuple[Service, ...]]:
         """The services that call each service, in declaration order (see callers)."""
         return callers_by_service(self.services)
