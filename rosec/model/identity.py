@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 
 from rosec.model.services import Service, callers_by_service
 from rosec.spec.models import DevUserSpec, RoseSpec
@@ -74,17 +75,19 @@ class Identity:
     user_audiences: tuple[str, ...] = ()  # client ids in people's tokens: the services the gateway exposes
 
     def client(self, service: str) -> ServiceClient | None:
-        return self._index("service").get(service)
+        return self.clients_by_service.get(service)
 
     def client_by_id(self, client_id: str) -> ServiceClient | None:
-        return self._index("client_id").get(client_id)
+        return self.clients_by_id.get(client_id)
 
-    def _index(self, attribute: str) -> dict[str, ServiceClient]:
-        """The clients by one of their attributes, built on first use (each service asks for its own)."""
-        indexes: dict[str, dict[str, ServiceClient]] = self.__dict__.setdefault("_indexes", {})
-        if attribute not in indexes:
-            indexes[attribute] = {getattr(c, attribute): c for c in reversed(self.clients)}  # the first one wins
-        return indexes[attribute]
+    # Indexes built on first use, as System's: each service looks up its own client.
+    @cached_property
+    def clients_by_service(self) -> dict[str, ServiceClient]:
+        return {c.service: c for c in self.clients}
+
+    @cached_property
+    def clients_by_id(self) -> dict[str, ServiceClient]:
+        return {c.client_id: c for c in self.clients}
 
 
 def build_identity(spec: RoseSpec, services: tuple[Service, ...]) -> Identity | None:
