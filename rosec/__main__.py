@@ -1,3 +1,3 @@
-from rosec.cli import main
+from rosec.console import run
 
-main()
+run()

@@ -24,7 +24,7 @@ from rosec.emit.record import (
     save_record,
     up_to_date,
 )
-from rosec.pipeline import compile_spec, load_system, read_spec
+from rosec.pipeline import compile_spec, gc_paused, load_system, read_spec
 from rosec.project import default_output
 
 if TYPE_CHECKING:
@@ -86,6 +86,11 @@ def build(request: Request, force: bool = False) -> BuildReport:
         if request.scaffolds and handler_states(request.root, list(record.handlers)) != record.handlers:
             _handlers(request, load_system(request.spec, spec_bytes), report, record)
         return report
+    with gc_paused():  # the collector would walk the system and the rendered tree while the files are written
+        return _build(request, force, code, spec_bytes)
+
+
+def _build(request: Request, force: bool, code: str, spec_bytes: bytes) -> BuildReport:
     from rosec.emit import writer
     from rosec.pipeline import built_from, render
 
@@ -110,6 +115,11 @@ def check(request: Request) -> tuple[Path, Drift | None, str]:
     record = up_to_date(request.key, spec_bytes, code_fingerprint())
     if record is not None:
         return Path(record.output), None, _spec_warnings(request, record.spec_warnings)
+    with gc_paused():
+        return _check(request, spec_bytes)
+
+
+def _check(request: Request, spec_bytes: bytes) -> tuple[Path, Drift | None, str]:
     from rosec.emit import writer
     from rosec.pipeline import built_from, render
 

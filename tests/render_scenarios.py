@@ -51,7 +51,7 @@ def same_files(spec: str) -> dict[str, Any]:
 
 def pids(spec: str) -> dict[str, Any]:
     os.environ[PROCESSES_VARIABLE] = "2"
-    registry = {"kong": _pid, "services": _pid, "helm": _pid, "compose": _pid}
+    registry = {"kong": _pid, "services": _pid, "helm": _pid, "compose": _pid, "logs": _pid}
     rendered = render_targets(load_system(Path(spec)), list(registry), registry)
     return {"order": list(rendered), "pids": {name: int(files["pid"]) for name, files in rendered.items()},
             "own": os.getpid()}

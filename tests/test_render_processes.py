@@ -34,10 +34,10 @@ def test_two_processes_render_what_one_renders(example: str) -> None:
 
 def test_the_child_renders_the_code_targets_and_this_process_the_rest() -> None:
     result = scenario("pids")
-    assert result["order"] == ["kong", "services", "helm", "compose"], "the targets come back in the order asked"
+    assert result["order"] == ["kong", "services", "helm", "compose", "logs"], "the targets come back as asked"
     pids = result["pids"]
-    assert pids["kong"] == pids["helm"] == result["own"]
-    assert pids["services"] == pids["compose"] != result["own"]
+    assert pids["kong"] == pids["helm"] == pids["compose"] == result["own"]
+    assert pids["services"] == pids["logs"] != result["own"]
 
 
 def test_small_systems_render_here_large_ones_in_two_unless_told_or_threads_run() -> None:

@@ -31,6 +31,15 @@ def test_write_creates_files_and_manifest(tmp_path: Path) -> None:
     assert json.loads((out / MANIFEST_NAME).read_text())["system"] == "sys"
 
 
+def test_a_new_deep_tree_is_written_whole_on_the_writer_threads(tmp_path: Path) -> None:
+    # enough files and directories for the threads; nested levels that must be made parents first
+    files = {f"s{i % 7}/d{i % 5}/e{i % 3}/f{i}.txt": f"{i}\n" for i in range(60)} | {"top.txt": "top\n"}
+    out = tmp_path / "gen"
+    writer.write(out, tree(files), "sys", "rose.yaml")
+    written = {p.relative_to(out).as_posix(): p.read_text() for p in out.rglob("*") if p.is_file()}
+    assert written == files | {MANIFEST_NAME: (out / MANIFEST_NAME).read_text()}
+
+
 def test_rebuild_removes_files_no_longer_produced(tmp_path: Path) -> None:
     out = tmp_path / "gen"
     writer.write(out, tree({"a.txt": "A\n", "old.txt": "x\n"}), "sys", "rose.yaml")

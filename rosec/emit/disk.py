@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 from pathlib import Path
+from typing import TypeVar
 
 # Files that tools create next to generated code and that are never rosec's business.
 IGNORED_PARTS = frozenset({"__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache", ".terraform"})
@@ -46,6 +47,7 @@ def read_or_none(path: Path) -> bytes | None:
 StrPath = str | os.PathLike[str]  # a build joins 35,000 paths: plain strings are cheaper than Path objects
 _CREATE = os.O_WRONLY | os.O_CREAT | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
 WRITER_THREADS = 4
+T = TypeVar("T")
 
 
 def write_file(path: StrPath, content: bytes) -> None:
@@ -68,19 +70,39 @@ def write_file(path: StrPath, content: bytes) -> None:
         os.chmod(path, 0o644)
 
 
-def write_files(files: Sequence[tuple[StrPath, bytes]]) -> None:
-    """write_file for many files (their directories exist) on a few threads: creating a file mostly waits for
-    the file system, and on a virtual disk the waits of several threads overlap (1000 services: 12,000 files
-    in 1 to 5 s instead of 2 to 10 s here). The first error is raised once every thread has stopped."""
+def write_files(files: Sequence[tuple[StrPath, bytes]], directories: Sequence[StrPath] = ()) -> None:
+    """Make the directories (each one's parent exists or comes earlier in the list), then write_file each file,
+    on a few threads: creating a directory or a file mostly waits for the file system, and on a virtual disk
+    the waits of several threads overlap (1000 services: 3,300 directories in 0.1 to 0.8 s instead of 0.2 to
+    1.5 s, 34,000 files in 1 to 5 s instead of 2 to 10 s here). The first error is raised once every thread has
+    stopped."""
     _umask()  # read it once, before the threads: reading it means setting it for a moment
-    if len(files) < 2 * WRITER_THREADS:
-        for path, content in files:
-            write_file(path, content)
+    if len(files) + len(directories) < 2 * WRITER_THREADS:
+        for directory in directories:
+            os.mkdir(directory)
+        _write_all(files)
         return
-    chunks = [files[i::WRITER_THREADS] for i in range(WRITER_THREADS)]
     with ThreadPoolExecutor(WRITER_THREADS, thread_name_prefix="rosec-write") as pool:
-        for done in [pool.submit(_write_all, chunk) for chunk in chunks]:
-            done.result()
+        for level in _by_depth(directories):  # a level's parents are all made before it starts
+            _on_threads(pool, _make_all, level)
+        _on_threads(pool, _write_all, files)
+
+
+def _by_depth(directories: Sequence[StrPath]) -> list[list[StrPath]]:
+    levels: dict[int, list[StrPath]] = {}
+    for directory in directories:
+        levels.setdefault(os.fspath(directory).count(os.sep), []).append(directory)
+    return [levels[depth] for depth in sorted(levels)]
+
+
+def _on_threads(pool: ThreadPoolExecutor, work: Callable[[Sequence[T]], None], items: Sequence[T]) -> None:
+    for done in [pool.submit(work, items[i::WRITER_THREADS]) for i in range(WRITER_THREADS)]:
+        done.result()
+
+
+def _make_all(directories: Sequence[StrPath]) -> None:
+    for directory in directories:
+        os.mkdir(directory)
 
 
 def _write_all(files: Sequence[tuple[StrPath, bytes]]) -> None:

@@ -187,6 +187,17 @@ def _prune_empty_directories(out_dir: Path, removed: Iterable[str]) -> None:
             (out_dir / directory).rmdir()
 
 
+def _directories(paths: Iterable[str]) -> list[str]:
+    """Every directory that the relative file paths need (ancestors included), parents before children."""
+    needed: set[str] = set()
+    for path in paths:
+        directory = path.rpartition("/")[0]
+        while directory and directory not in needed:
+            needed.add(directory)
+            directory = directory.rpartition("/")[0]
+    return sorted(needed)  # a path sorts before the paths it prefixes: parents come first
+
+
 def _write_new(out_dir: Path, tree: FileTree, manifest: Manifest) -> WriteResult:
     """Write into a fresh directory beside out_dir, then rename it into place: all or nothing."""
     out_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -194,10 +205,9 @@ def _write_new(out_dir: Path, tree: FileTree, manifest: Manifest) -> WriteResult
     manifest_bytes = manifest.to_bytes()
     try:
         files = sorted(tree.files.items())
-        for directory in sorted({relative.rpartition("/")[0] for relative, _ in files}):
-            (staging / directory).mkdir(parents=True, exist_ok=True)  # once per directory, not per file
         base = str(staging)
-        write_files([(os.path.join(base, relative), output.content) for relative, output in files])
+        write_files([(os.path.join(base, relative), output.content) for relative, output in files],
+                    [os.path.join(base, directory) for directory in _directories(relative for relative, _ in files)])
         write_file(staging / MANIFEST_NAME, manifest_bytes)
         os.chmod(staging, 0o755)  # mkdtemp made it private
         staging.rename(out_dir)

@@ -1,0 +1,68 @@
+"""The console script: the command's exit status and every byte of its output survive the quick exit."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+
+import pytest
+from click.testing import CliRunner
+from conftest import EXAMPLES, ROOT
+
+import rosec.console as console
+from rosec.cli import main
+
+
+class ExitedError(Exception):
+    def __init__(self, code: int) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def rosec(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "rosec", *args], capture_output=True, text=True, cwd=ROOT,
+                          check=False)
+
+
+def test_output_through_a_pipe_is_whole_and_statuses_are_kept() -> None:
+    listed = rosec("targets")
+    assert listed.returncode == 0
+    assert listed.stdout == CliRunner().invoke(main, ["targets"]).stdout, "output lost on the quick exit"
+    invalid = rosec("validate", str(EXAMPLES / "no-such-dir" / "rose.yaml"))
+    assert invalid.returncode == 1 and "rose.yaml" in invalid.stderr
+    usage = rosec("build")
+    assert usage.returncode == 2 and "Missing argument" in usage.stderr
+
+
+def test_quick_exit_carries_the_status_of_sys_exit(monkeypatch: pytest.MonkeyPatch,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    def hard_exit(code: int) -> None:
+        raise ExitedError(code)
+
+    monkeypatch.setattr(console.os, "_exit", hard_exit)
+    monkeypatch.setattr(console.threading, "active_count", lambda: 1)  # pytest-xdist's worker has threads of its own
+    for status, expected in ((None, 0), (0, 0), (3, 3), ("rosec: broken", 1)):
+        def command(status: object = status) -> None:
+            raise SystemExit(status)
+
+        monkeypatch.setattr(console, "main", command)
+        with pytest.raises(ExitedError) as exited:
+            console.run()
+        assert exited.value.code == expected
+    assert "rosec: broken" in capsys.readouterr().err
+
+
+def test_a_running_thread_gets_the_normal_exit(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(console.os, "_exit", lambda code: pytest.fail("hard exit while a thread runs"))
+    monkeypatch.setattr(console, "main", lambda: sys.exit(4))
+    release = threading.Event()
+    worker = threading.Thread(target=release.wait)
+    worker.start()
+    try:
+        with pytest.raises(SystemExit) as stopped:
+            console.run()
+        assert stopped.value.code == 4
+    finally:
+        release.set()
+        worker.join()
