@@ -3,11 +3,11 @@
 Rendering is pure Python and bound by the CPU, so threads would take turns on one interpreter lock. For a large
 system the targets are split between this process and a forked child, which inherits the resolved System (nothing
 is sent to it) and sends its files back through a pipe. The split keeps together the targets that share rendered
-files (System.once): the child renders the services' code and the small targets that stand beside it (the
-runtime, the log pipeline, Alertmanager); this process renders the platform targets, which embed each other's
-files (Prometheus rules, Grafana dashboards, the Kong config and the realm, in Helm and Terraform), Compose, the
-messaging topology and any third-party target. At 1000 services the two halves take about the same time (4.3 s
-each here); the process that finishes first waits for the other.
+files (System.once): the child renders the services' code and what stands beside it (the runtime, the messaging
+topology, the log pipeline, Alertmanager); this process renders the platform targets, which embed each other's
+files (Prometheus rules, Grafana dashboards, the Kong config and the realm, in Helm and Terraform), Compose and any
+third-party target. At 1000 services the two halves take about the same time (4.5 s each here); the process that
+finishes first waits for the other.
 
 Everything renders here, in order, when fork is missing (Windows), with one CPU, below PARALLEL_FROM_SERVICES
 (forking costs more than it saves), when other threads run (a fork copies their locks, held or not), or with
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 Render = Callable[["System"], dict[str, bytes]]
 Rendered = dict[str, dict[str, bytes]]
 
-CHILD_TARGETS = frozenset({"services", "runtime", "logs", "alertmanager"})
+CHILD_TARGETS = frozenset({"services", "runtime", "messaging", "logs", "alertmanager"})
 PARALLEL_FROM_SERVICES = 50
 PROCESSES_VARIABLE = "ROSEC_RENDER_PROCESSES"
 

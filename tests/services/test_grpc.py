@@ -30,7 +30,7 @@ from rosec.model.messages import upper_snake
 from rosec.model.system import System
 from rosec.pipeline import load_system
 from rosec.targets import runtime as runtime_target
-from rosec.targets.services.grpc import BUF_LINT_EXCEPTIONS, GRPCIO_TOOLS_PIN, render_grpc
+from rosec.targets.services.grpc import BUF_LINT_EXCEPTIONS, GRPCIO_TOOLS_PIN, compiler, render_grpc
 from rosec.targets.services.grpc.compiler import grpcio_tools_version
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -304,6 +304,15 @@ def test_grpcio_tools_is_the_pinned_version(shop_system: System) -> None:
         "*_pb2.py / *_pb2_grpc.py would differ from the committed output")
     grpc_code = render_grpc(shop_system)["services/inventory/v1/inventory_pb2_grpc.py"].decode()
     assert f"GRPC_GENERATED_VERSION = '{GRPCIO_TOOLS_PIN}'" in grpc_code
+
+
+def test_protoc_compiles_the_same_without_a_directory_in_memory(shop_system: System,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """The scratch directory is /dev/shm where there is one; elsewhere the default temporary directory."""
+    in_memory = render_grpc(shop_system)
+    monkeypatch.setattr(compiler, "SHARED_MEMORY", "/no/such/directory")
+    assert compiler._scratch_directory() is None
+    assert render_grpc(shop_system) == in_memory
 
 
 def _digest(files: dict[str, bytes]) -> dict[str, str]:

@@ -22,6 +22,7 @@ from pathlib import Path, PurePosixPath
 
 GRPCIO_TOOLS_PIN = "1.85.1"
 OUTPUT_SUFFIXES = ("_pb2.py", "_pb2.pyi", "_pb2_grpc.py")
+SHARED_MEMORY = "/dev/shm"
 
 # protoc is not re-entrant in one process (global state in the C++ plugin registry).
 _LOCK = threading.Lock()
@@ -42,7 +43,7 @@ def compile_protos(sources: dict[str, bytes]) -> dict[str, bytes]:
     from grpc_tools import protoc  # imported late: loading the compiler is slow and only builds need it
 
     well_known = str(files("grpc_tools").joinpath("_proto"))
-    with tempfile.TemporaryDirectory(prefix="rosec-protoc-") as temp:
+    with tempfile.TemporaryDirectory(prefix="rosec-protoc-", dir=_scratch_directory()) as temp:
         root = Path(temp)
         src, out = root / "src", root / "out.zip"  # protoc writes every output into one zip: no file per output
         for path, content in sources.items():
@@ -61,6 +62,12 @@ def compile_protos(sources: dict[str, bytes]) -> dict[str, bytes]:
         with zipfile.ZipFile(out) as archive:
             names = sorted((n for n in archive.namelist() if n.endswith(OUTPUT_SUFFIXES)), key=PurePosixPath)
             return {name: archive.read(name) for name in names}
+
+
+def _scratch_directory() -> str | None:
+    """A directory in memory for protoc's sources and output where the system has one (Linux's /dev/shm), else
+    None (the default temporary directory): 250 protos in 500 directories cost 0.35 s more on a disk."""
+    return SHARED_MEMORY if os.path.isdir(SHARED_MEMORY) and os.access(SHARED_MEMORY, os.W_OK | os.X_OK) else None
 
 
 def _run(main: Callable[[list[str]], int], args: list[str], stderr_file: Path) -> tuple[int, str]:
