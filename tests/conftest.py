@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from rosec.diagnostics import SpecError
+from rosec.forked import usable_cpus
 from rosec.model.system import System
 from rosec.pipeline import load_system
-from rosec.render_processes import usable_cpus
 
 if TYPE_CHECKING:
     from runtime.support import JwksServer

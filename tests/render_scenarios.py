@@ -1,5 +1,6 @@
-"""Scenarios of rosec.render_processes, each run in a fresh interpreter by tests/test_render_processes.py: a test
-worker may hold threads of other tests' servers, and with other threads running rosec does not fork.
+"""Scenarios of the work rosec forks (rosec.forked: rendering in two processes, the handlers plan of a build),
+each run in a fresh interpreter by tests/test_render_processes.py: a test worker may hold threads of other
+tests' servers, and with other threads running rosec does not fork.
 
     python tests/render_scenarios.py SCENARIO [SPEC]   # prints one JSON object
 """
@@ -16,9 +17,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from rosec.building import Request, build
+from rosec.emit.writer import WriteRefusedError
+from rosec.forked import Forked, usable_cpus
 from rosec.model.system import System
 from rosec.pipeline import load_system, render
-from rosec.render_processes import CHILD_TARGETS, PROCESSES_VARIABLE, in_parallel, render_targets, usable_cpus
+from rosec.render_processes import CHILD_TARGETS, PROCESSES_VARIABLE, in_parallel, render_targets
+from rosec.targets.services.scaffold import plan_handlers
 
 SHOP = Path(__file__).resolve().parent.parent / "spec-examples" / "shop" / "rose.yaml"
 
@@ -120,9 +125,40 @@ def parent_fails(spec: str) -> dict[str, Any]:
     return {"error": None}
 
 
+def handlers_plan(spec: str) -> dict[str, Any]:
+    """The handlers plan of a build prepared in a child (a project without handlers, one with the minimal's)."""
+    os.environ[PROCESSES_VARIABLE] = "2"
+    system = load_system(Path(spec))
+    root = Path(tempfile.mkdtemp())
+    here = plan_handlers(system, root)
+    child = Forked(lambda: (os.getpid(), plan_handlers(system, root)), fork=in_parallel(system))
+    pid, planned = child.result()
+    return {"forked": pid != os.getpid(), "same": planned == here, "scaffolds": len(here.scaffolds)}
+
+
+def refused_build(spec: str) -> dict[str, Any]:
+    """A build that the writer refuses (a file rosec did not write) while the handlers plan is prepared."""
+    os.environ[PROCESSES_VARIABLE] = "2"
+    root = Path(tempfile.mkdtemp())
+    out = root / "out"
+    out.mkdir()
+    (out / "mine.txt").write_text("not rosec's\n")
+    try:
+        build(Request(Path(spec), root, out, None))
+    except WriteRefusedError:
+        try:
+            os.waitpid(-1, os.WNOHANG)
+            child_left = True
+        except ChildProcessError:
+            child_left = False
+        return {"refused": True, "child_left": child_left,
+                "written": sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())}
+    return {"refused": False}
+
+
 SCENARIOS: dict[str, Callable[[str], dict[str, Any]]] = {
     "same-files": same_files, "pids": pids, "defaults": defaults, "child-fails": child_fails,
-    "parent-fails": parent_fails,
+    "parent-fails": parent_fails, "handlers-plan": handlers_plan, "refused-build": refused_build,
 }
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 """Rendering in two processes (rosec.render_processes): the same files as in one, the child's targets rendered in
-the child, its failures raised here, and a failure here stopping the child. Each scenario runs in a fresh
+the child, its failures raised here, and a failure here stopping the child; the handlers plan of a build
+prepared in a child (rosec.forked), and the child stopped when the write is refused. Each scenario runs in a fresh
 interpreter (tests/render_scenarios.py): with other threads running, as in a test worker, rosec does not fork."""
 
 from __future__ import annotations
@@ -56,3 +57,16 @@ def test_a_failure_here_stops_the_child() -> None:
     result = scenario("parent-fails")
     assert result["error"] == "here"
     assert result["child_gone"], "the child was killed and reaped, not left running or as a zombie"
+
+
+def test_the_handlers_plan_prepared_in_a_child_is_the_one_prepared_here() -> None:
+    result = scenario("handlers-plan")
+    assert result["forked"] and result["same"]
+    assert result["scaffolds"] > 0, "a project without handlers gets every module scaffolded"
+
+
+def test_a_refused_write_leaves_no_child_and_scaffolds_nothing() -> None:
+    result = scenario("refused-build")
+    assert result["refused"], "the writer refuses a directory it did not write"
+    assert not result["child_left"], "the child preparing the handlers plan was killed and reaped"
+    assert result["written"] == ["out/mine.txt"], "nothing but the user's file on disk"

@@ -8,7 +8,8 @@ existing ones with `ast` (nothing is imported or executed) and names every handl
 from __future__ import annotations
 
 import ast
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from rosec.model.services import Service
@@ -41,18 +42,48 @@ def scaffold_module(system: System, service: Service) -> bytes:
                   deps_summary=", ".join(fields) if fields else "nothing yet")
 
 
-def scaffold(system: System, project_root: Path) -> list[Path]:
-    """Write the handlers module of every service that has none; returns the files written."""
-    written = []
+@dataclass(frozen=True)
+class HandlersPlan:
+    """The generation gap's part of a build, prepared while the output is written: the handlers modules that do
+    not exist yet with their scaffold, and what the existing ones lack (missing_handlers)."""
+
+    scaffolds: dict[Path, bytes]
+    problems: list[str]
+
+
+def plan_handlers(system: System, project_root: Path) -> HandlersPlan:
+    scaffolds = new_scaffolds(system, project_root)
+    return HandlersPlan(scaffolds, missing_handlers(system, project_root, fresh=set(scaffolds)))
+
+
+def new_scaffolds(system: System, project_root: Path) -> dict[Path, bytes]:
+    """The handlers module of every service that has none, by path."""
+    scaffolds = {}
     for service in system.services:
         path = project_root / handlers_path(system, service)
-        if path.exists():
-            continue
+        if not path.exists():
+            scaffolds[path] = scaffold_module(system, service)
+    return scaffolds
+
+
+def write_scaffolds(scaffolds: Mapping[Path, bytes]) -> list[Path]:
+    """Write each module whose path is still free; returns the files written (a module that appeared meanwhile
+    is the user's, and is kept)."""
+    written = []
+    for path, content in scaffolds.items():
         path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("xb") as file:  # exclusive: never replaces a file that appeared meanwhile
-            file.write(scaffold_module(system, service))
+        try:
+            with path.open("xb") as file:  # exclusive: never replaces a file
+                file.write(content)
+        except FileExistsError:
+            continue
         written.append(path)
     return written
+
+
+def scaffold(system: System, project_root: Path) -> list[Path]:
+    """Write the handlers module of every service that has none; returns the files written."""
+    return write_scaffolds(new_scaffolds(system, project_root))
 
 
 def missing_handlers(system: System, project_root: Path, fresh: Collection[Path] = ()) -> list[str]:
