@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 from pathlib import Path
@@ -12,6 +12,7 @@ from typing import TypeVar
 # Files that tools create next to generated code and that are never rosec's business.
 IGNORED_PARTS = frozenset({"__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache", ".terraform"})
 IGNORED_SUFFIXES = (".pyc", ".terraform.lock.hcl")
+StrPath = str | os.PathLike[str]  # a build joins 35,000 paths: plain strings are cheaper than Path objects
 
 
 def output_paths(out_dir: Path, skip: frozenset[str] = frozenset()) -> list[str]:
@@ -37,14 +38,47 @@ def output_paths(out_dir: Path, skip: frozenset[str] = frozenset()) -> list[str]
     return found
 
 
-def read_or_none(path: Path) -> bytes | None:
+def read_or_none(path: StrPath) -> bytes | None:
     try:
-        return path.read_bytes()
+        with open(path, "rb") as file:
+            return file.read()
     except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
         return None
 
 
-StrPath = str | os.PathLike[str]  # a build joins 35,000 paths: plain strings are cheaper than Path objects
+def differing_files(base: str, expected: Iterable[tuple[str, bytes]]) -> dict[str, bytes | None]:
+    """{relative path: its bytes, None when it is gone} of the files under `base` (a directory path ending in a
+    separator) whose bytes differ from the expected ones. Plain os calls, in this thread: a check compares
+    35,000 files, and a file object costs more than the read (1000 services: 263 MB in 0.25 s instead of 0.4 s
+    here; reading threads took 0.9 s, taking turns on the interpreter lock between calls)."""
+    differing: dict[str, bytes | None] = {}
+    for path, content in expected:
+        current = _read_expecting(base + path, len(content))
+        if current != content:
+            differing[path] = current
+    return differing
+
+
+def _read_expecting(path: str, size: int) -> bytes | None:
+    """The file's bytes, None when it is gone. One read when the file is not longer than expected: a regular
+    file's read returns less than asked for only at its end."""
+    try:
+        fd = os.open(path, _READ)
+    except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+        return None
+    try:
+        first = os.read(fd, size + 1)
+        if len(first) <= size:
+            return first
+        chunks = [first]
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+_READ = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
 _CREATE = os.O_WRONLY | os.O_CREAT | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
 WRITER_THREADS = 4
 T = TypeVar("T")

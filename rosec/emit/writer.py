@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from rosec.emit import transaction
-from rosec.emit.disk import output_paths, read_or_none, write_file, write_files
+from rosec.emit.disk import differing_files, output_paths, read_or_none, write_file, write_files
 from rosec.emit.files import FileTree
 from rosec.emit.manifest import MANIFEST_NAME, Manifest, ManifestEntry, read_manifest, sha256
 
@@ -73,14 +73,14 @@ class _Survey:
 def _survey(out_dir: Path, tree: FileTree, scope: set[str] | None, recorded: Mapping[str, ManifestEntry]) -> _Survey:
     on_disk = set(output_paths(out_dir, ROSEC_NAMES))
     drift = Drift(interrupted=transaction.interrupted(out_dir))
+    in_scope = [(path, output.content) for path, output in tree.files.items()
+                if scope is None or output.target in scope]
+    changed = differing_files(os.path.join(out_dir, ""), [(p, content) for p, content in in_scope if p in on_disk])
     differing: dict[str, bytes | None] = {}
-    for path, output in tree.files.items():
-        if scope is not None and output.target not in scope:
-            continue
-        current = read_or_none(out_dir / path) if path in on_disk else None
-        if current == output.content:
-            continue
-        differing[path] = current
+    for path, _ in in_scope:
+        if path in on_disk and path not in changed:
+            continue  # the same bytes
+        current = differing[path] = changed.get(path)  # None: missing
         if current is None:
             drift.missing.append(path)
         else:
