@@ -36,7 +36,8 @@ removed from their environment) and after one untimed warm-up build, as after
 `pip install`, which compiles every module: otherwise every run would compile
 rosec and its libraries from source. The header line also gives a reference time
 of a fixed pure-Python loop, so that figures taken on machines of different speed
-(or on one machine whose speed varies) can be compared.
+(or on one machine whose speed varies) can be compared, and the time to create 2,000
+small files, which shows when the file system is in one of its slow spells.
 
 To benchmark a frozen copy of the compiler while the working tree changes:
 
@@ -331,6 +332,22 @@ def reference_seconds(runs: int = 5) -> float:
     return statistics.median(times)
 
 
+def disk_probe_seconds(work: Path, directories: int = 20, files: int = 100) -> float:
+    """Time to create directories x files new files of 8 KiB under `work` (left there): how fast the file system
+    creates files just now. On a file system mounted with `discard`, it is ten times slower for a while after a
+    large delete, and so is every build."""
+    os.sync()
+    probe = Path(tempfile.mkdtemp(prefix="disk-probe-", dir=work))
+    content = b"x" * 8192
+    start = time.perf_counter()
+    for d in range(directories):
+        directory = probe / str(d)
+        directory.mkdir()
+        for f in range(files):
+            (directory / str(f)).write_bytes(content)
+    return time.perf_counter() - start
+
+
 def run_once(argv: list[str], cwd: Path) -> tuple[float, float, float]:
     """Run argv to completion; (wall s, user+sys CPU s, max RSS MiB) of the child. Fails loudly on exit != 0."""
     with tempfile.TemporaryFile() as out:
@@ -461,6 +478,7 @@ def main(argv: list[str] | None = None) -> int:
     work.mkdir(parents=True, exist_ok=True)  # also the children's working directory
     results: list[Measurement] = []
     reference = [reference_seconds()]
+    disk = [disk_probe_seconds(work)]
     try:
         warm_up = write_spec(work / "warm-up", 10)  # compiles the bytecode of every module a build imports
         run_once([*rosec, "build", str(warm_up), "-o", str(work / "warm-up" / "out")], work / "warm-up")
@@ -497,6 +515,7 @@ def main(argv: list[str] | None = None) -> int:
                                        before_each=lambda p=project: shutil.rmtree(p / ".rosec", ignore_errors=True)))
             results += rebuilds(rosec, commands, project, n, out, args.repeat)
             print(f"... {n} services done", file=sys.stderr, flush=True)
+        disk.append(disk_probe_seconds(work))
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
@@ -514,6 +533,8 @@ def main(argv: list[str] | None = None) -> int:
           f"{platform.python_version()} on {platform.machine()} ({os.cpu_count()} CPUs, load average {load})")
     print(f"machine speed: a fixed Python loop took {reference[0]:.3f} s before and {reference[1]:.3f} s after "
           "(smaller is faster)")
+    print(f"disk speed: 2,000 new files of 8 KiB took {disk[0]:.3f} s before and {disk[-1]:.3f} s after (about ten "
+          "times slower for a while after a large delete on a `discard` mount: so is every build then)")
     print("wall = elapsed time of the child (what a user waits); CPU = its user+sys time (less sensitive to "
           "other load on the machine)")
     print_table(results, growths)
@@ -522,7 +543,7 @@ def main(argv: list[str] | None = None) -> int:
         args.json.write_text(json.dumps({
             "rosec": rosec, "repeat": args.repeat, "python": platform.python_version(),
             "machine": platform.machine(), "cpus": os.cpu_count(), "loadavg": os.getloadavg(),
-            "reference_loop_s": [round(r, 4) for r in reference],
+            "reference_loop_s": [round(r, 4) for r in reference], "disk_probe_s": [round(d, 4) for d in disk],
             "results": [r.as_dict() for r in results], "growth": growths,
             "aims": [{"command": c, "size": s, "seconds": a} for (c, s), a in AIMS.items()],
         }, indent=2) + "\n", "utf-8")
