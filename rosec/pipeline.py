@@ -107,8 +107,8 @@ def render(system: System, targets: Iterable[str] | None = None) -> FileTree:
     tree = FileTree()
     with gc_paused():
         for name, files in render_targets(system, chosen, registry).items():
-            for path, content in sorted(files.items()):
-                tree.add(name, path, content)
+            for path, (content, digest) in sorted(files.items()):
+                tree.add(name, path, content, digest)
     return tree
 
 

@@ -17,13 +17,14 @@ import os
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
+from rosec.emit.manifest import sha256
 from rosec.forked import Forked, can_fork
 
 if TYPE_CHECKING:
     from rosec.model.system import System
 
 Render = Callable[["System"], dict[str, bytes]]
-Rendered = dict[str, dict[str, bytes]]
+Rendered = dict[str, dict[str, tuple[bytes, str]]]  # target -> path -> (content, its SHA-256)
 
 CHILD_TARGETS = frozenset({"services", "runtime", "messaging", "logs", "alertmanager"})
 PARALLEL_FROM_SERVICES = 50
@@ -31,7 +32,8 @@ PROCESSES_VARIABLE = "ROSEC_RENDER_PROCESSES"
 
 
 def render_targets(system: System, chosen: Sequence[str], registry: Mapping[str, Render]) -> Rendered:
-    """{target: its files} of every chosen target, in the order chosen."""
+    """{target: {path: (content, SHA-256)}} of every chosen target, in the order chosen: each file is hashed in
+    the process that rendered it, for the manifest."""
     in_child = [name for name in chosen if name in CHILD_TARGETS]
     here = [name for name in chosen if name not in CHILD_TARGETS]
     if not (in_child and here and in_parallel(system)):
@@ -55,4 +57,5 @@ def in_parallel(system: System) -> bool:
 
 
 def _render(system: System, names: Sequence[str], registry: Mapping[str, Render]) -> Rendered:
-    return {name: registry[name](system) for name in names}
+    return {name: {path: (content, sha256(content)) for path, content in registry[name](system).items()}
+            for name in names}

@@ -7,6 +7,7 @@ tests' servers, and with other threads running rosec does not fork.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import sys
@@ -51,6 +52,7 @@ def same_files(spec: str) -> dict[str, Any]:
     return {"forked": in_parallel(shared), "forked_when_told_not_to": forked_when_told_not_to, "files": len(one.files),
             "same_order": list(one.files) == list(two.files),
             "same_files": all(one.files[p] == two.files[p] for p in one.files),
+            "true_digests": all(f.sha256 == hashlib.sha256(f.content).hexdigest() for f in two.files.values()),
             "child_targets": sorted({f.target for f in two.files.values()} & CHILD_TARGETS)}
 
 
@@ -58,7 +60,7 @@ def pids(spec: str) -> dict[str, Any]:
     os.environ[PROCESSES_VARIABLE] = "2"
     registry = {"kong": _pid, "services": _pid, "helm": _pid, "compose": _pid, "logs": _pid}
     rendered = render_targets(load_system(Path(spec)), list(registry), registry)
-    return {"order": list(rendered), "pids": {name: int(files["pid"]) for name, files in rendered.items()},
+    return {"order": list(rendered), "pids": {name: int(files["pid"][0]) for name, files in rendered.items()},
             "own": os.getpid()}
 
 

@@ -30,6 +30,7 @@ def test_two_processes_render_what_one_renders(example: str) -> None:
     result = scenario("same-files", EXAMPLES / example / "rose.yaml")
     assert result["forked"] and not result["forked_when_told_not_to"]
     assert result["files"] > 0 and result["same_order"] and result["same_files"]
+    assert result["true_digests"], "a file's SHA-256 (hashed where it was rendered) is that of its content"
     assert result["child_targets"], "the child rendered none of the example's targets"
 
 

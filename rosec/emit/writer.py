@@ -157,7 +157,7 @@ def _refuse_destroying_changes(out_dir: Path, survey: _Survey, manifest: Manifes
 
 
 def _manifest(tree: FileTree, system: str, spec: str, built_from: Mapping[str, Mapping[str, str]] | None) -> Manifest:
-    files = {p: ManifestEntry(sha256(f.content), f.target) for p, f in tree.files.items()}
+    files = {p: ManifestEntry(f.sha256, f.target) for p, f in tree.files.items()}
     return Manifest(system, spec, files, {t: dict(f) for t, f in (built_from or {}).items()})
 
 
