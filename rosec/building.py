@@ -111,7 +111,7 @@ def _build(request: Request, force: bool, code: str, spec_bytes: bytes) -> Build
         raise
     record = BuildRecord(request.key, code, sha256(spec_bytes), str(out.absolute()), sha256(result.manifest),
                          result.files, spec_warnings=rendered)
-    record.output_stats, record.racy = output_snapshot(out, result.manifest)
+    record.output_stats, record.racy = output_snapshot(out, result.manifest, result.stats)
     report = BuildReport(out, result.files, result, spec_warnings=rendered)
     _handlers(request, system, report, record, handlers.result() if handlers is not None else None)
     return report

@@ -245,3 +245,22 @@ def test_a_racily_clean_file_is_compared_by_content(project: Path) -> None:
     same_size_edit(compose)
     code, out, err = rosec("check", "rose.yaml")
     assert code == 1 and "hand-edited: " in out + err and "compose.yaml" in out + err
+
+
+def test_the_stats_a_new_output_was_written_with_are_the_stats_on_disk(tmp_path: Path) -> None:
+    """The record of a build from nothing keeps the stats the writer took as it wrote (no stat call per file):
+    they must be those that a later build compares with."""
+    from rosec.emit import writer
+    from rosec.emit.files import FileTree
+
+    tree = FileTree()
+    for i in range(40):  # enough for the writer threads
+        tree.add("t", f"d{i % 3}/sub{i % 2}/f{i}.txt", f"{i}\n".encode())
+    out = tmp_path / "out"
+    result = writer.write(out, tree, "sys", "rose.yaml")
+    assert set(result.stats) == set(tree.files), "a stat for every file written"
+    time.sleep(0.05)  # past the file system clock's tick: rewriting the manifest makes every file older than it
+    (out / ".rosec-manifest.json").write_bytes(result.manifest)
+    from_writer = record_module.output_snapshot(out, result.manifest, result.stats)
+    assert from_writer == record_module.output_snapshot(out, result.manifest)
+    assert from_writer[1] == [], "no file is as new as the manifest: the digest covers every file's stats"

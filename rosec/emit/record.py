@@ -34,7 +34,7 @@ import hashlib
 import json
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -169,22 +169,29 @@ def _hashes_match(out_dir: Path, manifest: dict[str, str], paths: Iterable[str])
     return True
 
 
-def output_snapshot(out_dir: Path, manifest_bytes: bytes) -> tuple[str, list[str]]:
-    """stat_snapshot of the files of the manifest that a build just wrote into out_dir."""
+def output_snapshot(out_dir: Path, manifest_bytes: bytes,
+                    written: Mapping[str, os.stat_result] | None = None) -> tuple[str, list[str]]:
+    """stat_snapshot of the files of the manifest that a build just wrote into out_dir. `written`: the stats the
+    writer took of every file of the manifest (WriteResult.stats of a new directory), when it wrote them all."""
+    if written:
+        return stat_snapshot(out_dir, sorted(written), written)
     manifest = parse_manifest(manifest_bytes)
     return stat_snapshot(out_dir, sorted(manifest.files)) if manifest is not None else ("", [])
 
 
-def stat_snapshot(out_dir: Path, paths: Iterable[str]) -> tuple[str, list[str]]:
+def stat_snapshot(out_dir: Path, paths: Iterable[str],
+                  known: Mapping[str, os.stat_result] | None = None) -> tuple[str, list[str]]:
     """(digest of the stats of the files of out_dir older than its manifest, the other files), in the order of
-    `paths`; ("", []) when one of them cannot be read."""
+    `paths`; ("", []) when one of them cannot be read. `known`: stats the writer took of the files it wrote
+    (WriteResult.stats), which save a stat call each."""
     base = os.path.join(out_dir, "")
+    known = known or {}
     try:
         reference = os.stat(base + MANIFEST_NAME).st_ctime_ns
         digest = hashlib.sha256()
         racy = []
         for path in paths:
-            info = os.stat(base + path)
+            info = known.get(path) or os.stat(base + path)
             if info.st_ctime_ns >= reference or info.st_mtime_ns >= reference:
                 racy.append(path)
             else:

@@ -59,6 +59,9 @@ class WriteResult:
     manifest: bytes  # the manifest now in the directory
     manifest_changed: bool = True
     undone: int = 0  # operations of an interrupted earlier build that were undone first
+    # The stats of the files as written into a new directory (renaming the directory keeps them); empty after
+    # changes to an existing one, where renaming each staged file into place changes its ctime.
+    stats: dict[str, os.stat_result] = field(default_factory=dict)
 
 
 @dataclass
@@ -206,12 +209,13 @@ def _write_new(out_dir: Path, tree: FileTree, manifest: Manifest) -> WriteResult
     try:
         files = sorted(tree.files.items())
         base = str(staging)
-        write_files([(os.path.join(base, relative), output.content) for relative, output in files],
-                    [os.path.join(base, directory) for directory in _directories(relative for relative, _ in files)])
+        stats = write_files([(os.path.join(base, relative), output.content) for relative, output in files],
+                            [os.path.join(base, d) for d in _directories(relative for relative, _ in files)])
         write_file(staging / MANIFEST_NAME, manifest_bytes)
         os.chmod(staging, 0o755)  # mkdtemp made it private
         staging.rename(out_dir)
     finally:
         if staging.exists():
             shutil.rmtree(staging)
-    return WriteResult(Drift(missing=sorted(tree.files)), sorted(tree.files), [], len(tree.files), manifest_bytes)
+    return WriteResult(Drift(missing=sorted(tree.files)), sorted(tree.files), [], len(tree.files), manifest_bytes,
+                       stats=dict(zip((relative for relative, _ in files), stats, strict=True)))
