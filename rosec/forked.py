@@ -40,10 +40,6 @@ class Forked(Generic[T]):
         if fork and can_fork():
             self._child = _start(compute)
 
-    @property
-    def forked(self) -> bool:
-        return self._child is not None
-
     def result(self) -> T:
         """The child's value; computed here when no child was started or the child failed."""
         child, self._child = self._child, None
