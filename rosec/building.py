@@ -100,11 +100,12 @@ def _build(request: Request, force: bool, code: str, spec_bytes: bytes) -> Build
     system, warnings = compile_spec(request.spec, spec_bytes)
     rendered = _spec_warnings(request, render_text(warnings) if warnings else "")
     out = request.output_of(system)
-    tree = render(system, targets)
     handlers = _plan_handlers(request, system)
     try:
-        result = writer.write(out, tree, system.name, system.spec_file, targets, force,
-                              built_from(targets, spec_bytes))
+        with writer.staging_directory(out) as staging:
+            tree = render(system, targets, staging)
+            result = writer.write(out, tree, system.name, system.spec_file, targets, force,
+                                  built_from(targets, spec_bytes), staging)
     except BaseException:
         if handlers is not None:
             handlers.cancel()
@@ -118,8 +119,10 @@ def _build(request: Request, force: bool, code: str, spec_bytes: bytes) -> Build
 
 
 def _plan_handlers(request: Request, system: System) -> Forked[HandlersPlan] | None:
-    """The handlers plan, prepared in a child process for a large system while this one writes the output (1000
-    services: rendering the scaffolds and parsing the existing modules take about 0.4 s)."""
+    """The handlers plan, prepared in a child process for a large system while this one renders and writes the
+    output (1000 services: rendering the scaffolds and parsing the existing modules take about 0.4 s). Forked
+    before rendering starts threads or a child of its own; the scheduler gives it the time one of the two
+    rendering processes leaves when it finishes before the other."""
     if not request.scaffolds:
         return None
     from rosec.forked import Forked

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -336,6 +337,7 @@ def run_command(spec: Path, output: Path | None, project_root: Path | None, serv
     from rosec import run as run_services
     from rosec.devissuer.local import IssuerError
 
+    gc.enable()  # the console script turns the collector off for one-shot commands; this one runs for hours
     system = _load_or_exit(spec)
     try:
         status = run_services.run(system, project_root_of(spec, project_root), services=services or None,

@@ -97,7 +97,9 @@ def _redacted(diagnostics: list[Diagnostic], spec_path: Path) -> list[Diagnostic
     return redact_diagnostics(diagnostics, source)
 
 
-def render(system: System, targets: Iterable[str] | None = None) -> FileTree:
+def render(system: System, targets: Iterable[str] | None = None, staging: Path | None = None) -> FileTree:
+    """The files of the targets (all by default). `staging`: the directory a new output is written into
+    (rosec.emit.writer.staging_directory); files already written there come back in the tree's `staged`."""
     from rosec.emit.files import FileTree
     from rosec.render_processes import render_targets
     from rosec.targets import available_targets
@@ -106,9 +108,12 @@ def render(system: System, targets: Iterable[str] | None = None) -> FileTree:
     chosen = list(targets) if targets is not None else list(registry)
     tree = FileTree()
     with gc_paused():
-        for name, files in render_targets(system, chosen, registry).items():
-            for path, (content, digest) in sorted(files.items()):
+        rendered, staged = render_targets(system, chosen, registry, str(staging) if staging is not None else None)
+        for name in chosen:
+            for path, (content, digest) in sorted(rendered.get(name, {}).items()):
                 tree.add(name, path, content, digest)
+            for path, (digest, stats) in sorted(staged.get(name, {}).items()):
+                tree.add_staged(name, path, digest, stats)
     return tree
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from rosec.building import Request, build
+from rosec.emit.files import FileTree
 from rosec.emit.writer import WriteRefusedError
 from rosec.forked import Forked, usable_cpus
 from rosec.model.system import System
@@ -59,7 +60,7 @@ def same_files(spec: str) -> dict[str, Any]:
 def pids(spec: str) -> dict[str, Any]:
     os.environ[PROCESSES_VARIABLE] = "2"
     registry = {"kong": _pid, "services": _pid, "helm": _pid, "compose": _pid, "logs": _pid}
-    rendered = render_targets(load_system(Path(spec)), list(registry), registry)
+    rendered, _ = render_targets(load_system(Path(spec)), list(registry), registry)
     return {"order": list(rendered), "pids": {name: int(files["pid"][0]) for name, files in rendered.items()},
             "own": os.getpid()}
 
@@ -158,9 +159,61 @@ def refused_build(spec: str) -> dict[str, Any]:
     return {"refused": False}
 
 
+def staged_build(spec: str) -> dict[str, Any]:
+    """A build into a new output in two processes (each writes its files into the staging directory), another in
+    one process; then a build over the first, which its record must show to be up to date."""
+    import rosec.pipeline
+
+    trees: list[FileTree] = []
+    render = rosec.pipeline.render
+
+    def observed(system: System, targets: Any = None, staging: Path | None = None) -> FileTree:
+        trees.append(render(system, targets, staging))
+        return trees[-1]
+
+    rosec.pipeline.render = observed  # building imports it from the module when it builds
+    root = Path(tempfile.mkdtemp())
+    os.environ[PROCESSES_VARIABLE] = "2"
+    build(Request(Path(spec), root, root / "two", None))
+    noop = build(Request(Path(spec), root, root / "two", None))
+    os.environ[PROCESSES_VARIABLE] = "1"
+    build(Request(Path(spec), root, root / "one", None))
+    two, one = _contents(root / "two"), _contents(root / "one")
+    staged_targets = {f.target for f in trees[0].staged.values()}
+    staged_by = sorted({"child" if target in CHILD_TARGETS else "here" for target in staged_targets})
+    mode = oct(os.stat(next(p for p in (root / "two").rglob("*") if p.is_file())).st_mode & 0o777)
+    return {"staged_by": staged_by, "unstaged": len(trees[0].files), "files": len(two), "same_output": two == one,
+            "mode": mode, "noop_wrote_nothing": noop.result is None}
+
+
+def _contents(directory: Path) -> dict[str, bytes]:
+    return {p.relative_to(directory).as_posix(): p.read_bytes() for p in sorted(directory.rglob("*")) if p.is_file()}
+
+
+def staging_fails(spec: str) -> dict[str, Any]:
+    """A target failing in the child, and one rendering a path outside the output, while a new output is staged."""
+    from rosec.emit.writer import staging_directory
+
+    os.environ[PROCESSES_VARIABLE] = "2"
+    system = load_system(Path(spec))
+    parent = Path(tempfile.mkdtemp())
+    errors: dict[str, str | None] = {}
+    for label, registry in (("child_error", {"kong": _pid, "services": _failing}),
+                            ("unsafe_error", {"kong": _pid, "services": lambda s: {"../escape.txt": b"x"}})):
+        errors[label] = None
+        try:
+            with staging_directory(parent / "out") as staging:
+                render_targets(system, list(registry), registry, str(staging))
+        except (ChildTargetError, ValueError) as error:
+            errors[label] = str(error)
+    left = sorted(p.relative_to(parent).as_posix() for p in parent.rglob("*"))
+    return {**errors, "own": os.getpid(), "left": left}
+
+
 SCENARIOS: dict[str, Callable[[str], dict[str, Any]]] = {
     "same-files": same_files, "pids": pids, "defaults": defaults, "child-fails": child_fails,
     "parent-fails": parent_fails, "handlers-plan": handlers_plan, "refused-build": refused_build,
+    "staged-build": staged_build, "staging-fails": staging_fails,
 }
 
 if __name__ == "__main__":

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import subprocess
 import sys
 import threading
+from collections.abc import Iterator
 
 import pytest
 from click.testing import CliRunner
@@ -18,6 +20,13 @@ class ExitedError(Exception):
     def __init__(self, code: int) -> None:
         super().__init__(code)
         self.code = code
+
+
+@pytest.fixture(autouse=True)
+def collector_restored() -> Iterator[None]:
+    """console.run() turns the garbage collector off, for the rest of the process: not for the test worker's."""
+    yield
+    gc.enable()
 
 
 def rosec(*args: str) -> subprocess.CompletedProcess[str]:
@@ -66,3 +75,24 @@ def test_a_running_thread_gets_the_normal_exit(monkeypatch: pytest.MonkeyPatch) 
     finally:
         release.set()
         worker.join()
+
+
+def test_the_collector_is_off_during_a_command_and_on_for_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(console.os, "_exit", lambda code: None)
+    monkeypatch.setattr(console.threading, "active_count", lambda: 1)
+    seen: list[bool] = []
+    monkeypatch.setattr(console, "main", lambda: seen.append(gc.isenabled()))
+    console.run()
+    assert seen == [False], "a one-shot command ran with the collector on"
+
+    from rosec import run as run_services
+
+    def fake_run(*args: object, **kwargs: object) -> int:
+        seen.append(gc.isenabled())
+        return 0
+
+    monkeypatch.setattr(run_services, "run", fake_run)
+    gc.disable()
+    result = CliRunner().invoke(main, ["run", str(EXAMPLES / "minimal" / "rose.yaml")])
+    assert result.exit_code == 0, result.output
+    assert seen == [False, True], "`rosec run` runs for hours: it needs the collector"

@@ -31,6 +31,40 @@ def test_write_creates_files_and_manifest(tmp_path: Path) -> None:
     assert json.loads((out / MANIFEST_NAME).read_text())["system"] == "sys"
 
 
+def test_a_new_output_joins_the_files_already_staged_and_cleans_up_on_failure(tmp_path: Path) -> None:
+    out = tmp_path / "gen"
+    with writer.staging_directory(out) as staging:
+        assert staging is not None and staging.parent == tmp_path
+        files = tree({"sub/written.txt": "W\n"})
+        stats = disk.write_under(str(staging), [("sub/staged.txt", b"S\n")])
+        files.add_staged("other", "sub/staged.txt", sha256(b"S\n"), stats[0])
+        result = writer.write(out, files, "sys", "rose.yaml", staging=staging)
+    assert {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()} == {
+        "sub/written.txt", "sub/staged.txt", MANIFEST_NAME}
+    manifest = read_manifest(out)
+    assert manifest is not None and manifest.files["sub/staged.txt"].target == "other"
+    assert result.written == ["sub/staged.txt", "sub/written.txt"] and result.files == 2
+    assert result.stats["sub/staged.txt"].st_ino == (out / "sub" / "staged.txt").stat().st_ino
+
+    again = tmp_path / "again"
+    with pytest.raises(RuntimeError), writer.staging_directory(again) as staging:
+        assert staging is not None
+        disk.write_under(str(staging), [("x/y.txt", b"y")])
+        raise RuntimeError("rendering failed")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["gen"], "the staging directory is gone"
+    with writer.staging_directory(out) as staging:
+        assert staging is None, "an existing output is changed in place"
+
+
+def test_staged_files_without_their_staging_directory_are_refused(tmp_path: Path) -> None:
+    files = FileTree()
+    files.add_staged("t", "a.txt", sha256(b"a"), (tmp_path).stat())
+    with pytest.raises(ValueError, match="staged"):
+        writer.write(tmp_path / "gen", files, "sys", "rose.yaml")
+    with pytest.raises(ValueError, match="both produce"):
+        files.add("u", "a.txt", b"a")
+
+
 def test_a_new_deep_tree_is_written_whole_on_the_writer_threads(tmp_path: Path) -> None:
     # enough files and directories for the threads; nested levels that must be made parents first
     files = {f"s{i % 7}/d{i % 5}/e{i % 3}/f{i}.txt": f"{i}\n" for i in range(60)} | {"top.txt": "top\n"}

@@ -129,6 +129,25 @@ def write_files(files: Sequence[tuple[StrPath, bytes]], directories: Sequence[St
         return _on_threads(pool, _write_all, files)
 
 
+def write_under(base: str, files: Sequence[tuple[str, bytes]]) -> list[os.stat_result]:
+    """write_files of files given by relative POSIX paths under the directory `base`, making the directories they
+    need (those that exist already are kept)."""
+    prefix = os.path.join(base, "")
+    return write_files([(prefix + path, content) for path, content in files],
+                       [prefix + directory for directory in directories_of(path for path, _ in files)])
+
+
+def directories_of(paths: Iterable[str]) -> list[str]:
+    """Every directory that the relative file paths need (ancestors included), parents before children."""
+    needed: set[str] = set()
+    for path in paths:
+        directory = path.rpartition("/")[0]
+        while directory and directory not in needed:
+            needed.add(directory)
+            directory = directory.rpartition("/")[0]
+    return sorted(needed)  # a path sorts before the paths it prefixes: parents come first
+
+
 def _by_depth(directories: Sequence[StrPath]) -> list[list[StrPath]]:
     levels: dict[int, list[StrPath]] = {}
     for directory in directories:
@@ -147,7 +166,11 @@ def _on_threads(pool: ThreadPoolExecutor, work: Callable[[Sequence[T]], list[R]]
 
 def _make_all(directories: Sequence[StrPath]) -> list[None]:
     for directory in directories:
-        os.mkdir(directory)
+        try:
+            os.mkdir(directory)
+        except FileExistsError:  # made by another process writing into the same new output
+            if not os.path.isdir(directory):
+                raise
     return [None] * len(directories)
 
 

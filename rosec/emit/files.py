@@ -1,7 +1,9 @@
-"""The rendered output of a build: relative path -> content, its SHA-256 and the target that owns it."""
+"""The rendered output of a build: relative path -> content, its SHA-256 and the target that owns it; and the
+files that rendering already wrote into the staging directory of a new output (rosec.render_processes)."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 
 from rosec.emit.manifest import sha256 as sha256_of
@@ -14,20 +16,38 @@ class OutputFile:
     sha256: str  # of content, for the manifest
 
 
+@dataclass(frozen=True)
+class StagedFile:
+    """A file already written into the staging directory of a new output, by the process that rendered it."""
+
+    target: str
+    sha256: str
+    stats: os.stat_result  # as written (the build record keeps them)
+
+
 @dataclass
 class FileTree:
     files: dict[str, OutputFile] = field(default_factory=dict)
+    staged: dict[str, StagedFile] = field(default_factory=dict)  # only for a new output: see rosec.emit.writer
 
     def add(self, target: str, path: str, content: bytes, sha256: str | None = None) -> None:
         """Add a file; `sha256`: the content's digest if already known (rendering in two processes hashes each
         file where it was rendered)."""
-        _check_relative(path)
-        if path in self.files:
-            raise ValueError(f"targets '{self.files[path].target}' and '{target}' both produce {path}")
+        self._check_new(target, path)
         self.files[path] = OutputFile(content, target, sha256 if sha256 is not None else sha256_of(content))
 
+    def add_staged(self, target: str, path: str, sha256: str, stats: os.stat_result) -> None:
+        self._check_new(target, path)
+        self.staged[path] = StagedFile(target, sha256, stats)
+
     def targets(self) -> set[str]:
-        return {f.target for f in self.files.values()}
+        return {f.target for f in self.files.values()} | {f.target for f in self.staged.values()}
+
+    def _check_new(self, target: str, path: str) -> None:
+        _check_relative(path)
+        owner = self.files.get(path) or self.staged.get(path)
+        if owner is not None:
+            raise ValueError(f"targets '{owner.target}' and '{target}' both produce {path}")
 
 
 def _check_relative(path: str) -> None:

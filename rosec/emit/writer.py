@@ -12,12 +12,12 @@ import contextlib
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from rosec.emit import transaction
-from rosec.emit.disk import differing_files, output_paths, read_or_none, write_file, write_files
+from rosec.emit.disk import differing_files, output_paths, read_or_none, write_file, write_under
 from rosec.emit.files import FileTree
 from rosec.emit.manifest import MANIFEST_NAME, Manifest, ManifestEntry, read_manifest, sha256
 
@@ -114,13 +114,38 @@ def compare(out_dir: Path, tree: FileTree, targets: Iterable[str] | None = None,
     return survey.drift
 
 
+@contextlib.contextmanager
+def staging_directory(out_dir: Path) -> Iterator[Path | None]:
+    """Where a new output is written before write() renames it into place: a fresh directory beside out_dir,
+    which rendering may already write files into (FileTree.staged); None when out_dir exists. Removed unless it
+    was renamed into place."""
+    if out_dir.exists():
+        yield None
+        return
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.rosec-new-", dir=out_dir.parent))
+    try:
+        yield staging
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging)
+
+
 def write(out_dir: Path, tree: FileTree, system: str, spec: str, targets: Iterable[str] | None = None,
-          force: bool = False, built_from: Mapping[str, Mapping[str, str]] | None = None) -> WriteResult:
+          force: bool = False, built_from: Mapping[str, Mapping[str, str]] | None = None,
+          staging: Path | None = None) -> WriteResult:
     """Make out_dir hold the tree, changing only what differs. With targets, other targets' files are kept.
 
-    `built_from` (target -> facts) goes into the manifest; see rosec.emit.manifest."""
+    `built_from` (target -> facts) goes into the manifest; see rosec.emit.manifest. `staging`: the directory from
+    staging_directory(out_dir), where the tree's staged files already are."""
+    if staging is not None:
+        return _write_new(out_dir, tree, _manifest(tree, system, spec, built_from), staging)
+    if tree.staged:
+        raise ValueError("the tree has files staged for a new output, but no staging directory was given")
     if not out_dir.exists():
-        return _write_new(out_dir, tree, _manifest(tree, system, spec, built_from))
+        with staging_directory(out_dir) as fresh:
+            assert fresh is not None  # out_dir does not exist
+            return _write_new(out_dir, tree, _manifest(tree, system, spec, built_from), fresh)
     with transaction.locked(out_dir):
         undone = transaction.recover(out_dir)
         manifest = read_manifest(out_dir)
@@ -161,6 +186,7 @@ def _refuse_destroying_changes(out_dir: Path, survey: _Survey, manifest: Manifes
 
 def _manifest(tree: FileTree, system: str, spec: str, built_from: Mapping[str, Mapping[str, str]] | None) -> Manifest:
     files = {p: ManifestEntry(f.sha256, f.target) for p, f in tree.files.items()}
+    files |= {p: ManifestEntry(f.sha256, f.target) for p, f in tree.staged.items()}
     return Manifest(system, spec, files, {t: dict(f) for t, f in (built_from or {}).items()})
 
 
@@ -190,32 +216,16 @@ def _prune_empty_directories(out_dir: Path, removed: Iterable[str]) -> None:
             (out_dir / directory).rmdir()
 
 
-def _directories(paths: Iterable[str]) -> list[str]:
-    """Every directory that the relative file paths need (ancestors included), parents before children."""
-    needed: set[str] = set()
-    for path in paths:
-        directory = path.rpartition("/")[0]
-        while directory and directory not in needed:
-            needed.add(directory)
-            directory = directory.rpartition("/")[0]
-    return sorted(needed)  # a path sorts before the paths it prefixes: parents come first
-
-
-def _write_new(out_dir: Path, tree: FileTree, manifest: Manifest) -> WriteResult:
-    """Write into a fresh directory beside out_dir, then rename it into place: all or nothing."""
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.rosec-new-", dir=out_dir.parent))
+def _write_new(out_dir: Path, tree: FileTree, manifest: Manifest, staging: Path) -> WriteResult:
+    """Write the tree's files beside its staged ones in the staging directory, then rename it into place: all or
+    nothing (the staging directory is removed by staging_directory if anything fails)."""
     manifest_bytes = manifest.to_bytes()
-    try:
-        files = sorted(tree.files.items())
-        base = str(staging)
-        stats = write_files([(os.path.join(base, relative), output.content) for relative, output in files],
-                            [os.path.join(base, d) for d in _directories(relative for relative, _ in files)])
-        write_file(staging / MANIFEST_NAME, manifest_bytes)
-        os.chmod(staging, 0o755)  # mkdtemp made it private
-        staging.rename(out_dir)
-    finally:
-        if staging.exists():
-            shutil.rmtree(staging)
-    return WriteResult(Drift(missing=sorted(tree.files)), sorted(tree.files), [], len(tree.files), manifest_bytes,
-                       stats=dict(zip((relative for relative, _ in files), stats, strict=True)))
+    files = sorted(tree.files.items())
+    written = write_under(str(staging), [(relative, output.content) for relative, output in files])
+    stats = dict(zip((relative for relative, _ in files), written, strict=True))
+    stats |= {relative: staged.stats for relative, staged in tree.staged.items()}
+    write_file(staging / MANIFEST_NAME, manifest_bytes)
+    os.chmod(staging, 0o755)  # mkdtemp made it private
+    staging.rename(out_dir)
+    paths = sorted(stats)
+    return WriteResult(Drift(missing=paths), paths, [], len(paths), manifest_bytes, stats=stats)
