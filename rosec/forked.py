@@ -1,5 +1,5 @@
-"""Work done in a forked child while this process goes on: rendering half of the targets of a large system, or
-preparing the handlers modules while the output is written.
+"""Work done in a forked child while this process goes on: half of the targets of a large system while the other
+half renders, the handlers plan of a build.
 
 Such work is pure Python and bound by the CPU, so a thread would take turns with this process on the interpreter
 lock. A forked child inherits everything computed so far (nothing is sent to it) and sends its result back,
@@ -18,6 +18,18 @@ from collections.abc import Callable
 from typing import Generic, NoReturn, TypeVar
 
 T = TypeVar("T")
+
+
+PARALLEL_FROM_SERVICES = 50  # below this many services, forking costs more than it saves
+PROCESSES_VARIABLE = "ROSEC_RENDER_PROCESSES"  # "1": never fork; "2": fork whenever possible (tests)
+
+
+def worth_forking(services: int) -> bool:
+    """Whether work for a system of this many services is worth a second process, on this machine, now."""
+    setting = os.environ.get(PROCESSES_VARIABLE, "").strip()
+    if setting == "1" or not can_fork():
+        return False
+    return setting == "2" or services >= PARALLEL_FROM_SERVICES
 
 
 def can_fork() -> bool:

@@ -112,8 +112,8 @@ def render(system: System, targets: Iterable[str] | None = None, staging: Path |
         for name in chosen:
             for path, (content, digest) in sorted(rendered.get(name, {}).items()):
                 tree.add(name, path, content, digest)
-            for path, (digest, stats) in sorted(staged.get(name, {}).items()):
-                tree.add_staged(name, path, digest, stats)
+            if name in staged:
+                tree.add_staged(name, staged[name])
     return tree
 
 

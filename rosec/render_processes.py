@@ -7,32 +7,29 @@ the Kong config and the realm, in Helm and Terraform), and any third-party targe
 halves take about the same time (3.5 to 4 s each here, with writing a new output's files); the process that
 finishes first waits for the other.
 
-Everything renders here, in order, below PARALLEL_FROM_SERVICES (forking costs more than it saves), with
-ROSEC_RENDER_PROCESSES=1, and wherever rosec.forked does not fork. The files are the same either way. A target
-that fails in the child is rendered again here, so that its error is raised in this process.
+Everything renders here, in order, for a small system (rosec.forked.worth_forking: forking costs more than it
+saves), with ROSEC_RENDER_PROCESSES=1, and wherever rosec.forked does not fork. The files are the same either
+way. A target that fails in the child is rendered again here, so that its error is raised in this process.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from rosec.emit.disk import write_under
+from rosec.emit.disk import FileStats, write_under
 from rosec.emit.files import FileTree
 from rosec.emit.manifest import sha256
-from rosec.forked import Forked, can_fork
+from rosec.forked import Forked, worth_forking
 
 if TYPE_CHECKING:
     from rosec.model.system import System
 
 Render = Callable[["System"], dict[str, bytes]]
 Rendered = dict[str, dict[str, tuple[bytes, str]]]  # target -> path -> (content, its SHA-256)
-Staged = dict[str, dict[str, tuple[str, os.stat_result]]]  # target -> path -> (SHA-256, stats) of files written
+Staged = dict[str, dict[str, tuple[str, FileStats]]]  # target -> path -> (SHA-256, stats) of files written
 
 CHILD_TARGETS = frozenset({"services", "runtime", "messaging", "logs", "alertmanager", "compose"})
-PARALLEL_FROM_SERVICES = 50
-PROCESSES_VARIABLE = "ROSEC_RENDER_PROCESSES"
 
 
 def render_targets(system: System, chosen: Sequence[str], registry: Mapping[str, Render],
@@ -62,10 +59,7 @@ def render_targets(system: System, chosen: Sequence[str], registry: Mapping[str,
 
 def in_parallel(system: System) -> bool:
     """Whether work for this system is worth a second process, on this machine, now."""
-    setting = os.environ.get(PROCESSES_VARIABLE, "").strip()
-    if setting == "1" or not can_fork():
-        return False
-    return setting == "2" or len(system.services) >= PARALLEL_FROM_SERVICES
+    return worth_forking(len(system.services))
 
 
 def _render(system: System, names: Sequence[str], registry: Mapping[str, Render]) -> Rendered:

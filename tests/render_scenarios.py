@@ -21,10 +21,10 @@ from typing import Any
 from rosec.building import Request, build
 from rosec.emit.files import FileTree
 from rosec.emit.writer import WriteRefusedError
-from rosec.forked import Forked, usable_cpus
+from rosec.forked import PROCESSES_VARIABLE, Forked, usable_cpus
 from rosec.model.system import System
 from rosec.pipeline import load_system, render
-from rosec.render_processes import CHILD_TARGETS, PROCESSES_VARIABLE, in_parallel, render_targets
+from rosec.render_processes import CHILD_TARGETS, in_parallel, render_targets
 from rosec.targets.services.scaffold import plan_handlers
 
 SHOP = Path(__file__).resolve().parent.parent / "spec-examples" / "shop" / "rose.yaml"
@@ -66,12 +66,12 @@ def pids(spec: str) -> dict[str, Any]:
 
 
 def defaults(spec: str) -> dict[str, Any]:
-    import rosec.render_processes as processes
+    import rosec.forked
 
     os.environ.pop(PROCESSES_VARIABLE, None)
     system = load_system(Path(spec))
     small = in_parallel(system)
-    processes.PARALLEL_FROM_SERVICES = len(system.services)
+    rosec.forked.PARALLEL_FROM_SERVICES = len(system.services)
     large = in_parallel(system)
     os.environ[PROCESSES_VARIABLE] = "1"
     large_but_told_not_to = in_parallel(system)

@@ -37,7 +37,7 @@ def test_a_new_output_joins_the_files_already_staged_and_cleans_up_on_failure(tm
         assert staging is not None and staging.parent == tmp_path
         files = tree({"sub/written.txt": "W\n"})
         stats = disk.write_under(str(staging), [("sub/staged.txt", b"S\n")])
-        files.add_staged("other", "sub/staged.txt", sha256(b"S\n"), stats[0])
+        files.add_staged("other", {"sub/staged.txt": (sha256(b"S\n"), stats[0])})
         result = writer.write(out, files, "sys", "rose.yaml", staging=staging)
     assert {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()} == {
         "sub/written.txt", "sub/staged.txt", MANIFEST_NAME}
@@ -58,11 +58,14 @@ def test_a_new_output_joins_the_files_already_staged_and_cleans_up_on_failure(tm
 
 def test_staged_files_without_their_staging_directory_are_refused(tmp_path: Path) -> None:
     files = FileTree()
-    files.add_staged("t", "a.txt", sha256(b"a"), (tmp_path).stat())
+    files.add_staged("t", {"a.txt": (sha256(b"a"), disk.FileStats.of(tmp_path.stat()))})
     with pytest.raises(ValueError, match="staged"):
         writer.write(tmp_path / "gen", files, "sys", "rose.yaml")
     with pytest.raises(ValueError, match="both produce"):
         files.add("u", "a.txt", b"a")
+    files.add("u", "b.txt", b"b")
+    with pytest.raises(ValueError, match=r"'u' and 'v' both produce b\.txt"):
+        files.add_staged("v", {"b.txt": (sha256(b"b"), disk.FileStats.of(tmp_path.stat()))})
 
 
 def test_a_new_deep_tree_is_written_whole_on_the_writer_threads(tmp_path: Path) -> None:

@@ -3,9 +3,11 @@ files that rendering already wrote into the staging directory of a new output (r
 
 from __future__ import annotations
 
-import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
+from rosec.emit.disk import FileStats
 from rosec.emit.manifest import sha256 as sha256_of
 
 
@@ -16,13 +18,12 @@ class OutputFile:
     sha256: str  # of content, for the manifest
 
 
-@dataclass(frozen=True)
-class StagedFile:
+class StagedFile(NamedTuple):
     """A file already written into the staging directory of a new output, by the process that rendered it."""
 
     target: str
     sha256: str
-    stats: os.stat_result  # as written (the build record keeps them)
+    stats: FileStats  # as written (the build record keeps them)
 
 
 @dataclass
@@ -36,9 +37,12 @@ class FileTree:
         self._check_new(target, path)
         self.files[path] = OutputFile(content, target, sha256 if sha256 is not None else sha256_of(content))
 
-    def add_staged(self, target: str, path: str, sha256: str, stats: os.stat_result) -> None:
-        self._check_new(target, path)
-        self.staged[path] = StagedFile(target, sha256, stats)
+    def add_staged(self, target: str, staged: Mapping[str, tuple[str, FileStats]]) -> None:
+        """Add a target's files that were written into the staging directory: path -> (SHA-256, stats). Their
+        paths were checked before they were written (by add, in the process that wrote them)."""
+        for path in staged.keys() & (self.files.keys() | self.staged.keys()):
+            self._check_new(target, path)  # raises: two targets produce it
+        self.staged.update((path, StagedFile(target, digest, stats)) for path, (digest, stats) in staged.items())
 
     def targets(self) -> set[str]:
         return {f.target for f in self.files.values()} | {f.target for f in self.staged.values()}

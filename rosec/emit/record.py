@@ -40,7 +40,7 @@ from pathlib import Path
 
 from rosec import __version__
 from rosec.emit import transaction
-from rosec.emit.disk import output_paths, read_or_none
+from rosec.emit.disk import FileStats, output_paths, read_or_none
 from rosec.emit.manifest import MANIFEST_NAME, parse_manifest, sha256
 from rosec.emit.writer import ROSEC_NAMES
 from rosec.project import LOCAL_STATE_DIR, local_state_dir
@@ -170,7 +170,7 @@ def _hashes_match(out_dir: Path, manifest: dict[str, str], paths: Iterable[str])
 
 
 def output_snapshot(out_dir: Path, manifest_bytes: bytes,
-                    written: Mapping[str, os.stat_result] | None = None) -> tuple[str, list[str]]:
+                    written: Mapping[str, FileStats] | None = None) -> tuple[str, list[str]]:
     """stat_snapshot of the files of the manifest that a build just wrote into out_dir. `written`: the stats the
     writer took of every file of the manifest (WriteResult.stats of a new directory), when it wrote them all."""
     if written:
@@ -180,7 +180,7 @@ def output_snapshot(out_dir: Path, manifest_bytes: bytes,
 
 
 def stat_snapshot(out_dir: Path, paths: Iterable[str],
-                  known: Mapping[str, os.stat_result] | None = None) -> tuple[str, list[str]]:
+                  known: Mapping[str, FileStats] | None = None) -> tuple[str, list[str]]:
     """(digest of the stats of the files of out_dir older than its manifest, the other files), in the order of
     `paths`; ("", []) when one of them cannot be read. `known`: stats the writer took of the files it wrote
     (WriteResult.stats), which save a stat call each."""

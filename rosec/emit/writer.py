@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from rosec.emit import transaction
-from rosec.emit.disk import differing_files, output_paths, read_or_none, write_file, write_under
+from rosec.emit.disk import FileStats, differing_files, output_paths, read_or_none, write_file, write_under
 from rosec.emit.files import FileTree
 from rosec.emit.manifest import MANIFEST_NAME, Manifest, ManifestEntry, read_manifest, sha256
 
@@ -61,7 +61,7 @@ class WriteResult:
     undone: int = 0  # operations of an interrupted earlier build that were undone first
     # The stats of the files as written into a new directory (renaming the directory keeps them); empty after
     # changes to an existing one, where renaming each staged file into place changes its ctime.
-    stats: dict[str, os.stat_result] = field(default_factory=dict)
+    stats: dict[str, FileStats] = field(default_factory=dict)
 
 
 @dataclass
