@@ -14,7 +14,7 @@ from rosec.model.system import Layout, System
 from rosec.targets.prometheus.alerts import infrastructure_groups, messaging_groups
 from rosec.targets.prometheus.config import agent_config, prometheus_config
 from rosec.targets.prometheus.recording import recording_groups
-from rosec.targets.prometheus.slo_rules import slo_groups
+from rosec.targets.prometheus.slo_rules import service_slo_groups
 from rosec.targets.prometheus.unit_tests import unit_test_files
 
 __all__ = ["agent_config", "outputs", "prometheus_config", "prometheus_rules", "render", "rule_files", "rule_tests"]
@@ -29,7 +29,7 @@ def outputs(layout: Layout) -> tuple[str, ...]:
 def prometheus_rules(system: System) -> dict[str, dict[str, Any]]:
     """Rule files by path relative to the Prometheus directory: `rules/<name>.yml` -> {"groups": [...]}."""
     files = {"rules/services.yml": recording_groups(system)}
-    files |= {f"rules/slo-{service.name}.yml": slo_groups(service) for service in system.services}
+    files |= {f"rules/slo-{service.name}.yml": service_slo_groups(system, service) for service in system.services}
     files["rules/messaging.yml"] = messaging_groups(system)
     files["rules/infrastructure.yml"] = infrastructure_groups(system)
     return {path: {"groups": groups} for path, groups in files.items() if groups}

@@ -25,6 +25,7 @@ def quoted(value: str) -> str:
     return json.dumps(value)
 
 
+@lru_cache(maxsize=1 << 15)  # the promtool tests repeat each service's series in every scenario
 def selector(metric: str, *matchers: Matcher) -> str:
     inner = ", ".join(f"{label}{op}{quoted(value)}" for label, op, value in matchers)
     return f"{metric}{{{inner}}}" if inner else metric

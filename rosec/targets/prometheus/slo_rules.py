@@ -21,6 +21,7 @@ from rosec.model.slo import (
     service_slis,
     sli_record,
 )
+from rosec.model.system import System
 from rosec.targets.prometheus.promql import protocols, selector, service_matcher, sli_error_ratio
 
 ABSENT_FOR = "10m"
@@ -29,6 +30,11 @@ ABSENT_FOR = "10m"
 def number(value: Decimal) -> str:
     """A Decimal as PromQL reads it, without exponent or trailing zeros (0.0144, 6, 0.001)."""
     return format(value.normalize(), "f")
+
+
+def service_slo_groups(system: System, service: Service) -> list[dict[str, Any]]:
+    """slo_groups, computed once per build: the rule files and the promtool tests both read them."""
+    return system.once(("slo groups", service.name), lambda: slo_groups(service))
 
 
 def slo_groups(service: Service) -> list[dict[str, Any]]:

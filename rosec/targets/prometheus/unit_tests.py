@@ -17,7 +17,7 @@ from rosec.model.services import Service
 from rosec.model.slo import AVAILABILITY, BUDGET_BURN_ALERT, SLI_ABSENT_ALERT, Sli, service_slis, sli_record
 from rosec.model.system import System
 from rosec.targets.prometheus.promql import protocols, selector
-from rosec.targets.prometheus.slo_rules import ABSENT_FOR, number, slo_groups
+from rosec.targets.prometheus.slo_rules import ABSENT_FOR, number, service_slo_groups
 
 REQUESTS_PER_MINUTE = Decimal(100)
 TEST_ENVIRONMENT = "unit-test"
@@ -63,7 +63,7 @@ def unit_test_files(system: System) -> dict[str, dict[str, Any]]:
 
 
 def _test_file(system: System, service: Service) -> dict[str, Any]:
-    rules = [rule for group in slo_groups(service) for rule in group["rules"]]
+    rules = [rule for group in service_slo_groups(system, service) for rule in group["rules"]]
     tests = [_scenario_test(system, service, sli, scenario, rules) for sli in service_slis(service)
              for scenario in scenarios(sli)]
     tests += [_no_traffic_test(system, service), _absent_test(service, rules)]
