@@ -11,7 +11,6 @@ names. The names other domains own are theirs: the realm's secrets (rosec.model.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 
 from rosec.model import aws_catalog as catalog
 from rosec.model import identity, infrastructure
@@ -102,8 +101,13 @@ class AwsEnvironment:
         return next(t for t in self.tasks if t.name == name)
 
 
-@cache
 def aws_environment(system: System, environment: Environment) -> AwsEnvironment:
+    """Computed once per system and environment (System.once: a functools cache would hash the whole system on
+    every call, 33,000 nested hashes at 1000 services, and keep every system alive)."""
+    return system.once(("aws environment", environment.name), lambda: _aws_environment(system, environment))
+
+
+def _aws_environment(system: System, environment: Environment) -> AwsEnvironment:
     settings = environment.aws
     assert settings is not None, f"environment {environment.name} is not hosted on aws"
     prefix = f"{system.name}-{environment.name}"
