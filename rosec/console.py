@@ -10,7 +10,8 @@ normally, which waits for them.
 For the same reason the cyclic garbage collector stays off for the whole command: a build or check keeps nearly
 everything it creates alive until it ends, and turning the collector back on when rendering is done made its
 first collection walk all of it (1000 services: 0.25 s, for nothing, just before exiting). A long-running
-command turns it on again (rosec.cli's `run`).
+command turns it on again (rosec.cli's `run`). And what the compiler made is kept, not freed, when a command
+returns (rosec.lifetime).
 """
 
 from __future__ import annotations
@@ -23,11 +24,13 @@ import sys
 import threading
 from typing import NoReturn
 
+from rosec import lifetime
 from rosec.cli import main
 
 
 def run() -> NoReturn:
     gc.disable()
+    lifetime.keeping()
     try:
         main()
         status: object = 0

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from rosec.diagnostics import Diagnostic, SpecError
+from rosec.lifetime import keep_until_exit
 
 if TYPE_CHECKING:
     from rosec.emit.files import FileTree
@@ -69,6 +70,7 @@ def compile_spec(spec_path: Path, spec_bytes: bytes | None = None) -> Compiled:
             system, warnings = resolve(validate_parts(loaded), loaded)
     except SpecError as error:
         raise SpecError(_redacted(error.diagnostics, spec_path)) from None
+    keep_until_exit(system)
     return Compiled(system, _redacted(warnings, spec_path))
 
 
@@ -114,6 +116,7 @@ def render(system: System, targets: Iterable[str] | None = None, staging: Path |
                 tree.add(name, path, content, digest)
             if name in staged:
                 tree.add_staged(name, staged[name])
+    keep_until_exit(tree)
     return tree
 
 

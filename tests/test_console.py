@@ -13,7 +13,9 @@ from click.testing import CliRunner
 from conftest import EXAMPLES, ROOT
 
 import rosec.console as console
+from rosec import lifetime
 from rosec.cli import main
+from rosec.pipeline import compile_spec
 
 
 class ExitedError(Exception):
@@ -24,9 +26,11 @@ class ExitedError(Exception):
 
 @pytest.fixture(autouse=True)
 def collector_restored() -> Iterator[None]:
-    """console.run() turns the garbage collector off, for the rest of the process: not for the test worker's."""
+    """console.run() turns the garbage collector off and keeps what the compiler makes, for the rest of the
+    process: not in the test worker."""
     yield
     gc.enable()
+    lifetime._kept = None
 
 
 def rosec(*args: str) -> subprocess.CompletedProcess[str]:
@@ -96,3 +100,21 @@ def test_the_collector_is_off_during_a_command_and_on_for_run(monkeypatch: pytes
     result = CliRunner().invoke(main, ["run", str(EXAMPLES / "minimal" / "rose.yaml")])
     assert result.exit_code == 0, result.output
     assert seen == [False, True], "`rosec run` runs for hours: it needs the collector"
+
+
+def test_the_console_keeps_the_compiled_system_until_the_process_ends(monkeypatch: pytest.MonkeyPatch) -> None:
+    shop = EXAMPLES / "shop" / "rose.yaml"
+    compile_spec(shop)
+    assert lifetime.kept() == 0, "used as a library, rosec keeps nothing"
+    monkeypatch.setattr(console.os, "_exit", lambda code: None)
+    monkeypatch.setattr(console.threading, "active_count", lambda: 1)
+    kept: list[int] = []
+
+    def command() -> None:
+        system = compile_spec(shop).system
+        kept.append(lifetime.kept())
+        del system
+
+    monkeypatch.setattr(console, "main", command)
+    console.run()
+    assert kept == [1], "under the console script the system is kept, not freed when the command returns"
