@@ -3,30 +3,18 @@
 from __future__ import annotations
 
 import re
-import typing
 from pathlib import Path
-from typing import Any
 
 import pytest
 from conftest import ROOT
-from pydantic import BaseModel
 
+from rosec.spec.field_docs import models_of
 from rosec.spec.models import RoseSpec
-
-
-def models_of(annotation: Any, found: set[type[BaseModel]]) -> set[type[BaseModel]]:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel) and annotation not in found:
-        found.add(annotation)
-        for field in annotation.model_fields.values():
-            models_of(field.annotation, found)
-    for arg in typing.get_args(annotation):
-        models_of(arg, found)
-    return found
 
 
 def test_language_reference_has_a_row_for_every_field() -> None:
     reference = (ROOT / "docs" / "language.md").read_text("utf-8")
-    models = models_of(RoseSpec, set())
+    models = models_of(RoseSpec).values()
     assert len(models) > 10
     undocumented = sorted(f"{model.__name__}.{name}" for model in models for name in model.model_fields
                           if f"| `{name}` |" not in reference)

@@ -125,7 +125,7 @@ def write_file(path: StrPath, content: bytes) -> FileStats:
     if not exact:
         os.chmod(path, 0o644)
         info = os.stat(path)
-    return FileStats(info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+    return FileStats.of(info)
 
 
 def write_files(files: Sequence[tuple[StrPath, bytes]], directories: Sequence[StrPath] = ()) -> list[FileStats]:
