@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Union
 
 INDENT = "  "
@@ -51,6 +52,7 @@ class Block:
 BodyItem = Union[tuple[str, Any], Block, Comment]  # noqa: UP007 - a runtime alias: `|` would not accept tuple
 
 
+@lru_cache(maxsize=1 << 14)  # a configuration repeats names, tags and references many times
 def quote(text: str) -> str:
     """A literal HCL string: escapes, and `$${` / `%%{` so that nothing in it is a template."""
     escaped = ("".join(_ESCAPES.get(ch, ch if ch >= " " else f"\\u{ord(ch):04x}") for ch in text)
@@ -66,13 +68,27 @@ def _template(value: Template) -> str:
 def _key(name: str | Raw) -> str:
     """An attribute or object key: an identifier as it is, anything else quoted; a Raw key as written (e.g. the
     `aws.us_east_1` of a module's providers map)."""
+    if type(name) is str:
+        return _string_key(name)
     if isinstance(name, Raw):
         return name.text
+    return _string_key(name)
+
+
+@lru_cache(maxsize=1 << 12)
+def _string_key(name: str) -> str:
     return name if _IDENTIFIER.match(name) else quote(name)
 
 
 def _inline(value: Any) -> str | None:
     """The value on one line, or None when it is written over several (non-empty objects, lists of objects)."""
+    kind = type(value)
+    if kind is str:  # the commonest first
+        return quote(value)
+    if kind is Raw:
+        return value.text
+    if kind is dict:
+        return "{}" if not value else None
     if isinstance(value, Raw):
         return value.text
     if isinstance(value, Template):
@@ -89,7 +105,7 @@ def _inline(value: Any) -> str | None:
         return "{}" if not value else None
     if isinstance(value, list | tuple):
         items = [_inline(v) for v in value]
-        if any(i is None for i in items):
+        if None in items:
             return None
         return "[" + ", ".join(items) + "]"  # type: ignore[arg-type]
     raise TypeError(f"no HCL form for {type(value).__name__}")
@@ -114,36 +130,40 @@ def _value_lines(value: Any, depth: int) -> list[str]:
 def _body_lines(items: Sequence[BodyItem], depth: int) -> list[str]:
     pad = INDENT * depth
     lines: list[str] = []
-    run: list[tuple[int, str, str]] = []  # (line index, name, value) of the one-line attributes being aligned
-
-    def close_run() -> None:
-        width = max((len(name) for _, name, _ in run), default=0)
-        for index, name, text in run:
-            lines[index] = f"{pad}{name.ljust(width)} = {text}"
-        run.clear()
-
-    for i, item in enumerate(items):
-        if isinstance(item, Block | Comment):
-            close_run()
+    run: list[tuple[str, str]] = []  # (name, value) of the one-line attributes being aligned, not written yet
+    width = 0  # of the longest name in the run
+    after_block = False
+    for item in items:
+        if isinstance(item, (Block, Comment)):
+            if run:
+                lines += [f"{pad}{name.ljust(width)} = {text}" for name, text in run]
+                run, width = [], 0
             if isinstance(item, Block):
-                if i > 0:
+                if lines:
                     lines.append("")
                 lines += _block_lines(item, depth)
+                after_block = True
             else:
                 lines.append(f"{pad}# {item.text}")
+                after_block = False
             continue
         name, value = item
-        if i > 0 and isinstance(items[i - 1], Block):
+        if after_block:
             lines.append("")
+            after_block = False
         one = _inline(value)
+        key = _key(name)
         if one is not None:
-            run.append((len(lines), _key(name), one))
-            lines.append("")
+            run.append((key, one))
+            width = max(width, len(key))
             continue
-        close_run()
+        if run:
+            lines += [f"{pad}{name.ljust(width)} = {text}" for name, text in run]
+            run, width = [], 0
         inner = _value_lines(value, depth)
-        lines += [f"{pad}{_key(name)} = {inner[0]}", *inner[1:]]
-    close_run()
+        lines += [f"{pad}{key} = {inner[0]}", *inner[1:]]
+    if run:
+        lines += [f"{pad}{name.ljust(width)} = {text}" for name, text in run]
     return lines
 
 

@@ -78,37 +78,37 @@ def _mapping(data: dict[Any, Any], column: int, first: str, lines: list[str]) ->
     """Keys at `column`; the first line starts with `first` (as long as column: a parent's `- `)."""
     pad = " " * column
     prefix = first
+    append = lines.append
     for key, value in data.items():
-        head = prefix + _key(key) + ":"
-        prefix = pad
         kind = type(value)
-        if kind is str and "\n" not in value:  # the commonest case first
-            lines.append(head + " " + _string(value))
+        if kind is str and "\n" not in value:  # the commonest case first, in one f-string
+            append(f"{prefix}{_key(key)}: {_string(value)}")
         elif kind is dict:
             if value:
-                lines.append(head)
+                append(f"{prefix}{_key(key)}:")
                 _mapping(value, column + 2, pad + INDENT, lines)
             else:
-                lines.append(head + " {}")
+                append(f"{prefix}{_key(key)}: {{}}")
         elif kind is list:
             if value:
-                lines.append(head)
+                append(f"{prefix}{_key(key)}:")
                 _sequence(value, column, pad, lines)
             else:
-                lines.append(head + " []")
+                append(f"{prefix}{_key(key)}: []")
         else:
-            _scalar_into(value, head + " ", column + 2, lines)
+            _scalar_into(value, f"{prefix}{_key(key)}: ", column + 2, lines)
+        prefix = pad
 
 
 def _sequence(data: list[Any], column: int, first: str, lines: list[str]) -> None:
     """Dashes at column + 2, items at column + 4; the first line starts with `first` (as long as column)."""
-    pad = " " * column
-    prefix = first
+    head = first + "  - "
+    later = " " * column + "  - "
     for item in data:
-        head = prefix + "  - "
-        prefix = pad
         kind = type(item)
-        if kind is dict:
+        if kind is str and "\n" not in item:
+            lines.append(head + _string(item))
+        elif kind is dict:
             if item:
                 _mapping(item, column + 4, head, lines)
             else:
@@ -120,6 +120,7 @@ def _sequence(data: list[Any], column: int, first: str, lines: list[str]) -> Non
                 lines.append(head + "[]")
         else:
             _scalar_into(item, head, column + 4, lines)
+        head = later
 
 
 def _scalar_into(value: Any, head: str, block_column: int, lines: list[str]) -> None:
@@ -178,7 +179,8 @@ def _string(value: str) -> str:
         raise UnsupportedError("long scalar")
     if value == "":
         return "''"
-    if _NOT_PRINTABLE.search(value):  # tabs, control characters, NEL/LS/PS, BOM: escapes are needed
+    # tabs, control characters, NEL/LS/PS, BOM: escapes are needed (for ASCII, str.isprintable says it at once)
+    if not value.isprintable() if value.isascii() else _NOT_PRINTABLE.search(value):
         return _double_quoted(value)
     if YAML11_AMBIGUOUS.match(value):
         return _single_quoted(value)

@@ -87,12 +87,12 @@ def check_parameters(checker: CheckContext, path: PathKey, route: str, query: di
 def check_proto_packages(checker: CheckContext) -> None:
     """The records and enums of a gRPC service go into its protobuf package (each finding is reported once, for
     the first service whose package holds it)."""
-    order = list(checker.spec.messages)
+    position = {name: i for i, name in enumerate(checker.spec.messages)}
     checked: set[str] = set()
     for service_name, service in checker.spec.services.items():
         if not service.grpc:
             continue
-        used = sorted(messages_used(checker.spec, service), key=order.index)
+        used = sorted(messages_used(checker.spec, service), key=position.__getitem__)
         _check_enum_values(checker, service_name, [n for n in used if n in checker.enums], checked)
         for name in used:
             if name in checker.records and name not in checked:
