@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
@@ -64,14 +64,14 @@ def compile_spec(spec_path: Path, spec_bytes: bytes | None = None) -> Compiled:
     from rosec.spec.loader import load_bytes, load_file
     from rosec.spec.validate import validate_parts
 
-    try:
-        with gc_paused():
+    with gc_paused():
+        try:
             loaded = load_file(spec_path) if spec_bytes is None else load_bytes(spec_bytes, str(spec_path))
-            system, warnings = resolve(validate_parts(loaded), loaded)
-    except SpecError as error:
-        raise SpecError(_redacted(error.diagnostics, spec_path)) from None
+        except SpecError as error:
+            raise SpecError(_redacted(error.diagnostics, spec_path)) from None
+        system, warnings = resolve(validate_parts(loaded), loaded, lambda: _redactor(spec_path))
     keep_until_exit(system)
-    return Compiled(system, _redacted(warnings, spec_path))
+    return Compiled(system, warnings)
 
 
 def load_system(spec_path: Path, spec_bytes: bytes | None = None) -> System:
@@ -88,15 +88,18 @@ def diagnose(spec_path: Path) -> list[Diagnostic]:
 
 
 def _redacted(diagnostics: list[Diagnostic], spec_path: Path) -> list[Diagnostic]:
-    if not diagnostics:
-        return diagnostics
-    from rosec.spec.credentials import redact_diagnostics
+    return _redactor(spec_path)(diagnostics) if diagnostics else diagnostics
+
+
+def _redactor(spec_path: Path) -> Callable[[Iterable[Diagnostic]], list[Diagnostic]]:
+    """What masks the credentials of the spec at spec_path in diagnostics (it reads and scans the spec now)."""
+    from rosec.spec.credentials import diagnostics_redactor
 
     try:
         source = spec_path.read_bytes().decode("utf-8", "replace")
     except OSError:
         source = ""
-    return redact_diagnostics(diagnostics, source)
+    return diagnostics_redactor(source)
 
 
 def render(system: System, targets: Iterable[str] | None = None, staging: Path | None = None) -> FileTree:
@@ -104,13 +107,14 @@ def render(system: System, targets: Iterable[str] | None = None, staging: Path |
     (rosec.emit.writer.staging_directory); files already written there come back in the tree's `staged`."""
     from rosec.emit.files import FileTree
     from rosec.render_processes import render_targets
-    from rosec.targets import available_targets
+    from rosec.targets import available_parts, available_targets
 
     registry = available_targets()
     chosen = list(targets) if targets is not None else list(registry)
     tree = FileTree()
     with gc_paused():
-        rendered, staged = render_targets(system, chosen, registry, str(staging) if staging is not None else None)
+        rendered, staged = render_targets(system, chosen, registry, str(staging) if staging is not None else None,
+                                          available_parts())
         for name in chosen:
             for path, (content, digest) in sorted(rendered.get(name, {}).items()):
                 tree.add(name, path, content, digest)

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from pathlib import PurePath
 from typing import NamedTuple
 
 from rosec.diagnostics import Diagnostic, SpecError, only_errors, only_warnings
+from rosec.forked import Forked, worth_forking
 from rosec.model.build import build_system
 from rosec.model.checks import Checker
 from rosec.model.system import System
 from rosec.spec.loader import LoadedSpec
 from rosec.spec.validate import Validation
+
+Redact = Callable[[Iterable[Diagnostic]], list[Diagnostic]]
 
 
 class Resolved(NamedTuple):
@@ -18,13 +22,46 @@ class Resolved(NamedTuple):
     warnings: list[Diagnostic]
 
 
-def resolve(validation: Validation, loaded: LoadedSpec) -> Resolved:
+def resolve(validation: Validation, loaded: LoadedSpec, redactor: Callable[[], Redact] | None = None) -> Resolved:
     """The System and the spec's warnings; SpecError with every diagnostic (warnings too) when there are errors.
+    `redactor`: makes what masks credentials in the diagnostics (rosec.pipeline), called when there are some.
 
     The semantic checks run over whatever part of the spec is valid, so that one file reports its schema and
-    its semantic mistakes together.
+    its semantic mistakes together. For a large spec that validated, they run in a forked child while this
+    process builds the system and prepares the redactor (1000 services: 0.4 s of checks beside 0.3 s of
+    building and 0.1 s of scanning the spec for credentials). The system of a spec with errors is never used,
+    and an exception raised while building it gives way to the checks' errors.
     """
-    found = [*validation.errors, *Checker(validation.spec, loaded, validation.pruned).run()]
+    name = PurePath(loaded.file).name
+    if validation.errors or not worth_forking(len(validation.spec.services)):
+        found = _found(validation, loaded)
+        if found and redactor is not None:
+            found = redactor()(found)
+        _raise_errors(found)
+        return Resolved(build_system(validation.spec, name), _warnings(found))
+    checks = Forked(lambda: _found(validation, loaded))
+    try:
+        system = build_system(validation.spec, name)
+        redact = redactor() if redactor is not None else list
+    except Exception:
+        _raise_errors(checks.result() if redactor is None else redactor()(checks.result()))
+        raise
+    except BaseException:
+        checks.cancel()
+        raise
+    found = redact(checks.result())
+    _raise_errors(found)
+    return Resolved(system, _warnings(found))
+
+
+def _found(validation: Validation, loaded: LoadedSpec) -> list[Diagnostic]:
+    return [*validation.errors, *Checker(validation.spec, loaded, validation.pruned).run()]
+
+
+def _raise_errors(found: list[Diagnostic]) -> None:
     if only_errors(found):
-        raise SpecError(found)
-    return Resolved(build_system(validation.spec, PurePath(loaded.file).name), sorted(set(only_warnings(found))))
+        raise SpecError(found) from None
+
+
+def _warnings(found: list[Diagnostic]) -> list[Diagnostic]:
+    return sorted(set(only_warnings(found)))

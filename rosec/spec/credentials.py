@@ -191,6 +191,11 @@ def _has(token: str, test: Callable[[str], bool]) -> bool:
 def redact_diagnostics(diagnostics: Iterable[Diagnostic], source: str) -> list[Diagnostic]:
     """The diagnostics with every credential-looking part of their path, message and hint masked: the secrets
     found in the source text (in any letter case) and whatever else the detectors recognise."""
+    return diagnostics_redactor(source)(diagnostics)
+
+
+def diagnostics_redactor(source: str) -> Callable[[Iterable[Diagnostic]], list[Diagnostic]]:
+    """redact_diagnostics for this source, its secrets found now (a scan of the whole text)."""
     known = secret_parts(source)
-    return [replace(d, path=redact(d.path, known), message=redact(d.message, known), hint=redact(d.hint, known))
-            for d in diagnostics]
+    return lambda diagnostics: [replace(d, path=redact(d.path, known), message=redact(d.message, known),
+                                        hint=redact(d.hint, known)) for d in diagnostics]
