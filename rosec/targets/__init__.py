@@ -30,6 +30,7 @@ from rosec.targets import (
 )
 
 Render = Callable[[System], dict[str, bytes]]
+Parts = Callable[[System], list[Callable[[], dict[str, bytes]]]]
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,9 @@ class Target:
     # target bind-mounts a generated file into a container only when a built-in target declares it (Docker would
     # create an empty directory in place of a missing source); a test checks the declarations against the output.
     outputs: Callable[[Layout], tuple[str, ...]] = lambda layout: ()
+    # The render in independent parts whose union is render(system): two rendering processes share them out
+    # for a large system, each taking the next part when it is free (rosec.render_processes).
+    parts: Parts | None = None
 
 
 def written_by_a_target(system: System, path: str) -> bool:
@@ -60,7 +64,7 @@ BUILTIN_TARGETS: dict[str, Target] = {
     "runtime": Target(runtime.render, "services/rose_runtime/: the runtime all services share (logs, metrics, auth)",
                       outputs=runtime.outputs),
     "services": Target(services.render, "services/<service>/: each service's contract, app, gRPC, events, Dockerfile",
-                       tools=("grpcio-tools",), outputs=services.outputs),
+                       tools=("grpcio-tools",), outputs=services.outputs, parts=services.parts),
     "messaging": Target(messaging.render, "messaging/: the RabbitMQ topology and the AsyncAPI document of the events",
                         outputs=messaging.outputs),
     "kong": Target(kong.render, "config/kong/<env>/kong.yaml: the gateway's declarative config, per environment",
@@ -94,6 +98,11 @@ def registered_targets() -> dict[str, Target]:
 
 def available_targets() -> dict[str, Render]:
     return {name: target.render for name, target in registered_targets().items()}
+
+
+def available_parts() -> dict[str, Parts]:
+    """The targets that render in parts (Target.parts), by name."""
+    return {name: target.parts for name, target in registered_targets().items() if target.parts is not None}
 
 
 def _plugin(entry: EntryPoint) -> Target:

@@ -8,6 +8,9 @@ separate `runtime` target. Pure: the System model in, {path: bytes} out.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from functools import partial
+
 from rosec.emit.serialize import to_json
 from rosec.model.services import Service
 from rosec.model.system import Layout, System
@@ -19,7 +22,9 @@ from rosec.targets.services.models_code import models_module
 from rosec.targets.services.openapi import document
 from rosec.targets.services.requirements import requirements_txt
 
-__all__ = ["outputs", "render", "service_files"]
+__all__ = ["outputs", "parts", "render", "service_files"]
+
+SERVICES_PER_PART = 25  # about 0.1 s of rendering: small enough to even out two processes that share the parts
 
 
 def outputs(layout: Layout) -> tuple[str, ...]:
@@ -27,19 +32,35 @@ def outputs(layout: Layout) -> tuple[str, ...]:
 
 
 def render(system: System) -> dict[str, bytes]:
-    if not system.services:
-        return {}
-    root = system.layout.services_dir
-    out: dict[str, bytes] = {f"{root}/requirements.txt": requirements_txt(system)}
-    for service in system.services:
-        out |= {f"{root}/{service.python_name}/{name}": content
-                for name, content in service_files(system, service).items()}
-    for extra in (render_grpc(system), render_messaging_code(system)):
-        clash = out.keys() & extra.keys()
+    out: dict[str, bytes] = {}
+    for part in parts(system):
+        files = part()
+        clash = out.keys() & files.keys()
         if clash:
             raise ValueError(f"services target: files produced twice: {sorted(clash)}")
-        out |= extra
+        out |= files
     return dict(sorted(out.items()))
+
+
+def parts(system: System) -> list[Callable[[], dict[str, bytes]]]:
+    """The target in independent parts, the largest first: the gRPC modules (protoc compiles every service's
+    proto in one run), the messaging code with requirements.txt, then the services a few at a time. Two
+    rendering processes share them out for a large system (rosec.render_processes); render() is their union."""
+    if not system.services:
+        return []
+    chunks = [system.services[i : i + SERVICES_PER_PART] for i in range(0, len(system.services), SERVICES_PER_PART)]
+    return [partial(render_grpc, system), partial(_system_files, system),
+            *(partial(_services_files, system, chunk) for chunk in chunks)]
+
+
+def _system_files(system: System) -> dict[str, bytes]:
+    return {f"{system.layout.services_dir}/requirements.txt": requirements_txt(system), **render_messaging_code(system)}
+
+
+def _services_files(system: System, services: Sequence[Service]) -> dict[str, bytes]:
+    root = system.layout.services_dir
+    return {f"{root}/{service.python_name}/{name}": content
+            for service in services for name, content in service_files(system, service).items()}
 
 
 def service_files(system: System, service: Service) -> dict[str, bytes]:

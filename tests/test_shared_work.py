@@ -1,0 +1,80 @@
+"""Work shared by two processes: the parts of a target taken from one queue by both rendering processes, each
+part rendered once, and those of a failed child rendered here; the semantic checks of a large spec run in a child
+while the system is built, with the same diagnostics as in one process. Each scenario runs in a fresh interpreter
+(tests/shared_work_scenarios.py): with other threads running, as in a test worker, rosec does not fork."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from conftest import EXAMPLES
+
+from rosec.model.system import System
+from rosec.pipeline import load_system
+from rosec.targets import BUILTIN_TARGETS
+from rosec.targets.services import SERVICES_PER_PART
+
+SCENARIOS = Path(__file__).resolve().parent / "shared_work_scenarios.py"
+PARTS = 8
+
+
+def scenario(name: str, argument: Path = EXAMPLES / "shop" / "rose.yaml") -> dict[str, Any]:
+    done = subprocess.run([sys.executable, str(SCENARIOS), name, str(argument)], capture_output=True, text=True,
+                          timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
+    result: dict[str, Any] = json.loads(done.stdout)
+    return result
+
+
+def test_both_processes_take_parts_and_each_part_is_rendered_once() -> None:
+    result = scenario("parts-shared")
+    assert result["order"] == ["kong", "services", "logs"], "the targets come back as asked"
+    pids = result["pids"]
+    assert sorted(pids["services"]) == sorted(f"part-{i}" for i in range(PARTS)), "every part, once"
+    takers = set(pids["services"].values())
+    assert result["own"] in takers and len(takers) == 2, "both processes took parts"
+    assert pids["kong"]["pid"] == result["own"] != pids["logs"]["pid"], "the fixed targets stay where they were"
+
+
+def test_the_parts_a_failed_child_took_are_rendered_here() -> None:
+    result = scenario("part-fails-in-child")
+    assert result["child_took"], "the child took a part before it failed"
+    pids = result["pids"]
+    assert sorted(pids["services"]) == sorted(f"part-{i}" for i in range(PARTS)), "no part lost"
+    assert set(pids["services"].values()) == {result["own"]} == {pids["logs"]["pid"]}, \
+        "the child's target and its part rendered again here"
+
+
+def test_checks_in_a_child_find_what_they_find_in_one_process() -> None:
+    result = scenario("checks-forked", Path(__file__).resolve().parent / "invalid")
+    assert result["specs"] > 100 and result["differ"] == [], "the same diagnostics, masked alike, in the same order"
+    assert result["checked_in_children"] > 50, "the specs whose schema validated were checked in a child"
+
+
+def test_a_system_that_fails_to_build_gives_way_to_the_checks_errors() -> None:
+    result = scenario("build-fails-under-errors")
+    assert result["invalid"] == ["fields 'tripId' and 'trip_id' of OrderLine both become the Python attribute "
+                                 "'trip_id'"], "the spec's error, not the failure of building a broken system"
+    assert result["valid"] == "RuntimeError: building failed", "without errors, the failure is rosec's own"
+
+
+def _shop() -> System:
+    return load_system(EXAMPLES / "shop" / "rose.yaml")
+
+
+def test_the_services_parts_make_up_the_target() -> None:
+    system = _shop()
+    target = BUILTIN_TARGETS["services"]
+    assert target.parts is not None
+    parts = target.parts(system)
+    assert len(parts) == 2 + -(-len(system.services) // SERVICES_PER_PART), "gRPC, system files, then services"
+    union: dict[str, bytes] = {}
+    for part in parts:
+        files = part()
+        assert not union.keys() & files.keys(), "no two parts write the same file"
+        union |= files
+    assert union == target.render(system)
