@@ -152,10 +152,11 @@ def _body_lines(items: Sequence[BodyItem], depth: int) -> list[str]:
             lines.append("")
             after_block = False
         one = _inline(value)
-        key = _key(name)
+        key = _string_key(name) if type(name) is str else _key(name)
         if one is not None:
             run.append((key, one))
-            width = max(width, len(key))
+            if len(key) > width:
+                width = len(key)
             continue
         if run:
             lines += [f"{pad}{name.ljust(width)} = {text}" for name, text in run]

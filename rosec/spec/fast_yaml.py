@@ -22,6 +22,7 @@ does, handing the rare ones (timestamps) to ruamel. Nodes keep libyaml's marks: 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 try:
@@ -112,6 +113,7 @@ def available() -> bool:
     return _CSafeLoader is not None
 
 
+@lru_cache(maxsize=1 << 14)  # a spec repeats its keys and many of its values
 def resolve_plain(value: str) -> str:
     """The tag ruamel.yaml (YAML 1.2) gives a plain scalar."""
     for tag, regexp in _BY_FIRST.get(value[:1], ()):
