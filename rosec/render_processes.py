@@ -54,7 +54,8 @@ def render_targets(system: System, chosen: Sequence[str], registry: Mapping[str,
     here = [name for name in chosen if name not in CHILD_TARGETS]
     if not (in_child and here and in_parallel(system)):
         return _render(system, chosen, registry), {}
-    shared = [(name, part) for name in chosen if name in (parts or {}) for part in (parts or {})[name](system)]
+    parted = parts or {}
+    shared = [(name, part) for name in chosen if name in parted for part in parted[name](system)]
     queue = PartQueue.holding(len(shared))
     if queue is None:
         shared = []

@@ -4,6 +4,7 @@ multi-burn-rate alerts, and an absent() alert per SLI metric."""
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from rosec.model.alerting import PAGE, SEVERITIES, TICKET
@@ -27,6 +28,7 @@ from rosec.targets.prometheus.promql import protocols, selector, service_matcher
 ABSENT_FOR = "10m"
 
 
+@lru_cache(maxsize=4096)  # a system's few objectives and windows, again for every service
 def number(value: Decimal) -> str:
     """A Decimal as PromQL reads it, without exponent or trailing zeros (0.0144, 6, 0.001)."""
     return format(value.normalize(), "f")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from rosec.model.alerting import PAGE, TICKET
@@ -74,6 +75,7 @@ def _labels(system: System, service: Service, **extra: str) -> dict[str, str]:
     return {"system": system.name, "environment": TEST_ENVIRONMENT, "service": service.name, **extra}
 
 
+@lru_cache(maxsize=1024)  # the same few scenarios for every service
 def _counter(phases: tuple[tuple[Decimal, int], ...]) -> str:
     """promtool's expanding notation of a counter growing by `increment` a minute for `minutes` per phase."""
     value, parts = Decimal(0), []
