@@ -9,6 +9,7 @@ import json
 import shutil
 import socket
 import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -74,6 +75,16 @@ def shared_schema(name: str) -> dict[str, Any]:
     if not path.exists():
         pytest.fail(f"official schema {path} is missing: the tests read ../shared/schemas beside the repository")
     return json.loads(path.read_text("utf-8"))
+
+
+def run_scenario(script: Path, name: str, argument: Path) -> dict[str, Any]:
+    """The JSON object a scenario script prints (`python SCRIPT NAME ARGUMENT`), run in a fresh interpreter: in
+    a test worker other tests' threads run, and rosec does not fork then."""
+    done = subprocess.run([sys.executable, str(script), name, str(argument)], capture_output=True, text=True,
+                          timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
+    result: dict[str, Any] = json.loads(done.stdout)
+    return result
 
 
 def system_from_text(tmp_path: Path, text: str, name: str = "rose.yaml") -> System:

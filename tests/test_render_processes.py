@@ -7,24 +7,17 @@ one a single process writes; a failure leaves nothing on disk."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import EXAMPLES
+from conftest import EXAMPLES, run_scenario
 
 SCENARIOS = Path(__file__).resolve().parent / "render_scenarios.py"
 
 
 def scenario(name: str, spec: Path = EXAMPLES / "shop" / "rose.yaml") -> dict[str, Any]:
-    done = subprocess.run([sys.executable, str(SCENARIOS), name, str(spec)], capture_output=True, text=True,
-                          timeout=300, check=False)
-    assert done.returncode == 0, done.stderr
-    result: dict[str, Any] = json.loads(done.stdout)
-    return result
+    return run_scenario(SCENARIOS, name, spec)
 
 
 @pytest.mark.parametrize("example", ["shop", "minimal"])

@@ -5,13 +5,10 @@ while the system is built, with the same diagnostics as in one process. Each sce
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
-from conftest import EXAMPLES
+from conftest import EXAMPLES, run_scenario
 
 from rosec.model.system import System
 from rosec.pipeline import load_system
@@ -23,11 +20,7 @@ PARTS = 8
 
 
 def scenario(name: str, argument: Path = EXAMPLES / "shop" / "rose.yaml") -> dict[str, Any]:
-    done = subprocess.run([sys.executable, str(SCENARIOS), name, str(argument)], capture_output=True, text=True,
-                          timeout=300, check=False)
-    assert done.returncode == 0, done.stderr
-    result: dict[str, Any] = json.loads(done.stdout)
-    return result
+    return run_scenario(SCENARIOS, name, argument)
 
 
 def test_both_processes_take_parts_and_each_part_is_rendered_once() -> None:
