@@ -47,6 +47,10 @@ def traced_order(shop_live: LiveSystem, tokens: Tokens) -> tuple[str, dict[str, 
     order: dict[str, Any] = response.json()
     eventually(lambda: shop_live.logged("orders", **{"rose.event": "payment.settled", "trace.id": trace_id}),
                "orders to consume payment.settled in the order's trace")
+    # notifications consumes order.created beside payments, on its own time: the chain above does not wait for it
+    eventually(lambda: shop_live.logged("notifications", **{"rose.event": "order.created", "trace.id": trace_id,
+                                                            "message": "message handled"}),
+               "notifications to consume order.created in the order's trace")
     return trace_id, order
 
 
