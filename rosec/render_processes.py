@@ -24,7 +24,7 @@ from itertools import chain
 from typing import TYPE_CHECKING, TypeVar
 
 from rosec.emit.disk import FileStats, write_under
-from rosec.emit.files import FileTree
+from rosec.emit.files import FileTree, add_new_files
 from rosec.emit.manifest import sha256
 from rosec.forked import Forked, worth_forking
 
@@ -151,14 +151,9 @@ def _render_or_stage(system: System, names: Sequence[str], registry: Mapping[str
 
 
 def _merge(into: dict[str, dict[str, V]], more: Mapping[str, dict[str, V]]) -> None:
-    """Add the files of `more` to those of the same targets in `into`; a path that a target produces twice (in two
-    of its parts) is an error."""
+    """Add the files of each target in `more` to that target's in `into` (rosec.emit.files.add_new_files)."""
     for name, files in more.items():
-        existing = into.setdefault(name, {})
-        twice = existing.keys() & files.keys()
-        if twice:
-            raise ValueError(f"target '{name}' produces {min(twice)} twice")
-        existing.update(files)
+        add_new_files(into.setdefault(name, {}), files, name)
 
 
 def _stage(rendered: Rendered, staging: str) -> Staged:

@@ -8,9 +8,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from conftest import EXAMPLES, run_scenario
+import pytest
+from conftest import EXAMPLES, GENERATED, run_scenario
 
-from rosec.model.system import System
+from rosec.emit.manifest import read_manifest, sha256
 from rosec.pipeline import load_system
 from rosec.targets import BUILTIN_TARGETS
 from rosec.targets.services import SERVICES_PER_PART
@@ -55,12 +56,9 @@ def test_a_system_that_fails_to_build_gives_way_to_the_checks_errors() -> None:
     assert result["valid"] == "RuntimeError: building failed", "without errors, the failure is rosec's own"
 
 
-def _shop() -> System:
-    return load_system(EXAMPLES / "shop" / "rose.yaml")
-
-
-def test_the_services_parts_make_up_the_target() -> None:
-    system = _shop()
+@pytest.mark.parametrize("example", ["shop", "minimal"])
+def test_the_services_parts_make_up_the_committed_target(example: str) -> None:
+    system = load_system(EXAMPLES / example / "rose.yaml")
     target = BUILTIN_TARGETS["services"]
     assert target.parts is not None
     parts = target.parts(system)
@@ -70,4 +68,8 @@ def test_the_services_parts_make_up_the_target() -> None:
         files = part()
         assert not union.keys() & files.keys(), "no two parts write the same file"
         union |= files
-    assert union == target.render(system)
+    manifest = read_manifest(GENERATED / example)
+    assert manifest is not None
+    committed = {path: entry.sha256 for path, entry in manifest.files.items() if entry.target == "services"}
+    assert {path: sha256(content) for path, content in union.items()} == committed, \
+        "the parts write exactly the committed files of the target"

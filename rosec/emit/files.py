@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from rosec.emit.disk import FileStats
 from rosec.emit.manifest import sha256 as sha256_of
@@ -52,6 +52,18 @@ class FileTree:
         owner = self.files.get(path) or self.staged.get(path)
         if owner is not None:
             raise ValueError(f"targets '{owner.target}' and '{target}' both produce {path}")
+
+
+V = TypeVar("V")
+
+
+def add_new_files(into: dict[str, V], more: Mapping[str, V], target: str) -> None:
+    """Add the files of `more` (by path) to `into`, those of the same target: a path already there is an error,
+    the target produces it twice (in two of its parts)."""
+    twice = into.keys() & more.keys()
+    if twice:
+        raise ValueError(f"target '{target}' produces {min(twice)} twice")
+    into.update(more)
 
 
 def _check_relative(path: str) -> None:

@@ -68,8 +68,6 @@ def _template(value: Template) -> str:
 def _key(name: str | Raw) -> str:
     """An attribute or object key: an identifier as it is, anything else quoted; a Raw key as written (e.g. the
     `aws.us_east_1` of a module's providers map)."""
-    if type(name) is str:
-        return _string_key(name)
     if isinstance(name, Raw):
         return name.text
     return _string_key(name)
@@ -82,13 +80,8 @@ def _string_key(name: str) -> str:
 
 def _inline(value: Any) -> str | None:
     """The value on one line, or None when it is written over several (non-empty objects, lists of objects)."""
-    kind = type(value)
-    if kind is str:  # the commonest first
+    if type(value) is str:  # the commonest first
         return quote(value)
-    if kind is Raw:
-        return value.text
-    if kind is dict:
-        return "{}" if not value else None
     if isinstance(value, Raw):
         return value.text
     if isinstance(value, Template):
@@ -152,7 +145,7 @@ def _body_lines(items: Sequence[BodyItem], depth: int) -> list[str]:
             lines.append("")
             after_block = False
         one = _inline(value)
-        key = _string_key(name) if type(name) is str else _key(name)
+        key = _key(name)
         if one is not None:
             run.append((key, one))
             if len(key) > width:

@@ -22,7 +22,7 @@ class Resolved(NamedTuple):
     warnings: list[Diagnostic]
 
 
-def resolve(validation: Validation, loaded: LoadedSpec, redactor: Callable[[], Redact] | None = None) -> Resolved:
+def resolve(validation: Validation, loaded: LoadedSpec, redactor: Callable[[], Redact] = lambda: list) -> Resolved:
     """The System and the spec's warnings; SpecError with every diagnostic (warnings too) when there are errors.
     `redactor`: makes what masks credentials in the diagnostics (rosec.pipeline), called when there are some.
 
@@ -35,20 +35,19 @@ def resolve(validation: Validation, loaded: LoadedSpec, redactor: Callable[[], R
     name = PurePath(loaded.file).name
     if validation.errors or not worth_forking(len(validation.spec.services)):
         found = _found(validation, loaded)
-        if found and redactor is not None:
-            found = redactor()(found)
+        found = redactor()(found) if found else found
         _raise_errors(found)
         return Resolved(build_system(validation.spec, name), _warnings(found))
     checks = Forked(lambda: _found(validation, loaded))
     try:
         system = build_system(validation.spec, name)
-        redact = redactor() if redactor is not None else list
     except Exception:
-        _raise_errors(checks.result() if redactor is None else redactor()(checks.result()))
+        _raise_errors(redactor()(checks.result()))
         raise
     except BaseException:
         checks.cancel()
         raise
+    redact = redactor()  # while the checks still run
     found = redact(checks.result())
     _raise_errors(found)
     return Resolved(system, _warnings(found))

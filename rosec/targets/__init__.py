@@ -14,6 +14,7 @@ from functools import cache
 from importlib.metadata import EntryPoint, entry_points
 
 from rosec.model.system import Layout, System
+from rosec.render_processes import Parts
 from rosec.targets import (
     alertmanager,
     compose,
@@ -30,7 +31,6 @@ from rosec.targets import (
 )
 
 Render = Callable[[System], dict[str, bytes]]
-Parts = Callable[[System], list[Callable[[], dict[str, bytes]]]]
 
 
 @dataclass(frozen=True)

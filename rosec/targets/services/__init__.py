@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from functools import partial
 
+from rosec.emit.files import add_new_files
 from rosec.emit.serialize import to_json
 from rosec.model.services import Service
 from rosec.model.system import Layout, System
@@ -34,11 +35,7 @@ def outputs(layout: Layout) -> tuple[str, ...]:
 def render(system: System) -> dict[str, bytes]:
     out: dict[str, bytes] = {}
     for part in parts(system):
-        files = part()
-        clash = out.keys() & files.keys()
-        if clash:
-            raise ValueError(f"services target: files produced twice: {sorted(clash)}")
-        out |= files
+        add_new_files(out, part(), "services")
     return dict(sorted(out.items()))
 
 
