@@ -41,5 +41,13 @@ DATASTORE_FULL = ((Condition(TICKET, 900), 0.8), (Condition(PAGE, 900), 0.95))
 
 def datastore_owner(system: System, store: Datastore) -> str:
     """The team whose routes get a datastore's alerts: the owner of its services when they share one, else none."""
-    owners = {s.owner for s in system.services if store.name in s.uses}
-    return owners.pop() if len(owners) == 1 and "" not in owners else ""
+    return system.once(("datastore owners",), lambda: _datastore_owners(system)).get(store.name, "")
+
+
+def _datastore_owners(system: System) -> dict[str, str]:
+    """{datastore: owner} of every datastore whose services share one owner (one pass, not one per datastore)."""
+    owners: dict[str, set[str]] = {}
+    for service in system.services:
+        for name in service.uses:
+            owners.setdefault(name, set()).add(service.owner)
+    return {name: found.pop() for name, found in owners.items() if len(found) == 1 and "" not in found}
