@@ -6,7 +6,8 @@ process renders the platform targets, which embed each other's files (Prometheus
 Kong config and the realm, in Helm and Terraform), and any third-party target. A target that renders in parts
 (Target.parts: the services' code, a few services per part) is shared: each process takes the next part from a
 queue whenever it is free, so that both finish at about the same time whatever the system holds (at 1000
-services the fixed halves differ by up to a second from one system to the next and from run to run).
+services the fixed halves differ by up to a second from one system to the next and from run to run). The parts
+are shared whichever targets are chosen: `--target services` alone renders in both processes too.
 
 Everything renders here, in order, for a small system (rosec.forked.worth_forking: forking costs more than it
 saves), with ROSEC_RENDER_PROCESSES=1, and wherever rosec.forked does not fork. The files are the same either
@@ -50,18 +51,18 @@ def render_targets(system: System, chosen: Sequence[str], registry: Mapping[str,
     two processes writes the files it rendered there itself, target by target and part by part, and they come
     back as Staged (digests and stats): 100 MB of content is neither sent between the processes nor written by
     one of them after both have rendered."""
-    in_child = [name for name in chosen if name in CHILD_TARGETS]
-    here = [name for name in chosen if name not in CHILD_TARGETS]
-    if not (in_child and here and in_parallel(system)):
+    if not in_parallel(system):
         return _render(system, chosen, registry), {}
     parted = parts or {}
     shared = [(name, part) for name in chosen if name in parted for part in parted[name](system)]
-    queue = PartQueue.holding(len(shared))
+    queue = PartQueue.holding(len(shared)) if len(shared) > 1 else None
     if queue is None:
         shared = []
     sharing = {name for name, _ in shared}
-    in_child = [name for name in in_child if name not in sharing]
+    in_child = [name for name in chosen if name in CHILD_TARGETS and name not in sharing]
     here = [name for name in chosen if name not in CHILD_TARGETS and name not in sharing]
+    if queue is None and not (in_child and here):  # one process would have all the work
+        return _render(system, chosen, registry), {}
     parent, done_here = os.getpid(), set[int]()
 
     def child_share() -> tuple[Rendered, Staged]:

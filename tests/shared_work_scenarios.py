@@ -57,10 +57,10 @@ def _part_waiting_for_both(marks: Path, number: int) -> dict[str, bytes]:
     return {f"part-{number}": str(os.getpid()).encode()}
 
 
-def parts_shared(spec: str) -> dict[str, Any]:
+def parts_shared(spec: str, targets: tuple[str, ...] = ("kong", "services", "logs")) -> dict[str, Any]:
     os.environ[PROCESSES_VARIABLE] = "2"
     marks = Path(tempfile.mkdtemp())
-    registry = {"kong": _pid, "services": _pid, "logs": _pid}
+    registry = {name: _pid for name in targets}
     parts = {"services": lambda system: [partial(_part_waiting_for_both, marks, i) for i in range(PARTS)]}
     rendered, _ = render_targets(load_system(Path(spec)), list(registry), registry, parts=parts)
     return {"order": list(rendered), "own": os.getpid(),
@@ -133,7 +133,8 @@ def build_fails_under_errors(spec: str) -> dict[str, Any]:
 
 
 SCENARIOS: dict[str, Callable[[str], dict[str, Any]]] = {
-    "parts-shared": parts_shared, "part-fails-in-child": part_fails_in_child, "checks-forked": checks_forked,
+    "parts-shared": parts_shared, "parts-shared-alone": partial(parts_shared, targets=("services",)),
+    "part-fails-in-child": part_fails_in_child, "checks-forked": checks_forked,
     "build-fails-under-errors": build_fails_under_errors,
 }
 

@@ -34,6 +34,14 @@ def test_both_processes_take_parts_and_each_part_is_rendered_once() -> None:
     assert pids["kong"]["pid"] == result["own"] != pids["logs"]["pid"], "the fixed targets stay where they were"
 
 
+def test_a_target_in_parts_chosen_alone_is_shared_too() -> None:
+    result = scenario("parts-shared-alone")
+    assert result["order"] == ["services"]
+    takers = set(result["pids"]["services"].values())
+    assert sorted(result["pids"]["services"]) == sorted(f"part-{i}" for i in range(PARTS)), "every part, once"
+    assert result["own"] in takers and len(takers) == 2, "both processes took parts"
+
+
 def test_the_parts_a_failed_child_took_are_rendered_here() -> None:
     result = scenario("part-fails-in-child")
     assert result["child_took"], "the child took a part before it failed"
