@@ -16,7 +16,7 @@ from rosec.spec import names
 class Spec(BaseModel):
     # The docstring under a field describes it in the JSON Schema: rosec.spec.field_docs reads them for
     # rosec.schema (pydantic's use_attribute_docstrings would parse every model's source at every start).
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 def Name(pattern: str, description: str, max_length: int = 63) -> object:  # noqa: N802 - reads as a type
