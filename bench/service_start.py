@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Start-up benchmark of the generated shop services (not part of the test suite).
 
-Starts every service of spec-examples/shop/rose.yaml the way `rosec run` does (rosec.run.plan + ServiceGroup:
+Starts every service of spec-examples/shop/rose.yaml the way `rosec run` does (rosec.run_plan.plan.plan + ServiceGroup:
 one by one, called services first) and reports, per service, the time from process start to the first
 successful /readyz: interpreter start, imports, settings, broker connection and topology, database pool and
 startup hooks, servers. Needs the local RabbitMQ (127.0.0.1:5672, `rabbitmqctl`) and PostgreSQL (127.0.0.1:5432,
@@ -35,7 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from rosec import run  # noqa: E402 - after the path setup, for a checkout without `pip install -e`
+from rosec import run, run_plan  # noqa: E402 - after the path setup, for a checkout without `pip install -e`
 from rosec.devissuer.local import generated_secrets  # noqa: E402
 from rosec.model.system import System  # noqa: E402
 from rosec.pipeline import load_system  # noqa: E402
@@ -87,7 +87,7 @@ def infrastructure(system: System) -> Iterator[dict[str, str]]:
 
 def one_round(system: System) -> dict[str, float]:
     with infrastructure(system) as overrides:
-        processes = run.plan(system, ROOT, layers=[generated_secrets(system), overrides], port_offset=PORT_OFFSET)
+        processes = run_plan.plan(system, ROOT, layers=[generated_secrets(system), overrides], port_offset=PORT_OFFSET)
         with run.ServiceGroup(processes, output=lambda name, line: None) as group:
             return group.ready_seconds
 

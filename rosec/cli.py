@@ -336,6 +336,7 @@ def run_command(spec: Path, output: Path | None, project_root: Path | None, serv
     """
     from rosec import run as run_services
     from rosec.devissuer.local import IssuerError
+    from rosec.run_plan import RunError
 
     gc.enable()  # the console script turns the collector off for one-shot commands; this one runs for hours
     system = _load_or_exit(spec)
@@ -343,7 +344,7 @@ def run_command(spec: Path, output: Path | None, project_root: Path | None, serv
         status = run_services.run(system, project_root_of(spec, project_root), services=services or None,
                                   env_file=env_file, port_offset=port_offset, ready_timeout=ready_timeout,
                                   output=output, log_format=log_format, issuer=issuer)
-    except (run_services.RunError, IssuerError) as error:
+    except (RunError, IssuerError) as error:
         click.echo(f"rosec run: {error}", err=True)
         sys.exit(1)
     sys.exit(status)

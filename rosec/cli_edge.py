@@ -80,7 +80,7 @@ def _token_command(load: Load) -> click.Command:
           rosec token spec-examples/shop/rose.yaml --client orders --audience inventory --env-file .env
         """
         from rosec.devissuer.client import TokenError, request_token
-        from rosec.run import RunError, read_env_file
+        from rosec.run_plan import RunError, read_env_file
 
         if (user is None) == (client is None):
             raise click.UsageError("give exactly one of --user NAME and --client SERVICE")

@@ -19,7 +19,7 @@ from rosec.cli import main
 from rosec.devissuer.server import DevIssuer
 from rosec.model import identity
 from rosec.model.system import System
-from rosec.run import read_env_file
+from rosec.run_plan import read_env_file
 
 SHOP = str(EXAMPLES / "shop" / "rose.yaml")
 

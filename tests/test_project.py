@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import EXAMPLES, ROOT
 
-from rosec import run
+from rosec import run_plan
 from rosec.cli import main
 from rosec.pipeline import load_system
 from rosec.project import find_project_root, project_root
@@ -103,7 +103,7 @@ def test_run_plans_the_same_processes_from_any_directory(monkeypatch: pytest.Mon
     plans = []
     for cwd in (ROOT, tmp_path):
         monkeypatch.chdir(cwd)
-        plans.append(run.plan(system, project_root(spec)))
+        plans.append(run_plan.plan(system, project_root(spec)))
     assert plans[0] == plans[1]
     assert plans[0][0].cwd == ROOT
     assert plans[0][0].env["PYTHONPATH"].split(":") == [str(ROOT / "generated/minimal/services"),

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
-from rosec import run
+from rosec import run_plan
 from rosec.devissuer.local import generated_secrets
 from rosec.model.deployments import local_service_env
 from rosec.model.environments import EnvVar
@@ -64,14 +64,14 @@ def test_a_port_offset_moves_every_service_port_and_peer_address(shop: System) -
 
 
 def test_called_services_start_before_their_callers(shop: System) -> None:
-    order = [s.name for s in run.start_order(shop)]
+    order = [s.name for s in run_plan.start_order(shop)]
     assert sorted(order) == sorted(s.name for s in shop.services)
     for service in shop.services:
         for callee in service.calls:
             assert order.index(callee) < order.index(service.name)
-    assert [s.name for s in run.start_order(shop, ["orders", "inventory"])] == ["inventory", "orders"]
-    with pytest.raises(run.RunError, match="unknown service"):
-        run.start_order(shop, ["nope"])
+    assert [s.name for s in run_plan.start_order(shop, ["orders", "inventory"])] == ["inventory", "orders"]
+    with pytest.raises(run_plan.RunError, match="unknown service"):
+        run_plan.start_order(shop, ["nope"])
 
 
 def test_overrides_later_layers_win_and_secrets_may_use_their_secret_name() -> None:
@@ -79,31 +79,31 @@ def test_overrides_later_layers_win_and_secrets_may_use_their_secret_name() -> N
                  EnvVar("AMQP_PASSWORD", secret="RABBITMQ_PASSWORD"), EnvVar("SENTRY_DSN", secret="SENTRY_DSN",
                                                                               optional=True),
                  EnvVar("API_KEY", secret="API_KEY"))
-    resolved, missing = run.resolve_env(variables, [{"RABBITMQ_PASSWORD": "from-file", "AMQP_URL": "amqp://x"},
+    resolved, missing = run_plan.resolve_env(variables, [{"RABBITMQ_PASSWORD": "from-file", "AMQP_URL": "amqp://x"},
                                                     {"AMQP_PASSWORD": "from-env", "PORT": "1"}])
     assert resolved == {"PORT": "8101", "AMQP_URL": "amqp://x", "AMQP_PASSWORD": "from-env"}
     assert [v.name for v in missing] == ["API_KEY"]
-    _, missing = run.resolve_env(variables, [{"API_KEY": "", "RABBITMQ_PASSWORD": "x"}])
+    _, missing = run_plan.resolve_env(variables, [{"API_KEY": "", "RABBITMQ_PASSWORD": "x"}])
     assert [v.name for v in missing] == ["API_KEY"]  # empty counts as unset, as with compose's ${VAR:?}
 
 
 def test_env_file_lines(tmp_path: Path) -> None:
     path = tmp_path / ".env"
     path.write_text("# comment\n\nA=1\nexport B = two words \nC='quoted # not a comment'\nD=\n", "utf-8")
-    assert run.read_env_file(path) == {"A": "1", "B": "two words", "C": "quoted # not a comment", "D": ""}
+    assert run_plan.read_env_file(path) == {"A": "1", "B": "two words", "C": "quoted # not a comment", "D": ""}
     path.write_text('K="-----BEGIN KEY-----\\nAB+/=\\n-----END KEY-----\\n"\nQ="say \\"hi\\" \\\\ \\$HOME"\n', "utf-8")
-    assert run.read_env_file(path) == {"K": "-----BEGIN KEY-----\nAB+/=\n-----END KEY-----\n",
+    assert run_plan.read_env_file(path) == {"K": "-----BEGIN KEY-----\nAB+/=\n-----END KEY-----\n",
                                        "Q": 'say "hi" \\ $HOME'}  # as Docker Compose reads them
     path.write_text("A=1\nnot a variable\n", "utf-8")
-    with pytest.raises(run.RunError, match=r"\.env:2: expected KEY=VALUE"):
-        run.read_env_file(path)
-    with pytest.raises(run.RunError, match="cannot read"):
-        run.read_env_file(tmp_path / "missing.env")
+    with pytest.raises(run_plan.RunError, match=r"\.env:2: expected KEY=VALUE"):
+        run_plan.read_env_file(path)
+    with pytest.raises(run_plan.RunError, match="cannot read"):
+        run_plan.read_env_file(tmp_path / "missing.env")
 
 
 def test_plan_of_the_built_shop(shop: System) -> None:
-    processes = run.plan(shop, ROOT, layers=[generated_secrets(shop), SHOP_SECRETS], port_offset=7)
-    assert [p.name for p in processes] == [s.name for s in run.start_order(shop)]
+    processes = run_plan.plan(shop, ROOT, layers=[generated_secrets(shop), SHOP_SECRETS], port_offset=7)
+    assert [p.name for p in processes] == [s.name for s in run_plan.start_order(shop)]
     orders = next(p for p in processes if p.name == "orders")
     assert orders.command == (sys.executable, "-m", "orders.main")
     assert orders.cwd == ROOT
@@ -118,13 +118,13 @@ def test_plan_of_the_built_shop(shop: System) -> None:
 
 
 def test_plan_lists_every_missing_secret_at_once(shop: System) -> None:
-    with pytest.raises(run.MissingSecretsError) as raised:
-        run.plan(shop, ROOT, layers=[{"RABBITMQ_PASSWORD": "x"}])
+    with pytest.raises(run_plan.MissingSecretsError) as raised:
+        run_plan.plan(shop, ROOT, layers=[{"RABBITMQ_PASSWORD": "x"}])
     assert set(raised.value.variables) == set(SHOP_SECRETS) - {"AMQP_PASSWORD"} | {"OIDC_CLIENT_SECRET"}
     assert "PAYMENT_PROVIDER_API_KEY: needed by payments" in str(raised.value)
     assert "OIDC_CLIENT_SECRET (or ORDERS_CLIENT_SECRET): needed by orders" in str(raised.value)
 
 
 def test_plan_needs_the_built_system(shop: System, tmp_path: Path) -> None:
-    with pytest.raises(run.RunError, match="run `rosec build"):
-        run.plan(shop, tmp_path, layers=[SHOP_SECRETS])
+    with pytest.raises(run_plan.RunError, match="run `rosec build"):
+        run_plan.plan(shop, tmp_path, layers=[SHOP_SECRETS])

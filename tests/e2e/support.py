@@ -19,7 +19,7 @@ import httpx
 import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from rosec import run
+from rosec import run, run_plan
 from rosec.devissuer.client import request_token
 from rosec.devissuer.local import generated_secrets, local_issuer, merged
 from rosec.devissuer.server import DevIssuer
@@ -84,7 +84,7 @@ class LiveSystem:
     system: System
     group: run.ServiceGroup
     output: Output
-    env: dict[str, dict[str, str]]  # the environment each service got (rosec.run.plan)
+    env: dict[str, dict[str, str]]  # the environment each service got (rosec.run_plan.plan.plan)
     issuer: DevIssuer | None  # the local issuer, as `rosec run` starts it (None without identity)
     secrets: dict[str, str]  # every value of the run's layers: client secrets, dev users' passwords, ...
     port_offset: int
@@ -109,7 +109,7 @@ def live_system(system: System, project_root: Path, overrides: Mapping[str, str]
     land in LiveSystem.exit_codes)."""
     offset = port_offset_for(system)
     layers = [generated_secrets(system), overrides]
-    processes = run.plan(system, project_root, layers=layers, port_offset=offset)
+    processes = run_plan.plan(system, project_root, layers=layers, port_offset=offset)
     output = Output()
     group = run.ServiceGroup(processes, output=output, ready_timeout=READY_TIMEOUT)
     with local_issuer(system, layers, offset) as issuer:
@@ -117,7 +117,7 @@ def live_system(system: System, project_root: Path, overrides: Mapping[str, str]
                           offset)
         try:
             group.start()
-        except run.RunError as error:
+        except run_plan.RunError as error:
             raise AssertionError(f"{system.name} did not start: {error}") from None
         try:
             yield live

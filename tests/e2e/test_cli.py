@@ -13,7 +13,7 @@ import httpx
 import pytest
 from conftest import EXAMPLES, ROOT, example_specs
 
-from rosec import run
+from rosec import run, run_plan
 from rosec.model.system import System
 
 from .support import port_offset_for
@@ -94,12 +94,12 @@ def test_rosec_run_surfaces_a_service_that_exits_on_bad_settings(minimal: System
 
 
 def test_a_service_that_dies_ends_the_supervision_with_an_error(minimal: System) -> None:
-    processes = run.plan(minimal, ROOT, port_offset=port_offset_for(minimal))
+    processes = run_plan.plan(minimal, ROOT, port_offset=port_offset_for(minimal))
     group = run.ServiceGroup(processes, output=lambda name, line: None)
     group.start()
     try:
         group.running["hello"].popen.kill()
-        with pytest.raises(run.RunError, match="hello exited with code -9; its last output"):
+        with pytest.raises(run_plan.RunError, match="hello exited with code -9; its last output"):
             group.wait()
     finally:
         group.stop()

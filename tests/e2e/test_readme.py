@@ -24,7 +24,7 @@ from conftest import ROOT, postgres_databases, rabbitmq_vhost
 from process_output import OutputLines
 
 from rosec.model.system import System
-from rosec.run import read_env_file
+from rosec.run_plan import read_env_file
 
 from .support import port_is_free
 

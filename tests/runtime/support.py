@@ -17,7 +17,7 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 if TYPE_CHECKING:
-    from rose_runtime.amqp import Topology
+    from rose_runtime.amqp_topology import Topology
     from rose_runtime.runtime import Runtime
     from rose_runtime.settings import Settings
 
@@ -50,7 +50,7 @@ def amqp_env(vhost: str) -> dict[str, str]:
 
 def topology(*events: str, max_attempts: int = 5) -> Topology:
     """A topology of its own per test (unique system name), shaped as the rosec model derives it."""
-    from rose_runtime.amqp import ConsumerTopology, Topology
+    from rose_runtime.amqp_topology import ConsumerTopology, Topology
 
     system = f"t{uuid.uuid4().hex[:10]}"
     consumers = tuple(ConsumerTopology(event, queue, f"{queue}.retry", f"{queue}.dead", max_attempts,

@@ -20,7 +20,8 @@ from rosec.model.system import System
 from .support import amqp_env, runtime, topology
 
 if TYPE_CHECKING:
-    from rose_runtime.amqp import Broker, Topology
+    from rose_runtime.amqp import Broker
+    from rose_runtime.amqp_topology import Topology
     from rose_runtime.context import MessageContext
     from rose_runtime.runtime import Runtime
 
@@ -78,7 +79,7 @@ async def until(predicate: Callable[[], bool], timeout: float = 10.0) -> None:
 
 
 def test_declare_creates_the_models_topology_idempotently(amqp_vhost: str, shop: System) -> None:
-    from rose_runtime.amqp import ConsumerTopology, Topology
+    from rose_runtime.amqp_topology import ConsumerTopology, Topology
 
     assert shop.messaging is not None
     orders = shop.service("orders")
@@ -260,7 +261,7 @@ def test_a_handler_that_recovers_is_not_dead_lettered(amqp_vhost: str) -> None:
 
 
 def test_backoff_doubles_and_is_capped() -> None:
-    from rose_runtime.amqp import backoff
+    from rose_runtime.amqp_retry import backoff
 
     assert [backoff(a) for a in (1, 2, 3, 4)] == [0.2, 0.4, 0.8, 1.6]
     assert backoff(20) == 30.0

@@ -28,7 +28,8 @@ MAIN = '''
 import json, os
 from fastapi import FastAPI
 from pydantic import BaseModel
-from rose_runtime.amqp import Broker, ConsumerTopology, Topology
+from rose_runtime.amqp import Broker
+from rose_runtime.amqp_topology import ConsumerTopology, Topology
 from rose_runtime.grpc_server import create_server
 from rose_runtime.http import install
 from rose_runtime.runtime import Runtime

@@ -2,7 +2,8 @@
 
 The module is the only place generated service code names exchanges and queues; it reads them from the model
 (Messaging, Consumer), as messaging/definitions.json does, so what a service declares at startup and what the
-broker imported are the same. The runtime types come from rose_runtime.amqp (Topology, ConsumerTopology, Broker).
+broker imported are the same. The runtime types come from rose_runtime.amqp (Broker) and
+rose_runtime.amqp_topology (Topology, ConsumerTopology).
 """
 
 from __future__ import annotations
@@ -45,9 +46,10 @@ def messaging_module(system: System, service: Service) -> bytes:
     assert system.messaging is not None
     published = [system.event(name) for name in service.publishes]
     consumers = list(service.consumers)
-    imports = Imports().add("typing", "Protocol").add("rose_runtime.amqp", "Broker", "Topology")
+    imports = Imports().add("typing", "Protocol").add("rose_runtime.amqp", "Broker")
+    imports.add("rose_runtime.amqp_topology", "Topology")
     if consumers:
-        imports.add("rose_runtime.amqp", "ConsumerTopology").add("rose_runtime.context", "MessageContext")
+        imports.add("rose_runtime.amqp_topology", "ConsumerTopology").add("rose_runtime.context", "MessageContext")
     imports.add(f"{service.python_name}.models", *({e.message for e in published} | {c.message for c in consumers}))
     template = "messaging.py.jinja"
     content = _environment().get_template(template).render(

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from rose_runtime.amqp import Broker, ConsumerTopology, Topology
+from rose_runtime.amqp import Broker
+from rose_runtime.amqp_topology import ConsumerTopology, Topology
 from rose_runtime.context import MessageContext
 
 from catalog.models import StockLevel

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from rose_runtime.amqp import Broker, Topology
+from rose_runtime.amqp import Broker
+from rose_runtime.amqp_topology import Topology
 
 from inventory.models import StockLevel
 

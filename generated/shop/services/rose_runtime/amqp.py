@@ -6,6 +6,9 @@ dead-letter exchange. Each consumed event has a queue bound to the events exchan
 key; a failed delivery is republished to `<queue>.retry` with a per-message expiration (exponential backoff)
 and comes back to `<queue>` when it expires; a message that cannot be parsed, or fails `max_attempts` times,
 is rejected and dead-lettered to `<queue>.dead`.
+
+This module holds the connection, the declaration and publishing; the topology is in amqp_topology, the handling
+of each delivery in amqp_delivery and the retries in amqp_retry.
 """
 
 from __future__ import annotations
@@ -13,86 +16,30 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic
 
 import aio_pika
 from aio_pika.abc import (
     AbstractChannel,
     AbstractExchange,
     AbstractIncomingMessage,
-    AbstractQueue,
     AbstractRobustConnection,
-    ConsumerTag,
 )
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
-from .context import MessageContext
+from .amqp_delivery import Consumer, Deliveries, Handler, M
+from .amqp_retry import BACKOFF_BASE_SECONDS, BACKOFF_CAP_SECONDS, backoff
+from .amqp_topology import Topology
 from .errors import Problem
-from .logs import correlation_id_from_message, current_correlation_id, duration_ns, log_scope
+from .logs import current_correlation_id
 from .metrics import ServiceMetrics
 from .settings import Settings
-from .tracing import QUEUE_PROCESS, trace_carrier, trace_headers, traced
+from .tracing import trace_headers
 
 EVENT_HEADER = "x-rose-event"
-ATTEMPT_HEADER = "x-rose-attempt"
 DEFAULT_PREFETCH = 16
-DEFAULT_MAX_ATTEMPTS = 5
-BACKOFF_BASE_SECONDS = 0.2
-BACKOFF_CAP_SECONDS = 30.0
-# Headers the broker sets when it dead-letters a message; a republished retry must not carry them.
-_BROKER_HEADER_PREFIXES = ("x-death", "x-first-death-", "x-last-death-")
-
-M = TypeVar("M", bound=BaseModel)
-Handler = Callable[[M, MessageContext], Awaitable[None]]
-
-
-@dataclass(frozen=True)
-class ConsumerTopology:
-    """The queues of one consumed event."""
-
-    event: str
-    queue: str  # <system>.<service>.<event>
-    retry_queue: str  # <queue>.retry
-    dead_letter_queue: str  # <queue>.dead
-    max_attempts: int = DEFAULT_MAX_ATTEMPTS
-    # x-arguments as the rosec model derives them (the same as in messaging/definitions.json): the main queue
-    # dead-letters to the dead-letter exchange, the retry queue back to the main queue through the default exchange.
-    queue_arguments: tuple[tuple[str, str], ...] = ()
-    retry_queue_arguments: tuple[tuple[str, str], ...] = ()
-
-
-@dataclass(frozen=True)
-class Topology:
-    """Exchanges of the system and the queues of the events this service consumes."""
-
-    exchange: str  # <system>.events, topic
-    retry_exchange: str  # <system>.retry, direct
-    dead_letter_exchange: str  # <system>.dead-letter, direct
-    consumers: tuple[ConsumerTopology, ...] = field(default=())
-
-    def consumer(self, queue: str) -> ConsumerTopology:
-        for consumer in self.consumers:
-            if consumer.queue == queue:
-                return consumer
-        raise KeyError(f"queue {queue!r} is not in this service's topology")
-
-    @staticmethod
-    def queue_arguments(consumer: ConsumerTopology) -> dict[str, Any]:
-        return dict(consumer.queue_arguments)
-
-    @staticmethod
-    def retry_queue_arguments(consumer: ConsumerTopology) -> dict[str, Any]:
-        return dict(consumer.retry_queue_arguments)
-
-
-def backoff(attempt: int, base: float = BACKOFF_BASE_SECONDS, cap: float = BACKOFF_CAP_SECONDS) -> float:
-    """Delay before delivery `attempt + 1` after attempt `attempt` failed: base * 2**(attempt-1), capped."""
-    return float(min(cap, base * 2 ** (max(attempt, 1) - 1)))
 
 
 class Publisher(Generic[M]):
@@ -107,18 +54,6 @@ class Publisher(Generic[M]):
         if not isinstance(message, self.model_type):
             raise TypeError(f"event {self.event} carries {self.model_type.__name__}, not {type(message).__name__}")
         await self._broker.publish(self.event, message)
-
-
-@dataclass
-class _Consumer(Generic[M]):
-    topology: ConsumerTopology
-    model_type: type[M]
-    handler: Handler[M]
-    max_attempts: int
-    channel: AbstractChannel | None = None
-    queue: AbstractQueue | None = None
-    retry_exchange: AbstractExchange | None = None
-    tag: ConsumerTag | None = None
 
 
 class Broker:
@@ -145,20 +80,15 @@ class Broker:
         self.metrics = metrics
         self.log = logger or logging.getLogger("rose.amqp")
         self.prefetch = prefetch
-        self.backoff_base = backoff_base
-        self.backoff_cap = backoff_cap
         self.publish_timeout = publish_timeout
         self.close_timeout = close_timeout
         self.connect_attempts = connect_attempts
         self._connection: AbstractRobustConnection | None = None
         self._publish_channel: AbstractChannel | None = None
         self._events_exchange: AbstractExchange | None = None
-        self._registered: list[_Consumer[Any]] = []
-        self._running: list[_Consumer[Any]] = []
-        self._handling: set[asyncio.Task[Any]] = set()  # tasks running a handler (aio-pika: one per delivery)
-        self._idle = asyncio.Event()
-        self._idle.set()
-        self._closing = False
+        self._registered: list[Consumer[Any]] = []
+        self._running: list[Consumer[Any]] = []
+        self._deliveries = Deliveries(metrics, self.log, backoff_base, backoff_cap, publish_timeout)
 
     # -- connection ---------------------------------------------------------------------------------------
 
@@ -212,23 +142,12 @@ class Broker:
 
     async def close(self) -> None:
         """Cancel consumers, wait (bounded) for in-flight handlers, then close channels and the connection."""
-        self._closing = True
+        self._deliveries.closing = True
         for consumer in self._running:
             if consumer.queue is not None and consumer.tag is not None:
                 with contextlib.suppress(Exception):
                     await consumer.queue.cancel(consumer.tag)
-        try:
-            async with asyncio.timeout(self.close_timeout):
-                await self._idle.wait()
-        except TimeoutError:
-            self.log.warning(
-                "%d message handler(s) still running after %.1f s: cancelled, their messages will be redelivered",
-                len(self._handling),
-                self.close_timeout,
-            )
-            for task in list(self._handling):
-                task.cancel()
-            await asyncio.gather(*self._handling, return_exceptions=True)
+        await self._deliveries.drain(self.close_timeout)
         connection, self._connection = self._connection, None
         self._running.clear()
         self._publish_channel = self._events_exchange = None
@@ -277,7 +196,7 @@ class Broker:
         attempts = max_attempts if max_attempts is not None else consumer.max_attempts
         if attempts < 1:
             raise ValueError("max_attempts must be at least 1")
-        self._registered.append(_Consumer(consumer, model_type, handler, attempts))
+        self._registered.append(Consumer(consumer, model_type, handler, attempts))
 
     async def start_consumers(self) -> None:
         """Start every registered consumer (serve() calls this once the servers are up)."""
@@ -292,9 +211,9 @@ class Broker:
         self.register(queue, model_type, handler, max_attempts)
         await self.start_consumers()
 
-    async def _start(self, consumer: _Consumer[Any]) -> None:
+    async def _start(self, consumer: Consumer[Any]) -> None:
         connection = self._require_connection()
-        self._closing = False
+        self._deliveries.closing = False
         channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
         await channel.set_qos(prefetch_count=self.prefetch)
         t = consumer.topology
@@ -303,141 +222,8 @@ class Broker:
         consumer.retry_exchange = await channel.get_exchange(self.topology.retry_exchange, ensure=False)
 
         async def on_message(message: AbstractIncomingMessage) -> None:
-            await self._deliver(consumer, message)
+            await self._deliveries.deliver(consumer, message)
 
         consumer.tag = await consumer.queue.consume(on_message, no_ack=False)
         self._running.append(consumer)
         self.log.info("consuming %s", t.queue, extra={"rose.event": t.event, "rose.queue": t.queue})
-
-    async def _deliver(self, consumer: _Consumer[Any], message: AbstractIncomingMessage) -> None:
-        if self._closing:  # delivered before the cancel took effect: give it back untouched
-            with contextlib.suppress(Exception):
-                await message.nack(requeue=True)
-            return
-        task = asyncio.current_task()
-        assert task is not None
-        self._handling.add(task)
-        self._idle.clear()
-        try:
-            event = consumer.topology.event
-            cid = correlation_id_from_message(message.correlation_id)
-            carrier = trace_carrier((message.headers or {}).items())
-            with traced(QUEUE_PROCESS, event, carrier, cid), log_scope(event=event):
-                await self._handle(consumer, message, event, cid)
-        finally:
-            self._handling.discard(task)
-            if not self._handling:
-                self._idle.set()
-
-    async def _handle(self, consumer: _Consumer[Any], message: AbstractIncomingMessage, event: str, cid: str) -> None:
-        queue = consumer.topology.queue
-        attempt = _attempt_of(message.headers)
-        details = {"rose.queue": queue, "rose.attempt": attempt, "rose.message_id": message.message_id}
-        self.metrics.message_consumed(event)
-        try:
-            payload = consumer.model_type.model_validate_json(message.body, by_name=False)  # keys as on the wire
-        except ValidationError as error:
-            self.log.error(
-                "invalid message dead-lettered: %s",
-                _validation_summary(error),
-                extra={**details, "rose.validation_errors": error.errors(include_url=False, include_input=False)},
-            )
-            await message.nack(requeue=False)
-            self.metrics.message_dead_lettered(event)
-            return
-        start = time.perf_counter()
-        try:
-            await consumer.handler(payload, MessageContext(event, attempt, cid, self.log))
-        except Exception as error:
-            self.metrics.message_handled(event, time.perf_counter() - start, failed=True)
-            await self._fail(consumer, message, event, attempt, error, details)
-            return
-        seconds = time.perf_counter() - start
-        await message.ack()
-        self.metrics.message_handled(event, seconds, failed=False)
-        self.log.info("message handled", extra={**details, "event.duration": duration_ns(seconds)})
-
-    async def _fail(
-        self,
-        consumer: _Consumer[Any],
-        message: AbstractIncomingMessage,
-        event: str,
-        attempt: int,
-        error: Exception,
-        details: Mapping[str, Any],
-    ) -> None:
-        if attempt >= consumer.max_attempts:
-            self.log.error(
-                "handler failed on the last attempt (%d of %d), message dead-lettered: %r",
-                attempt,
-                consumer.max_attempts,
-                error,
-                exc_info=error,
-                extra=dict(details),
-            )
-            await message.nack(requeue=False)
-            self.metrics.message_dead_lettered(event)
-            return
-        delay = backoff(attempt, self.backoff_base, self.backoff_cap)
-        try:
-            await self._republish_for_retry(consumer, message, attempt + 1, delay)
-        except Exception as republish_error:
-            # Without a scheduled retry the message must not be acked; dead-letter it rather than hot-loop.
-            self.log.error(
-                "cannot schedule a retry (%r), message dead-lettered",
-                republish_error,
-                exc_info=error,
-                extra=dict(details),
-            )
-            await message.nack(requeue=False)
-            self.metrics.message_dead_lettered(event)
-            return
-        await message.ack()
-        self.log.warning(
-            "handler failed (attempt %d of %d), retry in %.3f s: %r",
-            attempt,
-            consumer.max_attempts,
-            delay,
-            error,
-            exc_info=error,
-            extra=dict(details),
-        )
-
-    async def _republish_for_retry(
-        self, consumer: _Consumer[Any], message: AbstractIncomingMessage, next_attempt: int, delay: float
-    ) -> None:
-        assert consumer.retry_exchange is not None
-        headers = {k: v for k, v in (message.headers or {}).items() if not k.startswith(_BROKER_HEADER_PREFIXES)}
-        headers[ATTEMPT_HEADER] = next_attempt
-        retry = aio_pika.Message(
-            body=message.body,
-            headers=headers,
-            content_type=message.content_type,
-            content_encoding=message.content_encoding,
-            delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-            message_id=message.message_id,
-            correlation_id=message.correlation_id,
-            timestamp=message.timestamp,
-            type=message.type,
-            app_id=message.app_id,
-            expiration=delay,
-        )
-        await consumer.retry_exchange.publish(
-            retry, routing_key=consumer.topology.queue, mandatory=True, timeout=self.publish_timeout
-        )
-
-
-def _attempt_of(headers: Mapping[str, Any] | None) -> int:
-    value = (headers or {}).get(ATTEMPT_HEADER, 1)
-    if isinstance(value, bytes):
-        value = value.decode("ascii", "replace")
-    try:
-        return max(1, int(value))
-    except (TypeError, ValueError):
-        return 1
-
-
-def _validation_summary(error: ValidationError) -> str:
-    first = error.errors(include_url=False, include_input=False)[0]
-    location = ".".join(str(part) for part in first.get("loc", ())) or "<message>"
-    return f"{error.error_count()} error(s), first at {location}: {first.get('msg')}"
