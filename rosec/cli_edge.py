@@ -5,16 +5,11 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
-if TYPE_CHECKING:
-    from rosec.model.system import System
-
-Load = Callable[[Path], "System"]
+from rosec.cli_options import Load
 
 
 def register(main: click.Group, load: Load) -> None:
