@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from rosec.diagnostics import did_you_mean
 from rosec.model.aws_catalog import DATABASE_CLASSES, REGION_ZONES, FargateSizeError, fargate_size
-from rosec.model.services import build_resources
+from rosec.model.service_build import build_resources
 from rosec.spec.aws_models import AwsSpec, HostedZoneSpec
 from rosec.spec.loader import PathKey
 from rosec.spec.models import EnvironmentSpec, Resources

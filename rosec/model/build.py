@@ -11,7 +11,7 @@ from rosec.model.identity import build_identity
 from rosec.model.messages import build_enums, build_messages
 from rosec.model.messaging import build_events, build_messaging
 from rosec.model.observability import build_observability
-from rosec.model.services import build_services
+from rosec.model.service_build import build_services
 from rosec.model.system import Layout, System
 from rosec.spec.models import RoseSpec
 

@@ -15,7 +15,8 @@ from rosec.model.datastores import Datastore
 from rosec.model.environments import Environment, EnvVar, GatewayNodes, Redis, ServiceDeployment
 from rosec.model.identity import ServiceClient, dev_users
 from rosec.model.logs import log_dataset
-from rosec.model.services import Service, build_resources
+from rosec.model.service_build import build_resources
+from rosec.model.services import Service
 from rosec.model.system import System
 from rosec.spec.models import EnvironmentSpec, RoseSpec
 

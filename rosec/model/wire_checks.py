@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 
 from rosec.model import naming
 from rosec.model.messages import MessageField, build_enum, message_field, proto_json_name
-from rosec.model.services import messages_used, param
+from rosec.model.service_build import messages_used
+from rosec.model.services import param
 from rosec.spec.loader import PathKey
 from rosec.spec.models import RecordSpec
 from rosec.spec.types import TypeRef, TypeSyntaxError, parse_type

@@ -15,7 +15,7 @@ from rosec.emit.files import add_new_files
 from rosec.emit.serialize import to_json
 from rosec.model.services import Service
 from rosec.model.system import Layout, System
-from rosec.targets.services import modules
+from rosec.targets.services import modules, rest_modules
 from rosec.targets.services.dockerfile import dockerfile
 from rosec.targets.services.grpc import render_grpc
 from rosec.targets.services.messaging_code import render_messaging_code
@@ -71,8 +71,8 @@ def service_files(system: System, service: Service) -> dict[str, bytes]:
         "Dockerfile": dockerfile(system, service),
     }
     if service.endpoints:
-        files["api.py"] = modules.api_module(system, service)
+        files["api.py"] = rest_modules.api_module(system, service)
         files["openapi.json"] = to_json(document(system, service))
-        files["rest_client.py"] = modules.rest_client_module(system, service)
+        files["rest_client.py"] = rest_modules.rest_client_module(system, service)
     return files
 

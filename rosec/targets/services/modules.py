@@ -1,5 +1,5 @@
-"""The Python modules of one service's contract: __init__, handlers, deps, api, rest_client, main (models.py is
-rendered by models_code).
+"""The Python modules of one service's contract: __init__, handlers, deps, main (api.py and rest_client.py are
+rendered by rest_modules, models.py by models_code).
 
 Code is rendered from jinja2 templates (rosec/resources/templates/services); every value from the spec reaches
 a template either as a name the resolver checked (identifiers) or through the `py`/`doc` escaping filters.
@@ -7,21 +7,17 @@ a template either as a name the resolver checked (identifiers) or through the `p
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from typing import Any
 
 from rosec.model.datastores import Datastore
 from rosec.model.naming import GeneratedClass, generated_class, python_identifier
-from rosec.model.services import Endpoint, Param, Service
+from rosec.model.services import Service
 from rosec.model.system import System
-from rosec.spec.types import TypeRef
 from rosec.targets.services import python_types
 from rosec.targets.services.messaging_code import events_class
 from rosec.targets.services.models_code import models_module as models_module  # re-exported: one module per file
-from rosec.targets.services.openapi import API_VERSION
 from rosec.targets.services.signatures import MESSAGE_CONTEXT, REQUEST_CONTEXT, Handler, handlers, model_names
-from rosec.targets.services.templating import Imports, py_str, py_value, render
+from rosec.targets.services.templating import Imports, py_str, render
 
 
 # -- names shared by the modules of a service and by its peers -----------------------------------------------
@@ -171,139 +167,6 @@ def deps_module(system: System, service: Service) -> bytes:
                   secrets=[{"field": service.settings_attribute(s), "env": s} for s in service.secrets],
                   fields=fields, pools=pools, closables=closables, checks=checks,
                   uses_settings=any("settings" in f.build for f in fields), needs_broker=bool(service.publishes))
-
-
-# -- api.py --------------------------------------------------------------------------------------------------
-# Starlette only matches {placeholders} that are Python identifiers: a path parameter like {trip.id} is routed by
-# its Python name instead (FastAPI then reports it under that name).
-_ROUTE_PLACEHOLDER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-
-
-def _placeholder(param: Param) -> str:
-    return param.wire_name if _ROUTE_PLACEHOLDER.fullmatch(param.wire_name) else param.python_name
-
-
-def route_path(endpoint: Endpoint) -> str:
-    """The path FastAPI routes: the endpoint's path with every {param} as its placeholder."""
-    path = endpoint.path
-    for param in endpoint.params:
-        path = path.replace(f"{{{param.wire_name}}}", f"{{{_placeholder(param)}}}")
-    return path
-
-
-def _alias(name: str, python_name: str) -> str:
-    return "" if name == python_name else f"alias={py_str(name)}"
-
-
-def _route_parameters(endpoint: Endpoint) -> list[str]:
-    """Keyword-only parameters of the route function: path, body, query (with defaults), the caller.
-
-    `_principal` starts with an underscore, which no derived parameter name does (rosec.model.naming)."""
-    params = [f"{p.python_name}: Annotated[{python_types.annotation(p.type)}, "
-              f"Path({_alias(_placeholder(p), p.python_name)})]" for p in endpoint.params]
-    if endpoint.request:
-        params.append(f"body: Annotated[{endpoint.request}, Depends(json_body({endpoint.request}))]")
-    for q in endpoint.query:
-        annotation = python_types.annotation(q.type)
-        query = "Query(default_factory=list" if q.type.kind == "list" else "Query("  # no mutable default (B006)
-        alias = _alias(q.wire_name, q.python_name)
-        query += (", " + alias if q.type.kind == "list" and alias else alias) + ")"
-        default = " = None" if q.type.kind == "optional" else ""
-        params.append(f"{q.python_name}: Annotated[{annotation}, {query}]{default}")
-    roles = py_value(tuple(endpoint.roles))
-    params.append(f"_principal: Annotated[Principal | None, Depends(require({roles}, public={endpoint.public}))]")
-    return params
-
-
-def api_module(system: System, service: Service) -> bytes:
-    routes = []
-    refs: list[TypeRef] = []
-    for endpoint, handler in zip(service.endpoints, handlers(service), strict=False):
-        refs += [p.type for p in (*endpoint.params, *endpoint.query)]
-        routes.append({
-            "method": endpoint.method.lower(),
-            "path": route_path(endpoint),
-            "operation_id": endpoint.operation_id,
-            "status": endpoint.status,
-            "response": endpoint.response,
-            "parameters": _route_parameters(endpoint),
-            "arguments": ", ".join("_context(_principal)" if p.name == "ctx" else p.name for p in handler.parameters),
-            "summary": endpoint.summary,
-        })
-    models = sorted({n for e in service.endpoints for n in (e.request, e.response) if n}
-                    | {n for r in refs for n in r.references()})
-    imports = Imports().add("json").add("pathlib").add("typing", "Annotated", "Any", "TypeVar")
-    imports.add("collections.abc", "Awaitable", "Callable")
-    imports.add("fastapi", "Depends", "FastAPI", "Request").add("fastapi.exceptions", "RequestValidationError")
-    imports.add("pydantic", "BaseModel", "ValidationError")
-    imports.add_lines(python_types.scalar_imports(refs))
-    if any(e.params for e in service.endpoints):
-        imports.add("fastapi", "Path")
-    if any(e.query for e in service.endpoints):
-        imports.add("fastapi", "Query")
-    if any(not e.response for e in service.endpoints):
-        imports.add("fastapi", "Response")
-    imports.add("rose_runtime.auth", "Principal").add("rose_runtime.context", REQUEST_CONTEXT)
-    imports.add("rose_runtime.errors", "Problem").add("rose_runtime.logs", "current_correlation_id")
-    imports.add("rose_runtime.http", "install", "require").add("rose_runtime.runtime", "Runtime")
-    imports.add(f"{service.python_name}.handlers", base_class(service))
-    if models:
-        imports.add(f"{service.python_name}.models", *models)
-    return render("api.py.jinja", header=system.header(), service=service, base=base_class(service),
-                  imports=imports.render(service.python_name), routes=routes, title=f"{system.name} {service.name}",
-                  version=API_VERSION)
-
-
-# -- rest_client.py ------------------------------------------------------------------------------------------
-def _client_path(endpoint: Endpoint) -> str:
-    """`"/orders"` or `f"/orders/{_segment(id)}"`: the path segments are safe characters by the spec's pattern."""
-    if not endpoint.params:
-        return py_str(endpoint.path)
-    path = endpoint.path
-    for param in endpoint.params:
-        path = path.replace(f"{{{param.wire_name}}}", f"{{_segment({param.python_name})}}")
-    return "f" + py_str(path)
-
-
-def _client_method(endpoint: Endpoint) -> dict[str, Any]:
-    parameters = [f"{p.python_name}: {python_types.annotation(p.type)}" for p in endpoint.params]
-    if endpoint.request:
-        parameters.append(f"body: {endpoint.request}")
-    if endpoint.query:
-        parameters.append("*")
-    for q in endpoint.query:
-        annotation = python_types.annotation(q.type)
-        if q.type.kind == "optional":
-            parameters.append(f"{q.python_name}: {annotation} = None")
-        elif q.type.kind == "list":
-            parameters.append(f"{q.python_name}: {annotation} | None = None")
-        else:
-            parameters.append(f"{q.python_name}: {annotation}")
-    doc = f"{endpoint.method} {endpoint.path}" + (f": {endpoint.summary}" if endpoint.summary else "")
-    arguments = [py_str(endpoint.method), _client_path(endpoint)]
-    if endpoint.request:
-        arguments.append('json=body.model_dump(mode="json", by_alias=True)')
-    if endpoint.query:
-        arguments.append("params={" + ", ".join(f"{py_str(q.wire_name)}: _query({q.python_name})"
-                                                for q in endpoint.query) + "}")
-    call = f"await self.http.request({', '.join(arguments)})"
-    return {"name": endpoint.operation_id, "parameters": parameters, "returns": endpoint.response or "None",
-            "doc": doc, "call": f"response = {call}" if endpoint.response else call}
-
-
-def rest_client_module(system: System, service: Service) -> bytes:
-    refs = [p.type for e in service.endpoints for p in (*e.params, *e.query)]
-    models = sorted({n for e in service.endpoints for n in (e.request, e.response) if n}
-                    | {n for r in refs for n in r.references()})
-    imports = Imports().add("base64").add("datetime", "date", "datetime").add("enum", "Enum")
-    imports.add("typing", "Any").add("urllib.parse", "quote")
-    imports.add_lines(python_types.scalar_imports(refs))
-    imports.add("rose_runtime.clients", "HttpClient").add("rose_runtime.runtime", "Runtime")
-    if models:
-        imports.add(f"{service.python_name}.models", *models)
-    return render("rest_client.py.jinja", header=system.header(), service=service,
-                  client=rest_client_class(service), imports=imports.render(service.python_name),
-                  methods=[_client_method(e) for e in service.endpoints])
 
 
 # -- main.py -------------------------------------------------------------------------------------------------
