@@ -134,18 +134,32 @@ class Imports:
     def render(self, own_package: str = "") -> str:
         sections: list[list[tuple[Any, str]]] = [[], [], [], []]
         for module in self.modules:
-            sections[_section(module, own_package)].append(((0, _module_key(module)), f"import {module}"))
+            sections[_section(module, own_package)].append(_import_statement(module))
         for module, names in self.names.items():
-            plain = sorted((n for n in names if " as " not in n), key=member_key)
-            statements = [plain] if plain else []
-            statements += [[n] for n in sorted((n for n in names if " as " in n), key=member_key)]
-            for members in statements:
-                key = (1, _module_key(module), member_key(members[0]))
-                line = bracketed(f"from {module} import ", members, "")
-                if "\n" in line:
-                    line = bracketed(f"from {module} import (", members, ")")
-                sections[_section(module, own_package)].append((key, line))
+            sections[_section(module, own_package)] += _from_statements(module, frozenset(names))
         return "\n\n".join("\n".join(line for _, line in sorted(lines)) for lines in sections if lines)
+
+
+# The same imports recur in every service's modules: each statement is laid out and given its sort key once.
+@lru_cache(maxsize=1 << 12)
+def _import_statement(module: str) -> tuple[Any, str]:
+    return (0, _module_key(module)), f"import {module}"
+
+
+@lru_cache(maxsize=1 << 12)
+def _from_statements(module: str, names: frozenset[str]) -> tuple[tuple[Any, str], ...]:
+    """`from module import ...` of the names (a name `a as b` in a statement of its own), with their sort keys."""
+    plain = sorted((n for n in names if " as " not in n), key=member_key)
+    statements = [plain] if plain else []
+    statements += [[n] for n in sorted((n for n in names if " as " in n), key=member_key)]
+    found = []
+    for members in statements:
+        key = (1, _module_key(module), member_key(members[0]))
+        line = bracketed(f"from {module} import ", members, "")
+        if "\n" in line:
+            line = bracketed(f"from {module} import (", members, ")")
+        found.append((key, line))
+    return tuple(found)
 
 
 def _module_key(module: str) -> tuple[object, ...]:
