@@ -164,7 +164,9 @@ def _stage(rendered: Rendered, staging: str) -> Staged:
         for path, (content, digest) in target_files.items():
             tree.add(name, path, content, digest)  # refuses a path outside the output before anything is written
     files = sorted(tree.files.items())
-    stats = write_under(staging, [(path, output.content) for path, output in files])
+    # One writing thread: the two rendering processes keep both CPUs busy, and more threads only add CPU time
+    # (1000 services: 1.9 s of staging CPU instead of 2.3 s on four threads).
+    stats = write_under(staging, [(path, output.content) for path, output in files], threads=1)
     staged: Staged = {name: {} for name in rendered}
     for (path, output), written in zip(files, stats, strict=True):
         staged[output.target][path] = (output.sha256, written)
