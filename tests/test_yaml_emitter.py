@@ -164,3 +164,49 @@ def test_a_uuid_does_not_pass_for_a_tiny_float() -> None:
     assert not _tiny_float(b'{\n  "id": "b28c85db-7fd1-5329-a31e-5e8930c7dfa4"\n}')
     assert _tiny_float(b'{\n  "x": 1e-7\n}')
     assert _tiny_float(b'[\n  -0.00001\n]')
+
+
+@SETTINGS
+@given(st.one_of(nasty.map(lambda s: s.replace("\n", " ")), st.text(alphabet=st.characters(max_codepoint=0x7f))))
+def test_the_quick_way_to_plain_strings_agrees_with_the_full_analysis(value: str) -> None:
+    """_style takes a shortcut for most strings; it must style every one-line string as _analysed does."""
+    if "\n" in value or not value:
+        return
+    try:
+        expected = yaml_emitter._analysed(value)
+    except yaml_emitter.UnsupportedError:
+        with pytest.raises(yaml_emitter.UnsupportedError):
+            yaml_emitter._style(value)
+        return
+    assert yaml_emitter._style(value) == expected
+
+
+@pytest.mark.parametrize("value", ["yes", "No", "on", "OFF", "y", "n", "true", "False", "null", "NULL", "Yes x",
+                                   "a: b", "a:", "a #b", "a ", "ab:c", "x" * 1999, "x" * 2000, "Ünïcode"])
+def test_the_quick_way_on_look_alikes(value: str) -> None:
+    try:
+        expected = yaml_emitter._analysed(value)
+    except yaml_emitter.UnsupportedError:
+        expected = "unsupported"
+    try:
+        styled = yaml_emitter._style(value)
+    except yaml_emitter.UnsupportedError:
+        styled = "unsupported"
+    assert styled == expected
+
+
+def test_equal_keys_of_other_types_are_not_taken_for_strings() -> None:
+    """The emitter's caches hold str keys only: 1, True and an Enum member that equals a seen string."""
+    import enum
+
+    class Colour(enum.StrEnum):
+        RED = "red"
+
+    assert yaml_emitter.dump({"1": 1, "red": 2, "True": 3}) == "'1': 1\nred: 2\n'True': 3\n"  # now cached
+    assert yaml_emitter.dump({1: "a"}) == "1: a\n"
+    with pytest.raises(yaml_emitter.UnsupportedError):
+        yaml_emitter.dump({True: 1})
+    with pytest.raises(yaml_emitter.UnsupportedError):
+        yaml_emitter.dump({Colour.RED: 1})
+    with pytest.raises(yaml_emitter.UnsupportedError):
+        yaml_emitter.dump({"k": Colour.RED})

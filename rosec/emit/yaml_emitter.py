@@ -15,7 +15,6 @@ or more (ruamel writes them as `? key`), and scalars long enough for ruamel to f
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from typing import Any
 
 from rosec.spec.fast_yaml import STR_TAG, resolve_plain
@@ -38,7 +37,25 @@ _ESCAPES = {
     "\0": "0", "\x07": "a", "\x08": "b", "\x09": "t", "\x0a": "n", "\x0b": "v", "\x0c": "f", "\x0d": "r",
     "\x1b": "e", '"': '"', "\\": "\\", "\x85": "N", "\xa0": "_", "\u2028": "L", "\u2029": "P",
 }
+# Most strings are plain at once: printable ASCII starting with a letter (so no indicator, number or date; of the
+# bools and nulls of YAML 1.1 and 1.2, only words of up to five letters, which _style sends to the full analysis)
+# and shorter than MAX_SCALAR. _style checks the rest of what _plain_allowed checks; anything else is analysed.
+_PLAIN_AT_ONCE = re.compile(r"[A-Za-z][ -~]{0,1998}")
 _LEADING_INDICATORS = frozenset("#,[]{}&*!|>'\"%@`")
+
+
+# The YAML of every str key and one-line str value seen, looked up inline by _mapping and _sequence: a build
+# writes a million scalars, most of them seen before, and a dict's get costs less than a call through lru_cache.
+# Only keys and values of type str exactly are stored and used (True, 1 and 1.0 are equal as dict keys, and a
+# str subclass such as an Enum member can equal a stored string).
+_KEYS: dict[str, str] = {}
+_STRINGS: dict[str, str] = {}
+_CACHE_LIMIT = 1 << 18  # both are emptied when one grows past this (checked once per document)
+
+
+def reset_caches() -> None:
+    _KEYS.clear()
+    _STRINGS.clear()
 
 
 class UnsupportedError(Exception):
@@ -47,6 +64,8 @@ class UnsupportedError(Exception):
 
 def dump(data: Any) -> str:
     """YAML text of a dict or list, in insertion order, ending with a newline."""
+    if len(_STRINGS) > _CACHE_LIMIT or len(_KEYS) > _CACHE_LIMIT:
+        reset_caches()
     lines: list[str] = []
     if type(data) is dict:
         if not data:
@@ -79,35 +98,55 @@ def _mapping(data: dict[Any, Any], column: int, first: str, lines: list[str]) ->
     pad = " " * column
     prefix = first
     append = lines.append
+    key_of = _KEYS.get
+    string_of = _STRINGS.get
     for key, value in data.items():
+        text = key_of(key)
+        if text is None or type(key) is not str:
+            text = _key(key)
         kind = type(value)
-        if kind is str and "\n" not in value:  # the commonest case first, in one f-string
-            append(f"{prefix}{_key(key)}: {_string(value)}")
+        if kind is str:
+            scalar = string_of(value)
+            if scalar is None:
+                if "\n" in value:
+                    _scalar_into(value, f"{prefix}{text}: ", column + 2, lines)
+                    prefix = pad
+                    continue
+                scalar = _string(value)
+            append(f"{prefix}{text}: {scalar}")
         elif kind is dict:
             if value:
-                append(f"{prefix}{_key(key)}:")
+                append(f"{prefix}{text}:")
                 _mapping(value, column + 2, pad + INDENT, lines)
             else:
-                append(f"{prefix}{_key(key)}: {{}}")
+                append(f"{prefix}{text}: {{}}")
         elif kind is list:
             if value:
-                append(f"{prefix}{_key(key)}:")
+                append(f"{prefix}{text}:")
                 _sequence(value, column, pad, lines)
             else:
-                append(f"{prefix}{_key(key)}: []")
+                append(f"{prefix}{text}: []")
         else:
-            _scalar_into(value, f"{prefix}{_key(key)}: ", column + 2, lines)
+            _scalar_into(value, f"{prefix}{text}: ", column + 2, lines)
         prefix = pad
 
 
 def _sequence(data: list[Any], column: int, first: str, lines: list[str]) -> None:
     """Dashes at column + 2, items at column + 4; the first line starts with `first` (as long as column)."""
     head = first + "  - "
-    later = " " * column + "  - "
+    later = (" " * column) + "  - "
+    string_of = _STRINGS.get
     for item in data:
         kind = type(item)
-        if kind is str and "\n" not in item:
-            lines.append(head + _string(item))
+        if kind is str:
+            scalar = string_of(item)
+            if scalar is None:
+                if "\n" in item:
+                    _scalar_into(item, head, column + 4, lines)
+                    head = later
+                    continue
+                scalar = _string(item)
+            lines.append(head + scalar)
         elif kind is dict:
             if item:
                 _mapping(item, column + 4, head, lines)
@@ -150,13 +189,13 @@ def _scalar_into(value: Any, head: str, block_column: int, lines: list[str]) -> 
         raise UnsupportedError(kind.__name__)
 
 
-@lru_cache(maxsize=1 << 12, typed=True)  # a document repeats few keys many times; typed: True is not 1
 def _key(key: Any) -> str:
     kind = type(key)
     if kind is str:
         if len(key) >= MAX_SIMPLE_KEY or "\n" in key:
             raise UnsupportedError("long or multi-line key")
-        return _string(key)  # in a simple key: as a value, since it is neither empty nor multi-line
+        text = _KEYS[key] = _string(key)  # in a simple key: as a value, since it is neither empty nor multi-line
+        return text
     if kind is int:
         return str(key)
     raise UnsupportedError(f"{kind.__name__} key")
@@ -172,9 +211,20 @@ def _float(value: float) -> str:
     return repr(value).lower()
 
 
-@lru_cache(maxsize=1 << 16)
 def _string(value: str) -> str:
-    """One line of YAML for a string without \\n, styled as ruamel would."""
+    """One line of YAML for a string without \\n, styled as ruamel would (remembered in _STRINGS)."""
+    text = _STRINGS[value] = _style(value)
+    return text
+
+
+def _style(value: str) -> str:
+    if _PLAIN_AT_ONCE.fullmatch(value) and ": " not in value and " #" not in value and value[-1] not in " :" and not (
+            len(value) <= 5 and value.isalpha()):
+        return value  # what the full analysis below gives these too: plain
+    return _analysed(value)
+
+
+def _analysed(value: str) -> str:
     if len(value) > MAX_SCALAR:
         raise UnsupportedError("long scalar")
     if value == "":
