@@ -158,3 +158,18 @@ def test_a_yaml_syntax_error_next_to_a_credential_does_not_show_it(tmp_path: Pat
     result = CliRunner().invoke(main, ["validate", "rose.yaml"])
     assert result.exit_code == 1 and "invalid YAML" in result.stderr
     assert_never_shown(result.stderr)
+
+
+def test_the_long_words_of_a_text_are_the_matches_of_the_plain_pattern() -> None:
+    """secret_parts takes the words of MIN_RANDOM_LENGTH characters or more from str.split instead of a regular
+    expression: the same words, in the same order, whatever whitespace (Unicode's too) and quotes surround them."""
+    from rosec.spec.credentials import MIN_RANDOM_LENGTH, _tokens
+
+    pieces = ["a", "Zq9", "x" * 19, "k" * 20, "AbC123xYz" * 3, "'", '"', "`", " ", "\n", "\t", "\u00a0", "\u2028",
+              "\x1c", "\x85", "\u3000", "(", ").", ":", "é", "-", "/"]
+    rng = random.Random(7)
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 30)))
+        for length in (MIN_RANDOM_LENGTH, 5):
+            expected = [m.group().strip(".,;:!?()[]{}<>") for m in re.finditer(rf"[^\s'\"`]{{{length},}}", text)]
+            assert list(_tokens(text, length)) == expected, (text, length)

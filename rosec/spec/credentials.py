@@ -66,6 +66,7 @@ MIN_CREDENTIAL_LENGTH = 7  # the shortest that any rule matches: a://:p@
 # scheme://user:password@host (the user may be empty: redis://:password@host)
 URL_PASSWORD = re.compile(r"(?P<head>\b[A-Za-z][A-Za-z0-9+.-]*://[^\s/:@]*:)(?P<password>[^\s/@]+)@")
 _TOKEN = re.compile(r"[^\s'\"`]+")
+_UNQUOTED = re.compile(r"[^'\"`]+")
 _HEX = re.compile(r"[0-9a-fA-F]{32,}")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}")
 _NOT_ALNUM = re.compile(r"[^A-Za-z0-9]")
@@ -171,10 +172,20 @@ def _redact_token(token: str) -> str:
 
 
 def _tokens(value: str, min_length: int = 1) -> Iterator[str]:
-    """Whitespace- and quote-separated words, without the brackets and punctuation around them."""
-    pattern = _TOKEN if min_length <= 1 else re.compile(rf"[^\s'\"`]{{{min_length},}}")
-    for match in pattern.finditer(value):
-        yield match.group().strip(_EDGES)
+    """Whitespace- and quote-separated words of at least min_length characters, without the brackets and
+    punctuation around them. The long ones are found among str.split's words (which splits at exactly the
+    characters that the regular expressions' \\s matches): a pattern such as `[^\\s'"`]{20,}` would be tried at
+    every character of a 2 MB spec, scanning each shorter word again from each of its characters."""
+    if min_length <= 1:
+        yield from (match.group().strip(_EDGES) for match in _TOKEN.finditer(value))
+        return
+    for word in value.split():
+        if len(word) < min_length:
+            continue
+        if "'" in word or '"' in word or "`" in word:
+            yield from (part.strip(_EDGES) for part in _UNQUOTED.findall(word) if len(part) >= min_length)
+        else:
+            yield word.strip(_EDGES)
 
 
 def _token_at(text: str, index: int) -> str:
