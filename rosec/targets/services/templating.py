@@ -19,6 +19,7 @@ from rosec.targets.services.python_literals import py_str as py_str  # re-export
 
 TEMPLATES = "templates/services"
 LINE_WIDTH = 116
+_WRAP_REPLACES = re.compile(r"[\t\v\f\r]")  # whitespace that textwrap turns into spaces (and \n, not in a paragraph)
 
 
 @lru_cache(maxsize=4096)  # the same descriptions come back in the modules of every service
@@ -37,10 +38,17 @@ def py_doc(value: str, indent: int | None = None, first: int = 3) -> str:
             lines.append("")
             continue
         taken = " " * (first if i == 0 else 0)
-        wrapped = textwrap.wrap(paragraph, LINE_WIDTH - indent, initial_indent=taken, break_long_words=False,
-                                break_on_hyphens=False)
+        wrapped = _wrap(paragraph, LINE_WIDTH - indent, taken)
         lines += [wrapped[0][len(taken):], *wrapped[1:]]
     return "\n".join(lines[:1] + [" " * indent + line if line else "" for line in lines[1:]])
+
+
+def _wrap(paragraph: str, width: int, taken: str) -> list[str]:
+    """textwrap.wrap of a paragraph (no line break in it) after `taken`, without splitting words. Most paragraphs
+    fit on their line as they are, which textwrap finds out only after cutting them into words."""
+    if len(taken) + len(paragraph) <= width and paragraph == paragraph.strip() and not _WRAP_REPLACES.search(paragraph):
+        return [taken + paragraph]
+    return textwrap.wrap(paragraph, width, initial_indent=taken, break_long_words=False, break_on_hyphens=False)
 
 
 def py_value(value: Any) -> str:
