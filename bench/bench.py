@@ -26,10 +26,10 @@ Reported per measurement: median wall time over --repeat runs, the median CPU ti
 resident memory (max RSS, from os.wait4). Aims are printed beside the figures with
 PASS/MISS. Children run in the scratch directory; `build` writes generated/bench/ and
 scaffolds handlers under it, and both are moved out of the way before every timed
-`build` (into a trash directory deleted at the end: on a file system mounted with
-`discard`, files created just after thousands were deleted cost seconds of kernel
-time, which would be charged to the build that follows, not to the one that
-deleted them). For the same reason every timed run starts after os.sync(): the
+`build` (into a trash directory deleted at the end: on ext4 without a journal, as
+on these machines, a file created within minutes of thousands of deletions costs
+far more kernel time, which would be charged to the build that follows, not to the
+one that deleted them; see disk_probe_seconds). Every timed run starts after os.sync(): the
 hundreds of megabytes an earlier build left in the page cache are on disk before
 the next one starts.
 
@@ -339,8 +339,11 @@ def reference_seconds(runs: int = 5) -> float:
 
 def disk_probe_seconds(work: Path, directories: int = 20, files: int = 100) -> float:
     """Time to create directories x files new files of 8 KiB under `work` (left there): how fast the file system
-    creates files just now. On a file system mounted with `discard`, it is ten times slower for a while after a
-    large delete, and so is every build."""
+    creates files just now. ext4 without a journal (the root file system here) does not give a new file an inode
+    freed in the last minute (five more while the inode table block is not yet written back): each creation
+    scans past every such inode (fs/ext4/ialloc.c, recently_deleted; perf shows it under ext4_create). After
+    deleting a build's 26,000 files, creating files is 10 to 30 times slower for up to six minutes, and so is
+    every build."""
     os.sync()
     probe = Path(tempfile.mkdtemp(prefix="disk-probe-", dir=work))
     content = b"x" * 8192
@@ -544,7 +547,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"machine speed: a fixed Python loop took {reference[0]:.3f} s before and {reference[1]:.3f} s after "
           "(smaller is faster)")
     print(f"disk speed: 2,000 new files of 8 KiB took {disk[0]:.3f} s before and {disk[-1]:.3f} s after (about ten "
-          "times slower for a while after a large delete on a `discard` mount: so is every build then)")
+          "times slower for minutes after a large delete on ext4 without a journal: so is every build then)")
     print("wall = elapsed time of the child (what a user waits); CPU = its user+sys time (less sensitive to "
           "other load on the machine)")
     print_table(results, growths)
