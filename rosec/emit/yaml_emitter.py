@@ -134,7 +134,7 @@ def _mapping(data: dict[Any, Any], column: int, first: str, lines: list[str]) ->
 def _sequence(data: list[Any], column: int, first: str, lines: list[str]) -> None:
     """Dashes at column + 2, items at column + 4; the first line starts with `first` (as long as column)."""
     head = first + "  - "
-    later = (" " * column) + "  - "
+    later = " " * column + "  - "
     string_of = _STRINGS.get
     for item in data:
         kind = type(item)
@@ -218,9 +218,9 @@ def _string(value: str) -> str:
 
 
 def _style(value: str) -> str:
-    if _PLAIN_AT_ONCE.fullmatch(value) and ": " not in value and " #" not in value and value[-1] not in " :" and not (
-            len(value) <= 5 and value.isalpha()):
-        return value  # what the full analysis below gives these too: plain
+    if (_PLAIN_AT_ONCE.fullmatch(value) and ": " not in value and " #" not in value and value[-1] not in " :"
+            and not (len(value) <= 5 and value.isalpha())):
+        return value  # the full analysis makes these plain too (a test holds the two together)
     return _analysed(value)
 
 
