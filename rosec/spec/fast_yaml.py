@@ -34,8 +34,6 @@ try:
 except ImportError:  # pragma: no cover - PyYAML is a dependency; a build without libyaml has no CSafeLoader
     _CSafeLoader = None
 
-SCALAR_NODE: type | None = _ScalarNode if _CSafeLoader is not None else None  # the type of this module's scalars
-
 STR_TAG = "tag:yaml.org,2002:str"
 SEQ_TAG = "tag:yaml.org,2002:seq"
 MAP_TAG = "tag:yaml.org,2002:map"

@@ -186,15 +186,12 @@ class _Walker:
             self.broken.add(path)
 
     def walk(self, node: Node, path: PathKey) -> Any:
-        start = node.start_mark  # mark(node), written out: walk runs once per node of the spec
-        self.positions.values.setdefault(path, (start.line + 1, start.column + 1))
+        self.positions.values.setdefault(path, mark(node))
         kind = node.id
         if kind == "scalar":  # never among the ancestors (it has no children); _scalar checks its tag
             if len(path) > MAX_DEPTH:
                 self._too_deep(path)
                 return None
-            if type(node) is fast_yaml.SCALAR_NODE and node.tag == STR_TAG:
-                return node.value  # the commonest scalar, as fast_yaml.construct_scalar reads it
             return self._scalar(node, path)
         if id(node) in self.ancestors:
             self.error(node, path, "this value contains itself through a YAML alias",
@@ -272,8 +269,7 @@ class _Walker:
                 self.error(key_node, child, f"duplicate key '{key}' (first defined at line {first[0]})",
                            "remove or rename one of them", dropped=False)
                 continue
-            start = key_node.start_mark
-            at = (start.line + 1, start.column + 1)  # mark(key_node)
+            at = mark(key_node)
             keys.setdefault(child, at)  # merged keys come second
             if _is_empty(value_node):
                 values.setdefault(child, at)
