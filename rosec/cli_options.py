@@ -14,9 +14,16 @@ if TYPE_CHECKING:
 Load = Callable[[Path], "System"]  # resolves a spec, or exits with its diagnostics
 
 SPEC = click.argument("spec", type=click.Path(path_type=Path, dir_okay=False))
-OUTPUT = click.option("-o", "--output", type=click.Path(path_type=Path, file_okay=False),
-                      help="Output directory (relative to the current directory). "
-                           "Default: generated/<system name> under the project root.")
+
+
+def output_option(what: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """-o/--output: `what` the directory is, relative to the current directory, with the default."""
+    return click.option("-o", "--output", type=click.Path(path_type=Path, file_okay=False),
+                        help=f"{what} (relative to the current directory). "
+                             "Default: generated/<system name> under the project root.")
+
+
+OUTPUT = output_option("Output directory")
 PROJECT_ROOT = click.option(
     "--project-root", type=click.Path(path_type=Path, file_okay=False, exists=True),
     help="The directory that handlers_dir, the default output and rosec's local state (.rosec/) are relative to. "

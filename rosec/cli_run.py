@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from rosec.cli_options import PROJECT_ROOT, SPEC, Load
+from rosec.cli_options import PROJECT_ROOT, SPEC, Load, output_option
 from rosec.project import project_root as project_root_of
 
 
@@ -35,9 +35,7 @@ def register(main: click.Group, load: Load) -> None:
 def _run_command(load: Load) -> click.Command:
     @click.command("run", short_help="Run the built services as local processes on 127.0.0.1.")
     @SPEC
-    @click.option("-o", "--output", type=click.Path(path_type=Path, file_okay=False),
-                  help="The built output to run (relative to the current directory). "
-                       "Default: generated/<system name> under the project root.")
+    @output_option("The built output to run")
     @PROJECT_ROOT
     @click.option("-s", "--service", "services", multiple=True, metavar="NAME",
                   help="Only this service (repeatable). Default: every service of the system.")
