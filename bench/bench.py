@@ -306,6 +306,11 @@ class Measurement:
         return statistics.median(self.cpu_runs_s)
 
     @property
+    def floor_s(self) -> float:
+        """The wall time this CPU time would take with every usable CPU busy for the whole run."""
+        return self.cpu_median_s / usable_cpus()
+
+    @property
     def aim_s(self) -> float | None:
         return AIMS.get((self.command, self.size))
 
@@ -317,7 +322,11 @@ class Measurement:
 
     def as_dict(self) -> dict[str, Any]:
         return {**asdict(self), "median_s": round(self.median_s, 4), "cpu_median_s": round(self.cpu_median_s, 4),
-                "aim_s": self.aim_s, "verdict": self.verdict}
+                "floor_s": round(self.floor_s, 4), "aim_s": self.aim_s, "verdict": self.verdict}
+
+
+def usable_cpus() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def child_environment() -> dict[str, str]:
@@ -422,7 +431,7 @@ def growth(results: list[Measurement], command: str, small: int, large: int, bas
 
 def print_table(results: list[Measurement], growths: list[dict[str, Any]]) -> None:
     header = f"{'command':<17} {'size':>6} {'spec KiB':>9} {'median s':>9} {'min s':>7} {'max s':>7} " \
-             f"{'CPU s':>7} {'ms/svc':>8} {'RSS MiB':>8} {'touched':>8}  aim"
+             f"{'CPU s':>7} {'floor s':>7} {'ms/svc':>8} {'RSS MiB':>8} {'touched':>8}  aim"
     print(header)
     print("-" * len(header) + "-" * 10)
     for r in results:
@@ -430,7 +439,8 @@ def print_table(results: list[Measurement], growths: list[dict[str, Any]]) -> No
         aim = f"< {r.aim_s:g} s {r.verdict}" if r.aim_s is not None else ""
         touched = "/".join(str(t) for t in r.touched) if r.touched else ""
         print(f"{r.command:<17} {r.size!s:>6} {r.spec_bytes / 1024:9.1f} {r.median_s:9.3f} {min(r.runs_s):7.3f} "
-              f"{max(r.runs_s):7.3f} {r.cpu_median_s:7.3f} {per} {r.max_rss_mib:8.1f} {touched:>8}  {aim}")
+              f"{max(r.runs_s):7.3f} {r.cpu_median_s:7.3f} {r.floor_s:7.3f} {per} {r.max_rss_mib:8.1f} {touched:>8}  "
+              f"{aim}")
     for g in growths:
         line = (f"growth {g['command']:<8} per service {g['per_service_small_ms']:.2f} ms @ {g['small']} -> "
                 f"{g['per_service_large_ms']:.2f} ms @ {g['large']}: ratio {g['ratio_raw']:.2f}")
@@ -549,7 +559,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"disk speed: 2,000 new files of 8 KiB took {disk[0]:.3f} s before and {disk[-1]:.3f} s after (about ten "
           "times slower for minutes after a large delete on ext4 without a journal: so is every build then)")
     print("wall = elapsed time of the child (what a user waits); CPU = its user+sys time (less sensitive to "
-          "other load on the machine)")
+          f"other load on the machine); floor = CPU / the {usable_cpus()} usable CPUs, the wall time with every CPU "
+          "busy for the whole run: an aim below the floor needs less CPU, not more overlap")
     print_table(results, growths)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
