@@ -2,7 +2,8 @@
 method, which routes require a token, the rate-limit policy, browser origins, and the names of everything.
 
 Kong, Helm and the AWS targets read this; the Kong declarative configuration is built from it by
-rosec.targets.kong.config.kong_config. Computed on demand from the System and an Environment (pure, cheap).
+rosec.targets.kong.config.kong_config. Computed on demand from the System and an Environment (pure); the
+services, alike in every environment, once per system.
 
 Routes match exactly the declared method and path: a regular expression anchored at both ends, whose named
 group `path` is the path inside the service. Kong's router (traditional_compatible) strips the whole match of a
@@ -120,17 +121,11 @@ class Gateway:
 
 
 def gateway(system: System, environment: Environment) -> Gateway:
-    exposed = [s for s in system.services if s.gateway]
-    services: list[KongService] = []
-    for service in exposed:
-        services.append(_http_service(system, service))
-        if service.gateway and service.gateway.grpc and service.grpc_methods:
-            services.append(_grpc_service(system, service))
     nodes = environment.gateway
     return Gateway(
         environment=environment.name,
         tags=(TAG, system.name),
-        services=tuple(s for s in services if s.routes),
+        services=system.once(("gateway services",), lambda: _services(system)),
         consumer=f"{system.name}.issuer",
         issuer=environment.oidc_issuer,
         realm=system.identity.realm if system.identity else None,
@@ -189,6 +184,19 @@ def start_command(edge: Gateway) -> tuple[str, ...]:
 def kong_service_name(system: System, service: Service, grpc: bool = False) -> str:
     """<system>-<service>, and <system>-<service>.grpc for its gRPC methods (a dot: never a service's name)."""
     return f"{system.name}-{service.name}" + (".grpc" if grpc else "")
+
+
+def _services(system: System) -> tuple[KongService, ...]:
+    """The gateway's services, with their routes, alike in every environment: derived once per system (Kong,
+    Compose, Helm and the AWS targets ask for the gateway of an environment eight times in a build)."""
+    services: list[KongService] = []
+    for service in system.services:
+        if not service.gateway:
+            continue
+        services.append(_http_service(system, service))
+        if service.gateway.grpc and service.grpc_methods:
+            services.append(_grpc_service(system, service))
+    return tuple(s for s in services if s.routes)
 
 
 def _http_service(system: System, service: Service) -> KongService:

@@ -2,7 +2,7 @@
 dashboards: one per service, one per service with an SLO, one for the system.
 
 The dashboards are the same in every environment (an `environment` variable selects one); the datasource
-provisioning names the compose environment's Prometheus. Helm and Terraform embed `dashboards(system)`.
+provisioning names the compose environment's Prometheus. Helm deploys the same files (`dashboard_files`).
 """
 
 from __future__ import annotations
@@ -35,6 +35,13 @@ def dashboards(system: System) -> dict[str, dict[str, Any]]:
     """Dashboard JSON by file name under the dashboards directory (services/<name>.json, slo/<name>.json,
     system.json). Built once per build: Helm deploys them too (callers must not change them)."""
     return system.once(("dashboards",), lambda: _dashboards(system))
+
+
+def dashboard_files(system: System) -> dict[str, tuple[str, bytes]]:
+    """The JSON of each dashboard by file name, with its uid: serialized once per build, since Helm deploys the
+    same files (32 MB at 1000 services)."""
+    return system.once(("dashboard files",), lambda: {name: (board["uid"], to_json(board))
+                                                      for name, board in dashboards(system).items()})
 
 
 def _dashboards(system: System) -> dict[str, dict[str, Any]]:
@@ -84,7 +91,7 @@ def render(system: System) -> dict[str, bytes]:
     if not system.observability.metrics:
         return {}
     layout, header = system.layout, system.header()
-    out = {f"{layout.grafana_dashboards_dir}/{name}": to_json(board) for name, board in dashboards(system).items()}
+    out = {f"{layout.grafana_dashboards_dir}/{name}": content for name, (_, content) in dashboard_files(system).items()}
     out[f"{layout.grafana_provisioning_dir}/{PROVIDERS_FILE}"] = to_yaml(dashboard_provider(), header)
     if system.compose_environment is not None:
         prometheus = infra.PROMETHEUS

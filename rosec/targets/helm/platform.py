@@ -9,7 +9,7 @@ from rosec.emit.serialize import to_json, to_yaml
 from rosec.model import kubernetes as k8s
 from rosec.model.environments import Environment
 from rosec.model.system import System
-from rosec.targets.grafana import dashboards
+from rosec.targets.grafana import dashboard_files
 from rosec.targets.helm.charts import chart_yaml, with_templates
 from rosec.targets.helm.platform_values import platform_environment_values, platform_values
 from rosec.targets.helm.schema import platform_schema
@@ -36,7 +36,7 @@ def platform_chart(system: System, environments: tuple[Environment, ...]) -> dic
                   for path, content in environment_files(system, environment).items()}
     if system.observability.metrics:
         chart |= {f"files/{path}": content for path, content in rule_files(system).items()}
-        chart |= {f"files/dashboards/{board['uid']}.json": to_json(board) for board in dashboards(system).values()}
+        chart |= {f"files/dashboards/{uid}.json": content for uid, content in dashboard_files(system).values()}
     return with_templates(system, "platform", chart)
 
 
