@@ -33,7 +33,7 @@ def outputs(layout: Layout) -> tuple[str, ...]:
 
 def dashboards(system: System) -> dict[str, dict[str, Any]]:
     """Dashboard JSON by file name under the dashboards directory (services/<name>.json, slo/<name>.json,
-    system.json). Built once per build: Helm deploys them too (callers must not change them)."""
+    system.json). Built once per build and shared (callers must not change them)."""
     return system.once(("dashboards",), lambda: _dashboards(system))
 
 
