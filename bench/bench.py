@@ -64,6 +64,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from rosec.forked import usable_cpus
+
 ROOT = Path(__file__).resolve().parent.parent
 SHOP = ROOT / "spec-examples" / "shop" / "rose.yaml"
 
@@ -324,9 +326,6 @@ class Measurement:
         return {**asdict(self), "median_s": round(self.median_s, 4), "cpu_median_s": round(self.cpu_median_s, 4),
                 "floor_s": round(self.floor_s, 4), "aim_s": self.aim_s, "verdict": self.verdict}
 
-
-def usable_cpus() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def child_environment() -> dict[str, str]:
