@@ -7,7 +7,17 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from rosec.emit.template_cache import UserBytecodeCache
+
 _DICT_ATTRIBUTES = frozenset(dir(dict))
+# The options that shape the code jinja2 compiles a template into (part of the bytecode cache's key).
+_CODE_OPTIONS: dict[str, Any] = {
+    "undefined": StrictUndefined,
+    "autoescape": False,  # code, not HTML: values are identifiers checked by the resolver or pass a filter
+    "keep_trailing_newline": True,
+    "trim_blocks": True,
+    "lstrip_blocks": True,
+}
 
 
 class CodeEnvironment(Environment):
@@ -36,12 +46,9 @@ def code_environment(directory: str, filters: Mapping[str, Callable[..., Any]]) 
     """An environment over rosec/resources/<directory>; spec values reach the output only through `filters`."""
     env = CodeEnvironment(
         loader=PackageLoader("rosec.resources", directory),
-        undefined=StrictUndefined,
-        autoescape=False,  # code, not HTML: values are identifiers checked by the resolver or pass a filter
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
+        bytecode_cache=UserBytecodeCache(_CODE_OPTIONS),  # compiled once per machine (rosec.emit.template_cache)
         auto_reload=False,  # templates are package data: no stat() per get_template
+        **_CODE_OPTIONS,
     )
     env.filters.update(filters)
     return env
