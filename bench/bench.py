@@ -36,7 +36,9 @@ the next one starts.
 Children run with Python's bytecode cache in use (PYTHONDONTWRITEBYTECODE is
 removed from their environment) and after one untimed warm-up build, as after
 `pip install`, which compiles every module: otherwise every run would compile
-rosec and its libraries from source. The header line also gives a reference time
+rosec and its libraries from source. The warm-up also fills rosec's cache of compiled
+templates (rosec/emit/template_cache.py), which every build after a user's first one
+reads. The header line also gives a reference time
 of a fixed pure-Python loop, so that figures taken on machines of different speed
 (or on one machine whose speed varies) can be compared, and the time to create 2,000
 small files, which shows when the file system is in one of its slow spells.
