@@ -15,6 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from rosec.cli import main
+from rosec.forked import PROCESSES_VARIABLE
 from rosec.spec.credentials import credential_kind, looks_random, mask, names_credential, redact
 
 STRIPE = "sk_live_51HqLyjWDarjtT1zdp7dcXk9Q"
@@ -132,9 +133,13 @@ def assert_never_shown(output: str) -> None:
         assert not [w for w in windows if w in shown], f"{secret[:4]}... shows in:\n{output}"
 
 
+@pytest.mark.parametrize("processes", ["1", "2"], ids=["in-process", "checks-in-a-child"])
 @pytest.mark.parametrize(("where", "old", "new"), PLANTED, ids=[p[0] for p in PLANTED])
-def test_no_output_repeats_a_planted_credential(where: str, old: str, new: str, tmp_path: Path,
+def test_no_output_repeats_a_planted_credential(where: str, old: str, new: str, processes: str, tmp_path: Path,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """With two processes, a spec whose schema is valid has its semantic checks run (and their findings masked)
+    in a forked child, as a large spec has (rosec.model.resolve)."""
+    monkeypatch.setenv(PROCESSES_VARIABLE, processes)
     assert DEMO.count(old) == 1
     text = DEMO.replace(old, new)
     (tmp_path / "rose.yaml").write_text(text, "utf-8")

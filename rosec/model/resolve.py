@@ -28,33 +28,34 @@ def resolve(validation: Validation, loaded: LoadedSpec, redactor: Callable[[], R
 
     The semantic checks run over whatever part of the spec is valid, so that one file reports its schema and
     its semantic mistakes together. For a large spec that validated, they run in a forked child while this
-    process builds the system and prepares the redactor (1000 services: 0.4 s of checks beside 0.3 s of
-    building and 0.1 s of scanning the spec for credentials). The system of a spec with errors is never used,
-    and an exception raised while building it gives way to the checks' errors.
+    process builds the system (1000 services: 0.4 s of checks beside 0.4 s of building); the child also masks
+    the credentials in what it found, so that scanning the spec for them (0.1 s) is not left for after the
+    build. The spec is scanned only when there is something to mask. The system of a spec with errors is never
+    used, and an exception raised while building it gives way to the checks' errors.
     """
     name = PurePath(loaded.file).name
     if validation.errors or not worth_forking(len(validation.spec.services)):
-        found = _found(validation, loaded)
-        found = redactor()(found) if found else found
+        found = _found(validation, loaded, redactor)
         _raise_errors(found)
         return Resolved(build_system(validation.spec, name), _warnings(found))
-    checks = Forked(lambda: _found(validation, loaded))
+    checks = Forked(lambda: _found(validation, loaded, redactor))
     try:
         system = build_system(validation.spec, name)
     except Exception:
-        _raise_errors(redactor()(checks.result()))
+        _raise_errors(checks.result())
         raise
     except BaseException:
         checks.cancel()
         raise
-    redact = redactor()  # while the checks still run
-    found = redact(checks.result())
+    found = checks.result()
     _raise_errors(found)
     return Resolved(system, _warnings(found))
 
 
-def _found(validation: Validation, loaded: LoadedSpec) -> list[Diagnostic]:
-    return [*validation.errors, *Checker(validation.spec, loaded, validation.pruned).run()]
+def _found(validation: Validation, loaded: LoadedSpec, redactor: Callable[[], Redact]) -> list[Diagnostic]:
+    """Every diagnostic of the spec, its credentials masked."""
+    found = [*validation.errors, *Checker(validation.spec, loaded, validation.pruned).run()]
+    return redactor()(found) if found else found
 
 
 def _raise_errors(found: list[Diagnostic]) -> None:
