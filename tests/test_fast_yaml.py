@@ -1,7 +1,8 @@
 """rosec.spec.fast_yaml: composing with libyaml must load every spec exactly as ruamel.yaml's composer does.
 
-Same data (types included), same positions, same diagnostics, for the invalid-spec corpus, the valid specs,
-the examples and a bounded, seeded set of mutations of them; and the alias limit counts what aliases add.
+Same data (types included), same positions (asked at every path of the data), same diagnostics, for the
+invalid-spec corpus, the valid specs, the examples and a bounded, seeded set of mutations of them; and the alias
+limit counts what aliases add.
 """
 
 from __future__ import annotations
@@ -46,8 +47,29 @@ def outcome(raw: bytes, fast: bool, monkeypatch: pytest.MonkeyPatch) -> Any:
             spec = loader.load_bytes(raw, "rose.yaml")
         except SpecError as error:
             return "error", error.diagnostics
-        return ("loaded", canonical(spec.data), spec.positions.values, spec.positions.keys, sorted(spec.errors),
-                sorted(spec.broken))
+        return ("loaded", canonical(spec.data), positions_of(spec), sorted(spec.errors), sorted(spec.broken))
+
+
+def positions_of(spec: loader.LoadedSpec) -> dict[loader.PathKey, tuple[tuple[int, int], tuple[int, int]]]:
+    """(position of the value, of the key) at every path of the data, and at a missing key and index under each
+    mapping and list (they answer with the nearest enclosing node)."""
+    found = {}
+    for path in data_paths(spec.data, ()):
+        found[path] = spec.positions.of_value(path), spec.positions.of_key(path)
+    return found
+
+
+def data_paths(value: Any, path: loader.PathKey) -> list[loader.PathKey]:
+    paths = [path]
+    if isinstance(value, dict):
+        paths.append((*path, "missing key"))
+        for key, item in value.items():
+            paths += data_paths(item, (*path, key))
+    elif isinstance(value, list):
+        paths.append((*path, len(value)))
+        for index, item in enumerate(value):
+            paths += data_paths(item, (*path, index))
+    return paths
 
 
 @pytest.mark.parametrize("path", CORPUS, ids=lambda p: f"{p.parent.name}/{p.stem}")

@@ -35,6 +35,17 @@ def is_comment_or_blank(line: str) -> bool:
     return not stripped or stripped.startswith("#")
 
 
+def only_comments_or_blank(text: str) -> bool:
+    """Whether every line of text is blank or a comment; it reads up to the first line that is not, without
+    splitting the rest (most specs: the first or second line of 80,000)."""
+    start = 0
+    for line_break in _LINE_BREAK.finditer(text):
+        if not is_comment_or_blank(text[start : line_break.start()]):
+            return False
+        start = line_break.end()
+    return is_comment_or_blank(text[start:])
+
+
 def decode(raw: bytes, name: str) -> str:
     try:
         text = raw.decode("utf-8")

@@ -7,7 +7,9 @@ alias expansion and nesting, and never raise anything but SpecError.
 Composition takes the fast path of rosec.spec.fast_yaml (libyaml, YAML 1.2 resolution
 as ruamel does it) when it can, and ruamel.yaml's pure-Python round-trip composer
 otherwise: for documents that may hold tags or directives, and for every YAML error,
-so that messages and locations are ruamel's. The walker reads both kinds of nodes.
+so that messages and locations are ruamel's. The walker reads both kinds of nodes; a
+spec that libyaml composed and that holds nothing unusual is read by rosec.spec.plain_walk
+instead, which finds the positions in the nodes when a diagnostic asks for one.
 
 Errors that leave a usable tree (duplicate keys, non-string keys, bad scalars) are
 collected in LoadedSpec.errors and reported by validate_parts() together with the schema
@@ -25,13 +27,14 @@ from rosec.diagnostics import Diagnostic, SpecError, format_path
 from rosec.spec import fast_yaml
 from rosec.spec.guards import (
     decode,
-    is_comment_or_blank,
     mark,
+    only_comments_or_blank,
     reject_alias_bomb,
     reject_control_characters,
     reject_tabs,
     text_lines,
 )
+from rosec.spec.plain_walk import NodePositions, PathKey, UnusualSpecError, plain_data
 from rosec.spec.yaml_errors import yaml_error_diagnostic
 
 if TYPE_CHECKING:
@@ -44,7 +47,6 @@ NULL_TAG = "tag:yaml.org,2002:null"
 COLLECTION_TAGS = {"mapping": "tag:yaml.org,2002:map", "sequence": "tag:yaml.org,2002:seq"}
 EMPTY_HINT = "run `rosec init` for a starter spec, or start with `rose: 1`"
 
-PathKey = tuple[str | int, ...]
 
 
 @dataclass
@@ -70,7 +72,7 @@ class Positions:
 class LoadedSpec:
     file: str
     data: dict[str, Any]
-    positions: Positions
+    positions: Positions | NodePositions
     errors: list[Diagnostic] = field(default_factory=list)
     """Problems found while loading that left a usable tree; validate_parts() reports them."""
     broken: set[PathKey] = field(default_factory=set)
@@ -99,21 +101,41 @@ def load_bytes(raw: bytes, name: str) -> LoadedSpec:
     text = decode(raw, name)
     reject_tabs(text, name)
     reject_control_characters(text, name)
-    if all(is_comment_or_blank(line) for line in text_lines(text)):
+    if only_comments_or_blank(text):
         raise SpecError([Diagnostic(name, 1, 1, "", "the spec is empty", EMPTY_HINT)])
     root = _compose(text, name)
     if "*" in text:  # without an alias (*name) nothing can expand
         reject_alias_bomb(root, name)
+    spec = _plain(root, text, name)
+    if spec is not None:
+        return spec
     walker = _Walker(name)
     data = walker.walk(root, ())
-    if data is None and not walker.errors:
+    _reject_other_than_a_mapping(data, root, name, walker.errors)
+    return LoadedSpec(name, data, walker.positions, walker.errors, walker.broken, text)
+
+
+def _plain(root: Node, text: str, name: str) -> LoadedSpec | None:
+    """The spec read by rosec.spec.plain_walk, with its positions looked up in the nodes when asked for; None
+    when the walker must read it (aliases, nodes ruamel composed, anything unusual)."""
+    if "*" in text or not fast_yaml.is_fast(root):
+        return None
+    try:
+        data = plain_data(root, MAX_DEPTH)
+    except UnusualSpecError:
+        return None
+    _reject_other_than_a_mapping(data, root, name, [])
+    return LoadedSpec(name, data, NodePositions(root), text=text)
+
+
+def _reject_other_than_a_mapping(data: Any, root: Node, name: str, errors: list[Diagnostic]) -> None:
+    if data is None and not errors:
         raise SpecError([Diagnostic(name, *mark(root), "", "the spec is empty", EMPTY_HINT)])
     if not isinstance(data, dict):
         line, col = mark(root)
         kind = "a list" if isinstance(data, list) else "a single value"
-        raise SpecError([*walker.errors, Diagnostic(name, line, col, "", f"the spec must be a mapping, not {kind}",
-                                                    "start with `rose: 1` and `system: {name: ...}`")])
-    return LoadedSpec(name, data, walker.positions, walker.errors, walker.broken, text)
+        raise SpecError([*errors, Diagnostic(name, line, col, "", f"the spec must be a mapping, not {kind}",
+                                             "start with `rose: 1` and `system: {name: ...}`")])
 
 
 def _compose(text: str, name: str) -> Node:
