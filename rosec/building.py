@@ -165,7 +165,8 @@ def _handlers(request: Request, system: System, report: BuildReport, record: Bui
         report.scaffolded = write_scaffolds(plan.scaffolds)
         report.warnings = plan.problems
         paths = [handlers_path(system, service).as_posix() for service in system.services]
-        record.handlers = handler_states(request.root, paths)
+        written = {path.relative_to(request.root).as_posix(): plan.scaffolds[path] for path in report.scaffolded}
+        record.handlers = handler_states(request.root, paths, written)
         record.warnings = report.warnings
     save_record(request.root, record)
 

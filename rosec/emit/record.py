@@ -202,10 +202,13 @@ def stat_snapshot(out_dir: Path, paths: Iterable[str],
     return digest.hexdigest(), racy
 
 
-def handler_states(root: Path, paths: list[str]) -> dict[str, str | None]:
-    """SHA-256 of each handler module (relative to the root), None where it does not exist."""
+def handler_states(root: Path, paths: list[str], written: Mapping[str, bytes] | None = None) -> dict[str, str | None]:
+    """SHA-256 of each handler module (relative to the root), None where it does not exist; `written`: the
+    bytes of modules this build just wrote, which need not be read back."""
     states: dict[str, str | None] = {}
     for path in paths:
-        content = read_or_none(root / path)
+        content = written.get(path) if written else None
+        if content is None:
+            content = read_or_none(root / path)
         states[path] = sha256(content) if content is not None else None
     return states

@@ -3,7 +3,9 @@ from the source (ast), and `rosec build` does both after writing the services ta
 
 from __future__ import annotations
 
+import os
 import shutil
+import stat
 import textwrap
 from pathlib import Path
 
@@ -13,7 +15,7 @@ from conftest import EXAMPLES, ROOT, system_from_text
 
 from rosec.cli import main
 from rosec.model.system import System
-from rosec.targets.services.scaffold import missing_handlers, scaffold
+from rosec.targets.services.scaffold import missing_handlers, scaffold, write_scaffolds
 
 HELLO = Path("services/minimal/hello/handlers.py")
 BYE = '      - { method: GET, path: "/bye/{name}", response: Greeting, public: true }\n'
@@ -41,6 +43,18 @@ def test_scaffold_never_overwrites(minimal: System, tmp_path: Path) -> None:
     path.write_text("# mine\n", "utf-8")
     assert scaffold(minimal, tmp_path) == []
     assert path.read_text("utf-8") == "# mine\n"
+
+
+def test_a_module_that_appeared_after_the_plan_is_kept(tmp_path: Path) -> None:
+    """write_scaffolds writes each module only if its path is still free: the user's file wins."""
+    theirs, fresh = tmp_path / "a" / "handlers.py", tmp_path / "b" / "c" / "handlers.py"
+    theirs.parent.mkdir()
+    theirs.write_bytes(b"# theirs\n")
+    assert write_scaffolds({theirs: b"# scaffold\n", fresh: b"# scaffold\n"}) == [fresh]
+    assert theirs.read_bytes() == b"# theirs\n" and fresh.read_bytes() == b"# scaffold\n"
+    umask = os.umask(0o022)
+    os.umask(umask)
+    assert stat.S_IMODE(fresh.stat().st_mode) == 0o666 & ~umask, "a file of the user's, made as any editor makes one"
 
 
 def test_scaffolded_module_has_typed_stubs(shop: System, tmp_path: Path) -> None:
