@@ -15,6 +15,7 @@ or more (ruamel writes them as `? key`), and scalars long enough for ruamel to f
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import Any
 
 from rosec.spec.fast_yaml import STR_TAG, resolve_plain
@@ -30,9 +31,7 @@ YAML11_AMBIGUOUS = re.compile(
 )
 # Characters ruamel writes as they are (allow_unicode); \n is handled by the caller.
 _PRINTABLE = "\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff"
-_NEEDS_ESCAPE = re.compile(f"[^{_PRINTABLE}]|[\"\\\\]")
-_NOT_PRINTABLE = re.compile(f"[^{_PRINTABLE}]")
-_NOT_PRINTABLE_OR_LF = re.compile(f"[^\n{_PRINTABLE}]")
+_ASCII_NOT_PRINTABLE_OR_LF = re.compile("[^\n\x20-\x7e]")  # the same for an ASCII string
 _ESCAPES = {
     "\0": "0", "\x07": "a", "\x08": "b", "\x09": "t", "\x0a": "n", "\x0b": "v", "\x0c": "f", "\x0d": "r",
     "\x1b": "e", '"': '"', "\\": "\\", "\x85": "N", "\xa0": "_", "\u2028": "L", "\u2029": "P",
@@ -42,6 +41,23 @@ _ESCAPES = {
 # and shorter than MAX_SCALAR. _style checks the rest of what _plain_allowed checks; anything else is analysed.
 _PLAIN_AT_ONCE = re.compile(r"[A-Za-z][ -~]{0,1998}")
 _LEADING_INDICATORS = frozenset("#,[]{}&*!|>'\"%@`")
+
+
+# The classes of all of Unicode take 20 ms to compile, before anything else can run: compiled when first needed
+# (most builds write ASCII only).
+@cache
+def _needs_escape() -> re.Pattern[str]:
+    return re.compile(f"[^{_PRINTABLE}]|[\"\\\\]")
+
+
+@cache
+def _not_printable() -> re.Pattern[str]:
+    return re.compile(f"[^{_PRINTABLE}]")
+
+
+@cache
+def _not_printable_or_lf() -> re.Pattern[str]:
+    return re.compile(f"[^\n{_PRINTABLE}]")
 
 
 # The YAML of every str key and one-line str value seen, looked up inline by _mapping and _sequence: a build
@@ -230,7 +246,7 @@ def _analysed(value: str) -> str:
     if value == "":
         return "''"
     # tabs, control characters, NEL/LS/PS, BOM: escapes are needed (for ASCII, str.isprintable says it at once)
-    if not value.isprintable() if value.isascii() else _NOT_PRINTABLE.search(value):
+    if not value.isprintable() if value.isascii() else _not_printable().search(value):
         return _double_quoted(value)
     if YAML11_AMBIGUOUS.match(value):
         return _single_quoted(value)
@@ -258,7 +274,7 @@ def _single_quoted(value: str) -> str:
 def _double_quoted(value: str) -> str:
     if len(value) > MAX_SCALAR:
         raise UnsupportedError("long scalar")
-    return '"' + _NEEDS_ESCAPE.sub(_escape, value) + '"'
+    return '"' + _needs_escape().sub(_escape, value) + '"'
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -276,7 +292,7 @@ def _escape(match: re.Match[str]) -> str:
 def _literal(value: str) -> tuple[str, list[str]] | None:
     """The `|` header and the lines of a literal block for a multi-line string, or None when only a
     double-quoted scalar keeps it exactly (characters that need escapes)."""
-    if _NOT_PRINTABLE_OR_LF.search(value):
+    if (_ASCII_NOT_PRINTABLE_OR_LF if value.isascii() else _not_printable_or_lf()).search(value):
         return None
     lines = value.split("\n")
     if value.endswith("\n"):
