@@ -37,7 +37,7 @@ GENERATED_NAMES = frozenset({
 
 def check_generated_code(checker: CheckContext) -> None:
     spec = checker.spec
-    class_names = {naming.generated_class(naming.pascal_case(s), kind) for s in spec.services
+    class_names = {naming.generated_class(prefix, kind) for prefix in map(naming.pascal_case, spec.services)
                    for kind in naming.GeneratedClass}
     for name in spec.messages:
         if name in GENERATED_NAMES or name in class_names:
