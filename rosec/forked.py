@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import pickle
-import select
 import signal
 import threading
 from collections.abc import Callable
@@ -62,13 +61,6 @@ class Forked(Generic[T]):
                 value: T = pickle.loads(received)
                 return value
         return self._compute()
-
-    def ready(self) -> bool:
-        """Whether result() would return without waiting for a child (the child has sent its value, or failed)."""
-        if self._child is None:
-            return True
-        readable, _, _ = select.select([self._child[1]], [], [], 0)
-        return bool(readable)
 
     def cancel(self) -> None:
         """Kill and reap the child, if any (this process failed and will not ask for the result)."""

@@ -20,7 +20,7 @@ from typing import Any
 
 import rosec.model.resolve
 from rosec.diagnostics import SpecError
-from rosec.forked import PROCESSES_VARIABLE, Forked
+from rosec.forked import PROCESSES_VARIABLE
 from rosec.model.system import System
 from rosec.pipeline import diagnose, load_system
 from rosec.render_processes import render_targets
@@ -132,22 +132,10 @@ def build_fails_under_errors(spec: str) -> dict[str, Any]:
     return outcome
 
 
-def child_ready(_: str) -> dict[str, Any]:
-    """Forked.ready() while the child computes, and once it has sent its value."""
-    read_end, write_end = os.pipe()
-    child = Forked(lambda: (os.getpid(), os.read(read_end, 1).decode()))  # waits for this process's byte
-    running = child.ready()
-    os.write(write_end, b"x")
-    _wait_for(child.ready)
-    done = child.ready()
-    pid, value = child.result()
-    return {"forked": pid != os.getpid(), "running": running, "done": done, "value": value}
-
-
 SCENARIOS: dict[str, Callable[[str], dict[str, Any]]] = {
     "parts-shared": parts_shared, "parts-shared-alone": partial(parts_shared, targets=("services",)),
     "part-fails-in-child": part_fails_in_child, "checks-forked": checks_forked,
-    "build-fails-under-errors": build_fails_under_errors, "child-ready": child_ready,
+    "build-fails-under-errors": build_fails_under_errors,
 }
 
 if __name__ == "__main__":

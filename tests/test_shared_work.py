@@ -60,11 +60,6 @@ def test_checks_in_a_child_find_what_they_find_in_one_process() -> None:
     assert result["checked_in_children"] > 50, "the specs whose schema validated were checked in a child"
 
 
-def test_a_child_is_ready_once_it_has_sent_its_value() -> None:
-    result = scenario("child-ready")
-    assert result == {"forked": True, "running": False, "done": True, "value": "x"}
-
-
 def test_a_system_that_fails_to_build_gives_way_to_the_checks_errors() -> None:
     result = scenario("build-fails-under-errors")
     assert result["invalid"] == ["fields 'tripId' and 'trip_id' of OrderLine both become the Python attribute "
