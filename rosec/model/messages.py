@@ -4,6 +4,7 @@ wire names (JSON keys and enum values as the spec writes them): the Python and p
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rosec.model import naming
 from rosec.spec.models import EnumSpec, RecordSpec, RoseSpec
@@ -96,11 +97,17 @@ def enum_member(prefix: str, wire_name: str) -> EnumMember:
 
 
 def message_field(wire_name: str, ref: TypeRef, optional: bool) -> MessageField:
+    return MessageField(wire_name, *_field_names(wire_name), ref, optional)
+
+
+@lru_cache(maxsize=1 << 14)  # the same field names recur in message after message
+def _field_names(wire_name: str) -> tuple[str, str, str | None]:
+    """The Python attribute, the protobuf field and its json_name option (None: protoc's default is right)."""
     identifier = naming.wire_identifier(wire_name, FIELD_DIGIT_PREFIX)
     python = (f"{FIELD_DIGIT_PREFIX}_{identifier}" if identifier.startswith(PYDANTIC_PROTECTED_PREFIX)
               else naming.python_name(identifier, PYDANTIC_RESERVED))
     json_name = None if proto_json_name(identifier) == wire_name else wire_name
-    return MessageField(wire_name, python, identifier, json_name, ref, optional)
+    return python, identifier, json_name
 
 
 def _message(name: str, spec: RecordSpec) -> Message:

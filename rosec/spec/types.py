@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 
 SCALARS = ("string", "int", "float", "bool", "uuid", "decimal", "datetime", "date", "bytes")
 MAP_KEY_SCALARS = ("string", "int")
@@ -34,10 +34,15 @@ class TypeRef:
     def item(self) -> TypeRef:
         return self.args[-1]
 
-    def references(self) -> list[str]:
+    def references(self) -> tuple[str, ...]:
+        """The names of the messages and enums the type refers to, in order."""
+        return self._references
+
+    @cached_property  # checks, the model and the targets ask the same parsed types again and again
+    def _references(self) -> tuple[str, ...]:
         if self.kind == "ref":
-            return [self.name]
-        return [name for arg in self.args for name in arg.references()]
+            return (self.name,)
+        return tuple(name for arg in self.args for name in arg.references())
 
     def __str__(self) -> str:
         if self.kind in ("scalar", "ref"):
