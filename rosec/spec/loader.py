@@ -48,7 +48,6 @@ COLLECTION_TAGS = {"mapping": "tag:yaml.org,2002:map", "sequence": "tag:yaml.org
 EMPTY_HINT = "run `rosec init` for a starter spec, or start with `rose: 1`"
 
 
-
 @dataclass
 class Positions:
     """1-based (line, column) of every value and every mapping key, by data path."""
@@ -117,11 +116,11 @@ def load_bytes(raw: bytes, name: str) -> LoadedSpec:
 
 def _plain(root: Node, text: str, name: str) -> LoadedSpec | None:
     """The spec read by rosec.spec.plain_walk, with its positions looked up in the nodes when asked for; None
-    when the walker must read it (aliases, nodes ruamel composed, anything unusual)."""
-    if "*" in text or not fast_yaml.is_fast(root):
+    when the walker must read it (nodes ruamel composed, anything unusual)."""
+    if not fast_yaml.is_fast(root):
         return None
     try:
-        data = plain_data(root, MAX_DEPTH)
+        data = plain_data(root, MAX_DEPTH, aliases="*" in text)
     except UnusualSpecError:
         return None
     _reject_other_than_a_mapping(data, root, name, [])

@@ -23,12 +23,38 @@ class UnusualSpecError(Exception):
     """The spec holds something plain_data leaves to the loader's walker."""
 
 
-def plain_data(root: Any, max_depth: int) -> Any:
-    """The data of a tree of libyaml nodes without aliases; UnusualSpecError for anything the walker would report or
-    treat specially: a duplicate key, a key that is not a plain string (a merge key `<<` included), a scalar
-    whose tag needs ruamel or whose value is invalid, a collection with another tag, a path longer than
-    max_depth."""
+def plain_data(root: Any, max_depth: int, aliases: bool = True) -> Any:
+    """The data of a tree of libyaml nodes; UnusualSpecError for anything the walker would report or treat
+    specially: a duplicate key, a key that is not a plain string (a merge key `<<` included), a scalar whose tag
+    needs ruamel or whose value is invalid, a collection with another tag, a path longer than max_depth (which
+    a value that contains itself through an alias has too). An alias (libyaml gives the anchor's node again) is
+    read once more wherever it occurs, as the walker reads it; `aliases`: whether the text may hold one (then a
+    value that contains itself is found before reading: reading it to max_depth could take exponential time)."""
+    if aliases and _contains_itself(root):
+        raise UnusualSpecError
     return _plain(root, 0, max_depth)
+
+
+def _contains_itself(root: Any) -> bool:
+    """Whether some collection of the tree is among its own descendants (one pass over the distinct nodes)."""
+    finished: set[int] = set()
+    on_path: set[int] = set()
+    stack = [(root, False)]
+    while stack:
+        node, leaving = stack.pop()
+        if leaving:
+            on_path.discard(id(node))
+            finished.add(id(node))
+            continue
+        if node.id == "scalar" or id(node) in finished:
+            continue
+        if id(node) in on_path:
+            return True
+        on_path.add(id(node))
+        stack.append((node, True))
+        children = node.value if node.id == "sequence" else [child for pair in node.value for child in pair]
+        stack += [(child, False) for child in reversed(children)]
+    return False
 
 
 def _plain(node: Any, depth: int, max_depth: int) -> Any:
