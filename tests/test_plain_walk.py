@@ -5,6 +5,7 @@ to the walker. Over the corpus of specs, the synthetic spec of the charts' tests
 from __future__ import annotations
 
 import random
+import re
 from pathlib import Path
 from typing import Any
 
@@ -129,3 +130,57 @@ def test_a_value_that_contains_itself_is_found_before_reading(text: str, cycle: 
             plain_data(root, loader.MAX_DEPTH)
     else:
         assert canonical(plain_data(root, loader.MAX_DEPTH)) == canonical(loader._Walker("x").walk(root, ()))
+
+
+def _shares_a_node(root: Any) -> bool:
+    """Whether a node of the composed tree is reached twice (an alias: composers give the anchor's node again)."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            return True
+        seen.add(id(node))
+        if node.id == "sequence":
+            stack += node.value
+        elif node.id == "mapping":
+            stack += [child for pair in node.value for child in pair]
+    return False
+
+
+@pytest.mark.parametrize(("text", "aliases"), [
+    ("schedule: 0 3 * * *\n", False), ("doc: 'what 5 * 3 is'\n", False), ("glob: a/*.py\n", False),
+    ("a: &x 1\nb: *x\n", True), ("a: [*x]\n", True), ('{"a":*b}\n', True), ("- *x\n", True), ("*x : 1\n", True),
+    ("a:\n  *x : 1\n", True),
+    # Read as an alias would be, and so counted as one (an anchor's name may hold quotes): the tree tells then.
+    ("doc: 'see *this*'\n", True), ("schedule: '*/5 * * * *'\n", True),
+])
+def test_a_text_without_aliases_is_told_apart_without_composing(text: str, aliases: bool) -> None:
+    assert guards.may_hold_aliases(text) is aliases
+
+
+def test_no_alias_is_missed_in_the_corpus_or_its_mutations() -> None:
+    """Where may_hold_aliases says no, the loader skips the alias-bomb check and reads aliases as none: a
+    composed tree that shares a node (an alias) must never get that answer. Mutations put aliases in every
+    place a value can be (block and flow, keys, items) and text with stars around them."""
+    rng = random.Random(31)
+    texts = [p.read_text("utf-8") for p in CORPUS]
+    values = ["*q", "[*q, *q]", "[*q,*q]", '{"k":*q}', "{k: *q}", "'a * b'", "0 3 * * *", "a*b", "x *q"]
+    shared = 0
+    for i in range(800):
+        text = texts[i % len(texts)]
+        if i >= len(texts):
+            lines = ["qq: &q [1]", *rng.choice(texts).split("\n")]
+            for _ in range(rng.randint(1, 3)):
+                at = rng.randrange(1, len(lines))
+                lines[at] = re.sub(r"^(\s*(?:- |[\w.-]+: ))\S.*$", lambda m: m.group(1) + rng.choice(values),
+                                   lines[at])
+            text = "\n".join(lines)
+        try:
+            root = loader._compose(text, "rose.yaml")
+        except SpecError:
+            continue
+        if _shares_a_node(root):
+            shared += 1
+            assert guards.may_hold_aliases(text), text
+    assert shared >= 100, shared

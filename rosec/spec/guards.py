@@ -119,6 +119,17 @@ def _expanded_sizes(root: Node) -> dict[int, int]:
     return sizes
 
 
+# Where an alias (`*name`) can stand: at the start of a line, or after a space, a line break or a flow indicator
+# (`[*a,*b]`, `{"a":*b}`), with at least one character of its anchor's name. A `*` anywhere else, or followed
+# by a space, is text (a cron schedule, a wildcard, Markdown), and no alias can be missed this way.
+_ALIAS = re.compile(r"(?:^|[\s\[{,:\ufeff])\*[^\s\[\]{},]", re.MULTILINE)
+
+
+def may_hold_aliases(text: str) -> bool:
+    """False only when the text holds no alias: then nothing in it can expand (or contain itself)."""
+    return "*" in text and _ALIAS.search(text) is not None
+
+
 def reject_alias_bomb(root: Node, name: str) -> None:
     """Refuse documents whose aliases add more than MAX_NODES nodes, pointing at the value that explodes."""
     try:

@@ -28,6 +28,7 @@ from rosec.spec import fast_yaml
 from rosec.spec.guards import (
     decode,
     mark,
+    may_hold_aliases,
     only_comments_or_blank,
     reject_alias_bomb,
     reject_control_characters,
@@ -103,9 +104,10 @@ def load_bytes(raw: bytes, name: str) -> LoadedSpec:
     if only_comments_or_blank(text):
         raise SpecError([Diagnostic(name, 1, 1, "", "the spec is empty", EMPTY_HINT)])
     root = _compose(text, name)
-    if "*" in text:  # without an alias (*name) nothing can expand
+    aliases = may_hold_aliases(text)
+    if aliases:  # without an alias (*name) nothing can expand
         reject_alias_bomb(root, name)
-    spec = _plain(root, text, name)
+    spec = _plain(root, text, name, aliases)
     if spec is not None:
         return spec
     walker = _Walker(name)
@@ -114,13 +116,13 @@ def load_bytes(raw: bytes, name: str) -> LoadedSpec:
     return LoadedSpec(name, data, walker.positions, walker.errors, walker.broken, text)
 
 
-def _plain(root: Node, text: str, name: str) -> LoadedSpec | None:
+def _plain(root: Node, text: str, name: str, aliases: bool) -> LoadedSpec | None:
     """The spec read by rosec.spec.plain_walk, with its positions looked up in the nodes when asked for; None
     when the walker must read it (nodes ruamel composed, anything unusual)."""
     if not fast_yaml.is_fast(root):
         return None
     try:
-        data = plain_data(root, MAX_DEPTH, aliases="*" in text)
+        data = plain_data(root, MAX_DEPTH, aliases)
     except UnusualSpecError:
         return None
     _reject_other_than_a_mapping(data, root, name, [])
