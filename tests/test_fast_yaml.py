@@ -125,6 +125,11 @@ def test_resolver_table_is_ruamels() -> None:
     ("a: |\n\n    text\n", True),
     ("a: &x 1\nb: *x\n", False),
     ("a: &x: 1\n", True),
+    ('schedule: "0 3 * * *"\n', False),  # `*"` would end an alias name differently, but it is text: no alias
+    ("# see *this* and &that:\na: 1\n", False),
+    ('a: &x 1\nb: *x\nc: "0 3 * * *"\n', True),  # anchors and aliases, and names in doubt: ruamel decides
+    ("a: *x\n", False),  # no name in doubt; libyaml fails on the undefined alias, and then ruamel reports it
+
     ("a: b\u2028c\n", True),
 ])
 def test_what_goes_to_ruamel(text: str, pure: bool) -> None:

@@ -130,6 +130,23 @@ def may_hold_aliases(text: str) -> bool:
     return "*" in text and _ALIAS.search(text) is not None
 
 
+def shares_a_node(root: Node) -> bool:
+    """Whether a node of the composed tree is reached twice: an alias (composers give the anchor's node again).
+    One pass over the nodes, stopping at the first one seen again."""
+    seen: set[int] = set()
+    pending = [root]
+    while pending:
+        node = pending.pop()
+        if id(node) in seen:
+            return True
+        seen.add(id(node))
+        if node.id == "sequence":
+            pending += node.value
+        elif node.id == "mapping":
+            pending += [child for pair in node.value for child in pair]
+    return False
+
+
 def reject_alias_bomb(root: Node, name: str) -> None:
     """Refuse documents whose aliases add more than MAX_NODES nodes, pointing at the value that explodes."""
     try:

@@ -33,6 +33,7 @@ from rosec.spec.guards import (
     reject_alias_bomb,
     reject_control_characters,
     reject_tabs,
+    shares_a_node,
     text_lines,
 )
 from rosec.spec.plain_walk import NodePositions, PathKey, UnusualSpecError, plain_data
@@ -104,7 +105,7 @@ def load_bytes(raw: bytes, name: str) -> LoadedSpec:
     if only_comments_or_blank(text):
         raise SpecError([Diagnostic(name, 1, 1, "", "the spec is empty", EMPTY_HINT)])
     root = _compose(text, name)
-    aliases = may_hold_aliases(text)
+    aliases = may_hold_aliases(text) and shares_a_node(root)
     if aliases:  # without an alias (*name) nothing can expand
         reject_alias_bomb(root, name)
     spec = _plain(root, text, name, aliases)
