@@ -68,9 +68,20 @@ def _template(value: Template) -> str:
 def _key(name: str | Raw) -> str:
     """An attribute or object key: an identifier as it is, anything else quoted; a Raw key as written (e.g. the
     `aws.us_east_1` of a module's providers map)."""
+    if type(name) is str:  # the commonest first, without a call through lru_cache when seen before
+        key = _KEYS.get(name)
+        if key is None:
+            if len(_KEYS) > _KEYS_LIMIT:
+                _KEYS.clear()
+            key = _KEYS[name] = _string_key(name)
+        return key
     if isinstance(name, Raw):
         return name.text
     return _string_key(name)
+
+
+_KEYS: dict[str, str] = {}  # the attribute and object keys written so far (a configuration repeats a few hundred)
+_KEYS_LIMIT = 1 << 16
 
 
 @lru_cache(maxsize=1 << 12)
@@ -80,8 +91,11 @@ def _string_key(name: str) -> str:
 
 def _inline(value: Any) -> str | None:
     """The value on one line, or None when it is written over several (non-empty objects, lists of objects)."""
-    if type(value) is str:  # the commonest first
+    kind = type(value)
+    if kind is str:  # the commonest first
         return quote(value)
+    if kind is dict:  # a block's nested objects: before the checks for the other kinds
+        return "{}" if not value else None
     if isinstance(value, Raw):
         return value.text
     if isinstance(value, Template):
