@@ -113,9 +113,7 @@ def write_file(path: StrPath, content: bytes) -> FileStats:
         fd = os.open(path, _CREATE | os.O_TRUNC, 0o644)
         exact = False
     try:
-        view = memoryview(content)
-        while view:
-            view = view[os.write(fd, view):]
+        _write_all_of(fd, content)
         if not exact and hasattr(os, "fchmod"):
             os.fchmod(fd, 0o644)
             exact = True
@@ -126,6 +124,26 @@ def write_file(path: StrPath, content: bytes) -> FileStats:
         os.chmod(path, 0o644)
         info = os.stat(path)
     return FileStats.of(info)
+
+
+def create_file(path: StrPath, content: bytes, mode: int = 0o666) -> bool:
+    """Write content into a new file (mode as the umask leaves it), with plain os calls; False, and nothing
+    written, when a file of that name exists (it is someone else's)."""
+    try:
+        fd = os.open(path, _CREATE | os.O_EXCL, mode)
+    except FileExistsError:
+        return False
+    try:
+        _write_all_of(fd, content)
+    finally:
+        os.close(fd)
+    return True
+
+
+def _write_all_of(fd: int, content: bytes) -> None:
+    view = memoryview(content)
+    while view:
+        view = view[os.write(fd, view):]
 
 
 def write_files(files: Sequence[tuple[StrPath, bytes]], directories: Sequence[StrPath] = (),

@@ -13,6 +13,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from rosec.emit.disk import create_file
 from rosec.model.services import Service
 from rosec.model.system import System
 from rosec.targets.services import modules
@@ -73,21 +74,9 @@ def write_scaffolds(scaffolds: Mapping[Path, bytes]) -> list[Path]:
     written = []
     for path, content in scaffolds.items():
         os.makedirs(path.parent, exist_ok=True)
-        try:  # exclusive: never replaces a file; plain os calls (a new system scaffolds a thousand modules)
-            fd = os.open(path, _NEW_FILE, 0o666)
-        except FileExistsError:
-            continue
-        try:
-            view = memoryview(content)
-            while view:
-                view = view[os.write(fd, view):]
-        finally:
-            os.close(fd)
-        written.append(path)
+        if create_file(path, content):  # never replaces a file (a new system scaffolds a thousand modules)
+            written.append(path)
     return written
-
-
-_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
 
 
 def scaffold(system: System, project_root: Path) -> list[Path]:
