@@ -8,7 +8,6 @@ from which no identifier can be derived, and two names that derive the same iden
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from rosec.model import naming
@@ -37,18 +36,12 @@ def check_wire_names(checker: CheckContext) -> None:
     check_proto_packages(checker)
 
 
-@lru_cache(maxsize=1 << 14)  # the same field names recur in message after message (25,000 fields of 1000 services)
-def _names(wire_name: str) -> MessageField:
-    """The names derived from a field's wire name (its type and label do not change them)."""
-    return message_field(wire_name, _ANY, False)
-
-
 def check_record(checker: CheckContext, name: str, record: RecordSpec) -> None:
     """Fields of one pydantic model: each needs its own Python attribute."""
     owners: dict[str, str] = {}
     for wire_name in record.fields:
         path = ("messages", name, "fields", wire_name)
-        field = _names(wire_name)
+        field = message_field(wire_name, _ANY, False)
         if not field.proto_name:
             checker.error(path, f"field name '{wire_name}' {_NO_IDENTIFIER}", "use a name with letters, e.g. "
                           "'value'", at_key=True)
@@ -128,7 +121,7 @@ def _check_proto_fields(checker: CheckContext, name: str, record: RecordSpec, se
     """What protoc and protobuf's runtime (upb) reject in the fields of one message: two default JSON names alike
     (line_1, line1), and a JSON name (the wire name) that is the name of another field before it or of the
     synthetic oneof `_<field>` that proto3 gives every `optional` scalar or enum field."""
-    fields = [(_names(wire), text) for wire, text in record.fields.items()]
+    fields = [(message_field(wire, _ANY, False), text) for wire, text in record.fields.items()]
     where = f"(the message is part of the gRPC API of service '{service}')"
     taken = {f"_{field.proto_name}": f"the presence (synthetic oneof) of the optional field '{field.wire_name}'"
              for field, text in fields if _has_optional_label(checker, text)}
