@@ -68,25 +68,18 @@ def _template(value: Template) -> str:
 def _key(name: str | Raw) -> str:
     """An attribute or object key: an identifier as it is, anything else quoted; a Raw key as written (e.g. the
     `aws.us_east_1` of a module's providers map)."""
-    if type(name) is str:  # the commonest first, without a call through lru_cache when seen before
-        key = _KEYS.get(name)
-        if key is None:
-            if len(_KEYS) > _KEYS_LIMIT:
-                _KEYS.clear()
-            key = _KEYS[name] = _string_key(name)
-        return key
     if isinstance(name, Raw):
         return name.text
-    return _string_key(name)
+    key = _KEYS.get(name)  # looked up inline: a configuration writes 200,000 keys, a few hundred different ones
+    if key is None:
+        if len(_KEYS) > _KEYS_LIMIT:
+            _KEYS.clear()
+        key = _KEYS[name] = name if _IDENTIFIER.match(name) else quote(name)
+    return key
 
 
-_KEYS: dict[str, str] = {}  # the attribute and object keys written so far (a configuration repeats a few hundred)
+_KEYS: dict[str, str] = {}  # the keys written so far, as written
 _KEYS_LIMIT = 1 << 16
-
-
-@lru_cache(maxsize=1 << 12)
-def _string_key(name: str) -> str:
-    return name if _IDENTIFIER.match(name) else quote(name)
 
 
 def _inline(value: Any) -> str | None:
