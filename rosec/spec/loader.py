@@ -119,11 +119,11 @@ def load_bytes(raw: bytes, name: str) -> LoadedSpec:
 
 def _plain(root: Node, text: str, name: str, aliases: bool) -> LoadedSpec | None:
     """The spec read by rosec.spec.plain_walk, with its positions looked up in the nodes when asked for; None
-    when the walker must read it (nodes ruamel composed, anything unusual)."""
-    if not fast_yaml.is_fast(root):
+    when the walker must read it (aliases, nodes ruamel composed, anything unusual)."""
+    if aliases or not fast_yaml.is_fast(root):
         return None
     try:
-        data = plain_data(root, MAX_DEPTH, aliases)
+        data = plain_data(root, MAX_DEPTH)
     except UnusualSpecError:
         return None
     _reject_other_than_a_mapping(data, root, name, [])

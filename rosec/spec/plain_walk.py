@@ -4,9 +4,9 @@ The loader's walker (rosec.spec.loader) records the position of every value and 
 the problems that leave a usable tree (duplicate keys, keys that are not strings, merge keys, bad scalars, deep
 nesting). For a spec without any of them, that bookkeeping is four fifths of the walk (1000 services: 0.3 s
 instead of 0.06 s, before anything else can start), and the positions are read only for a diagnostic. So a
-spec composed by libyaml is first read by `plain_data`, which gives up at the first unusual node, and its
-positions are then looked up in the nodes when asked for (NodePositions): the same positions the walker
-records, as a test checks over the corpus of specs.
+spec composed by libyaml without aliases (rare in a spec, and the walker's to read) is first read by
+`plain_data`, which gives up at the first unusual node, and its positions are then looked up in the nodes when
+asked for (NodePositions): the same positions the walker records, as a test checks over the corpus of specs.
 """
 
 from __future__ import annotations
@@ -23,38 +23,12 @@ class UnusualSpecError(Exception):
     """The spec holds something plain_data leaves to the loader's walker."""
 
 
-def plain_data(root: Any, max_depth: int, aliases: bool = True) -> Any:
-    """The data of a tree of libyaml nodes; UnusualSpecError for anything the walker would report or treat
-    specially: a duplicate key, a key that is not a plain string (a merge key `<<` included), a scalar whose tag
-    needs ruamel or whose value is invalid, a collection with another tag, a path longer than max_depth (which
-    a value that contains itself through an alias has too). An alias (libyaml gives the anchor's node again) is
-    read once more wherever it occurs, as the walker reads it; `aliases`: whether the text may hold one (then a
-    value that contains itself is found before reading: reading it to max_depth could take exponential time)."""
-    if aliases and _contains_itself(root):
-        raise UnusualSpecError
+def plain_data(root: Any, max_depth: int) -> Any:
+    """The data of a tree of libyaml nodes without aliases; UnusualSpecError for anything the walker would report
+    or treat specially: a duplicate key, a key that is not a plain string (a merge key `<<` included), a scalar
+    whose tag needs ruamel or whose value is invalid, a collection with another tag, a path longer than
+    max_depth."""
     return _plain(root, 0, max_depth)
-
-
-def _contains_itself(root: Any) -> bool:
-    """Whether some collection of the tree is among its own descendants (one pass over the distinct nodes)."""
-    finished: set[int] = set()
-    on_path: set[int] = set()
-    stack = [(root, False)]
-    while stack:
-        node, leaving = stack.pop()
-        if leaving:
-            on_path.discard(id(node))
-            finished.add(id(node))
-            continue
-        if node.id == "scalar" or id(node) in finished:
-            continue
-        if id(node) in on_path:
-            return True
-        on_path.add(id(node))
-        stack.append((node, True))
-        children = node.value if node.id == "sequence" else [child for pair in node.value for child in pair]
-        stack += [(child, False) for child in reversed(children)]
-    return False
 
 
 def _plain(node: Any, depth: int, max_depth: int) -> Any:
