@@ -116,6 +116,18 @@ def test_the_cache_is_only_a_directory_of_this_user_that_no_one_else_may_write(t
     assert cache_directory({"trim_blocks": False}) != directory, "other options compile other code"
 
 
+def test_the_cache_is_private_under_a_umask_that_lets_the_group_write(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    previous = os.umask(0o002)
+    try:
+        directory = cache_directory({"trim_blocks": True})
+    finally:
+        os.umask(previous)
+    assert directory is not None, "under umask 002 (common on desktops) the cache must still be usable"
+    assert stat.S_IMODE(directory.parent.stat().st_mode) == 0o700
+
+
 def test_a_relative_xdg_cache_home_is_ignored_as_the_specification_says(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", "relative/cache")
     assert user_cache_root() == Path.home() / ".cache"

@@ -79,12 +79,13 @@ def _code_key(options: dict[str, Any]) -> str:
 
 
 def _private_directory(path: Path) -> Path | None:
-    """`path`, made if needed (mode 0700), when this user owns it and no one else may write to it or to its
-    parent; else None."""
+    """`path`, made if needed (mode 0700, as its parent), when this user owns it and no one else may write to it
+    or to its parent; else None."""
     if not hasattr(os, "getuid"):
         return None
-    try:
-        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:  # both levels made private: parents=True alone would make rosec/ as the umask says (0775 under 002)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        path.mkdir(mode=0o700, exist_ok=True)
         return path if all(_private(directory) for directory in (path, path.parent)) else None
     except OSError:
         return None
