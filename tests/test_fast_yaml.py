@@ -94,6 +94,23 @@ def test_mutated_specs_load_as_with_ruamel(monkeypatch: pytest.MonkeyPatch) -> N
         assert outcome(raw, True, monkeypatch) == outcome(raw, False, monkeypatch), text
 
 
+def test_exclamation_marks_load_as_with_ruamel(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A `!` after a space is a tag, or text that only looks like one (`status != 200`, `# now !`): libyaml's
+    parser tells them apart, and either way the spec loads as ruamel loads it."""
+    rng = random.Random(20261203)
+    seeds = [p.read_text("utf-8") for p in CORPUS if p.stem in ("demo", "rose")]
+    pieces = [" !", " != ", " !x", "! ", " !!str ", " !local ", "# now !\n"]
+    fast = 0
+    for _ in range(60):
+        text = rng.choice(seeds)
+        at = rng.randrange(len(text) + 1)
+        text = text[:at] + rng.choice(pieces) + text[at:]
+        fast += not fast_yaml.pure_only(text)
+        raw = text.encode("utf-8")
+        assert outcome(raw, True, monkeypatch) == outcome(raw, False, monkeypatch), text
+    assert 10 < fast < 60  # both kinds were tried: text that libyaml reads, and tags that go to ruamel
+
+
 @pytest.mark.parametrize("value", [
     "", "~", "null", "Null", "NULL", "nULL", "true", "True", "TRUE", "tRUE", "yes", "no", "on", "off", "y", "n",
     "0", "-0", "+12", "012", "0o17", "0o8", "0x1F", "0b101", "1_000", "_1", "1.5", ".5", "5.", "1e3", "1.0e+3",
@@ -118,6 +135,11 @@ def test_resolver_table_is_ruamels() -> None:
     ("a: Hello!\nb: 'it is'\n", False),
     ("a: !!int 5\n", True),
     ("a: [!x 1]\n", True),
+    ("a: ! b\n", True),
+    ("!m\na: 1\n", True),
+    ("a: Hello !\nb: 'x !y'\n", False),  # a `!` that starts no tag: text, and libyaml parses no tag in it
+    ("# keep it simple !\nexpr: status != 200\n", False),
+    ("# keep it simple !\nexpr: !!str 200\n", True),
     ("%YAML 1.1\n---\na: b\n", True),
     ("a:\tb\n", True),
     ("a: |\n  text\n", False),

@@ -4,7 +4,7 @@ ruamel.yaml's pure-Python round-trip composer is the reference: it keeps every e
 invalid-spec corpus pins. It is also slow (~10 s for a 1000-service spec), so the loader first tries this fast
 path and falls back to ruamel for everything this module does not promise to read identically:
 
-- a document that may hold a tag (`!`) or a directive (`%`): explicit tags stay ruamel's business;
+- a document that holds a tag (`!`) or may hold a directive (`%`): explicit tags stay ruamel's business;
 - a document with a tab (libyaml accepts tabs as separators where ruamel reports an error), with one of
   the line breaks NEL, LS, PS or a BOM inside the text (the two count lines and columns differently there),
   with a block scalar header that ruamel reads more strictly, or with an anchor or alias name that the two
@@ -78,7 +78,7 @@ for _tag, _regexp, _first in IMPLICIT_RESOLVERS_1_2:
 # the line breaks NEL, LS and PS, a BOM inside the text), a `%` that starts a directive, and some tokens:
 _SPECIAL_CHARS = re.compile("[\t\x85\u2028\u2029\ufeff]")
 _AFTER_TOKEN_START = {
-    "!": re.compile("!"),  # a tag: explicit tags stay ruamel's business
+    "!": re.compile("!"),  # a tag (explicit tags stay ruamel's business), or text: `status != 200`, `# now !`
     # a block scalar header where ruamel is stricter than libyaml: one followed by other text than a comment
     # after a space (`|#`), and one whose first line is blank (ruamel rejects a more indented line after it)
     "|": re.compile(r"[|>][-+0-9]*(?:[^-+0-9\s]|[ ]*(?:#[^\r\n]*)?\r?\n[ ]*(?:\r?\n|$))", re.MULTILINE),
@@ -89,39 +89,42 @@ _AFTER_TOKEN_START = {
 _AFTER_TOKEN_START[">"] = _AFTER_TOKEN_START["|"]
 _AFTER_TOKEN_START["*"] = _AFTER_TOKEN_START["&"]
 _TOKEN_SEPARATORS = frozenset(",[]{}:")
+_CONFIRMED_BY_PARSE = frozenset("!&*")  # where such a token start is often text: libyaml's parser decides
 
 
 def pure_only(text: str) -> bool:
     """Whether ruamel must compose text (see the module doc): a search per kind of trouble, each cheap. What
-    looks like an anchor or alias of another name is often text (`schedule: "0 3 * * *"`, a comment): it sends
-    the document to ruamel only if libyaml's parser finds an anchor or an alias in it at all (0.3 s for 1000
-    services; ruamel's composer takes 16 s)."""
+    looks like a tag, or an anchor or alias of another name, is often text (`expr: status != 200`, `schedule:
+    "0 3 * * *"`, a comment): it sends the document to ruamel only if libyaml's parser finds a tag, an anchor
+    or an alias in it at all (0.3 s for 1000 services; ruamel's composer takes 16 s)."""
     if _SPECIAL_CHARS.search(text) or text.startswith("%") or "\n%" in text or "\r%" in text:
         return True
-    names_in_doubt = False
+    in_doubt = False
     for char, pattern in _AFTER_TOKEN_START.items():
         at = text.find(char)
         while at != -1:
             before = text[at - 1] if at else " "
             if (before.isspace() or (char != "|" and char != ">" and before in _TOKEN_SEPARATORS)) \
                     and pattern.match(text, at):
-                if char not in "&*":
+                if char not in _CONFIRMED_BY_PARSE:
                     return True
-                names_in_doubt = True
+                in_doubt = True
                 break
             at = text.find(char, at + 1)
-    return names_in_doubt and _has_anchor_or_alias(text)
+    return in_doubt and _has_node_property(text)
 
 
-def _has_anchor_or_alias(text: str) -> bool:
-    """Whether libyaml parses an anchor or an alias in text (True when it cannot parse it: ruamel reports)."""
+def _has_node_property(text: str) -> bool:
+    """Whether libyaml parses a tag, an anchor or an alias in text (True when it cannot parse it: ruamel
+    reports)."""
     if _CSafeLoader is None:
         return True
     parser = _CSafeLoader(text)
     try:
         while parser.check_event():
             event = parser.get_event()
-            if isinstance(event, _AliasEvent) or getattr(event, "anchor", None) is not None:
+            if (isinstance(event, _AliasEvent) or getattr(event, "anchor", None) is not None
+                    or getattr(event, "tag", None) is not None):
                 return True
         return False
     except (_YAMLError, RecursionError, ValueError, TypeError):
