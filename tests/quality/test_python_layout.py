@@ -13,7 +13,7 @@ from conftest import ROOT
 
 from quality.tools import PIP_HINT, executable, report, run
 from rosec.model.length_checks import MAX_IDENTIFIER
-from rosec.targets.services.python_layout import LINE_LENGTH, lay_out
+from rosec.targets.services.python_layout import LINE_LENGTH, lay_out, lay_out_code_line
 from rosec.targets.services.python_literals import py_str
 from rosec.targets.services.templating import py_doc
 
@@ -108,6 +108,17 @@ def test_layout_leaves_no_line_too_long(laid_out: tuple[str, Path]) -> None:
 
 def test_layout_of_laid_out_code_changes_nothing(laid_out: tuple[str, Path]) -> None:
     assert lay_out(laid_out[0]) == laid_out[0]
+
+
+@pytest.mark.parametrize("line", [line for line in LINES if not line.lstrip().startswith(('"""', "#"))])
+def test_a_code_line_is_laid_out_alone_as_in_its_module(line: str) -> None:
+    """lay_out_code_line, for the lines a generator knows may be long, without the scan of the whole module."""
+    module = source([line])
+    alone = lay_out_code_line(line)
+    assert alone != line
+    assert lay_out(module) == module.replace(line, alone)
+    short = line[:LINE_LENGTH].rstrip()
+    assert lay_out_code_line(short) is short
 
 
 def test_only_long_lines_change() -> None:

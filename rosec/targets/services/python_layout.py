@@ -54,6 +54,16 @@ def lay_out(source: str) -> str:
     return "\n".join(lines)
 
 
+def lay_out_code_line(line: str) -> str:
+    """One line of code, at the top level of its brackets and outside any string, laid out as `lay_out` lays it
+    out in its module: for a line that the code writing it knows may be long. `lay_out` first finds the
+    context of each long line in a scan of the whole module (1000 services: 2,500 modules, 0.3 s), and then
+    finds nothing left to do."""
+    if len(line) <= LINE_LENGTH:
+        return line
+    return "\n".join(_lay_out_code(line, 0))
+
+
 # -- code -----------------------------------------------------------------------------------------------------
 def _lay_out_code(line: str, depth: int) -> list[str]:
     indent = len(line) - len(line.lstrip())

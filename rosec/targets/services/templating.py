@@ -14,7 +14,7 @@ from jinja2 import Environment
 
 from rosec.emit.serialize import text
 from rosec.emit.templates import code_environment
-from rosec.targets.services.python_layout import LINE_LENGTH, lay_out
+from rosec.targets.services.python_layout import LINE_LENGTH, lay_out, lay_out_code_line
 from rosec.targets.services.python_literals import py_str as py_str  # re-exported: the filter the modules share
 
 TEMPLATES = "templates/services"
@@ -51,6 +51,12 @@ def _wrap(paragraph: str, width: int, taken: str) -> list[str]:
     return textwrap.wrap(paragraph, width, initial_indent=taken, break_long_words=False, break_on_hyphens=False)
 
 
+def laid_out(code: str, indent: int) -> str:
+    """A statement that the template writes at `indent` (the template writes that first indentation), laid out
+    as `lay_out` would lay it out (python_layout.lay_out_code_line)."""
+    return lay_out_code_line(" " * indent + code)[indent:]
+
+
 def py_value(value: Any) -> str:
     """A Python literal for str, int, bool, None, and tuples/lists of them (tuples stay tuples)."""
     if isinstance(value, str):
@@ -72,7 +78,7 @@ def environment() -> Environment:
 
 def python_environment(directory: str) -> Environment:
     """The environment of templates that write Python: escaping filters, and the layout helpers as globals."""
-    env = code_environment(directory, {"py": py_value, "doc": py_doc})
+    env = code_environment(directory, {"py": py_value, "doc": py_doc, "laid_out": laid_out})
     env.globals.update(bracketed=bracketed, dunder_all=dunder_all)
     return env
 

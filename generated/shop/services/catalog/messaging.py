@@ -2,7 +2,9 @@
 """RabbitMQ messaging of the catalog service: its part of the topology, typed publishers, consumers.
 
 TOPOLOGY is what `Broker.declare()` declares for this service, with the same names and arguments as
-messaging/definitions.json. Published events: none. Consumed events: stock.depleted.
+messaging/definitions.json.
+
+Published events: none. Consumed events: stock.depleted.
 """
 
 from __future__ import annotations

@@ -2,7 +2,9 @@
 """RabbitMQ messaging of the inventory service: its part of the topology, typed publishers, consumers.
 
 TOPOLOGY is what `Broker.declare()` declares for this service, with the same names and arguments as
-messaging/definitions.json. Published events: stock.depleted. Consumed events: none.
+messaging/definitions.json.
+
+Published events: stock.depleted. Consumed events: none.
 """
 
 from __future__ import annotations

@@ -2,7 +2,9 @@
 """RabbitMQ messaging of the notifications service: its part of the topology, typed publishers, consumers.
 
 TOPOLOGY is what `Broker.declare()` declares for this service, with the same names and arguments as
-messaging/definitions.json. Published events: none. Consumed events: order.created, payment.settled.
+messaging/definitions.json.
+
+Published events: none. Consumed events: order.created, payment.settled.
 """
 
 from __future__ import annotations

@@ -2,7 +2,9 @@
 """RabbitMQ messaging of the orders service: its part of the topology, typed publishers, consumers.
 
 TOPOLOGY is what `Broker.declare()` declares for this service, with the same names and arguments as
-messaging/definitions.json. Published events: order.created. Consumed events: payment.settled.
+messaging/definitions.json.
+
+Published events: order.created. Consumed events: payment.settled.
 """
 
 from __future__ import annotations

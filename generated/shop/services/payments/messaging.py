@@ -2,7 +2,9 @@
 """RabbitMQ messaging of the payments service: its part of the topology, typed publishers, consumers.
 
 TOPOLOGY is what `Broker.declare()` declares for this service, with the same names and arguments as
-messaging/definitions.json. Published events: payment.settled. Consumed events: order.created.
+messaging/definitions.json.
+
+Published events: payment.settled. Consumed events: order.created.
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ from rosec.targets.services.grpc import naming
 from rosec.targets.services.grpc.conversions import Conversions
 from rosec.targets.services.grpc.templates import render
 from rosec.targets.services.json_schema import DECIMAL_PATTERN
+from rosec.targets.services.python_layout import lay_out_code_line
 from rosec.targets.services.templating import Imports
 
 DEFAULT_TIMEOUT_SECONDS = 5.0
@@ -56,7 +57,8 @@ def _servicer_def(method: GrpcMethod) -> str:
     request = (f"request_iterator: AsyncIterator[pb.{method.request}]" if method.client_streaming
                else f"request: pb.{method.request}")
     response = f"AsyncIterator[pb.{method.response}]" if method.server_streaming else f"pb.{method.response}"
-    return f"    async def {method.name}(self, {request}, context: grpc.aio.ServicerContext[Any, Any]) -> {response}:"
+    return lay_out_code_line(
+        f"    async def {method.name}(self, {request}, context: grpc.aio.ServicerContext[Any, Any]) -> {response}:")
 
 
 def _client_def(method: GrpcMethod) -> str:
@@ -64,7 +66,8 @@ def _client_def(method: GrpcMethod) -> str:
                else f"request: models.{method.request}")
     response = (f"AsyncIterator[models.{method.response}]" if method.server_streaming
                 else f"models.{method.response}")
-    return f"    async def {method.handler}(self, {request}, *, timeout: float | None = None) -> {response}:"
+    return lay_out_code_line(
+        f"    async def {method.handler}(self, {request}, *, timeout: float | None = None) -> {response}:")
 
 
 def _decode(method: GrpcMethod) -> str:
