@@ -94,12 +94,13 @@ def test_mutated_specs_load_as_with_ruamel(monkeypatch: pytest.MonkeyPatch) -> N
         assert outcome(raw, True, monkeypatch) == outcome(raw, False, monkeypatch), text
 
 
-def test_exclamation_marks_load_as_with_ruamel(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A `!` after a space is a tag, or text that only looks like one (`status != 200`, `# now !`): libyaml's
-    parser tells them apart, and either way the spec loads as ruamel loads it."""
+def test_what_looks_like_a_tag_or_header_loads_as_with_ruamel(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A `!` after a space is a tag, or text that only looks like one (`status != 200`, `# now !`); so is a `|`
+    or `>` a block scalar header, or text (`price >= 5`): libyaml's parser tells them apart, and either way the
+    spec loads as ruamel loads it."""
     rng = random.Random(20261203)
     seeds = [p.read_text("utf-8") for p in CORPUS if p.stem in ("demo", "rose")]
-    pieces = [" !", " != ", " !x", "! ", " !!str ", " !local ", "# now !\n"]
+    pieces = [" !", " != ", " !x", "! ", " !!str ", " !local ", "# now !\n", " >=", " >2ms", " |x", " |#", " |\n\n"]
     fast = 0
     for _ in range(60):
         text = rng.choice(seeds)
@@ -145,6 +146,10 @@ def test_resolver_table_is_ruamels() -> None:
     ("a: |\n  text\n", False),
     ("a: |#\n  text\n", True),
     ("a: |\n\n    text\n", True),
+    ("# latency >200ms\na: price >= 5\n", False),  # what looks like such a header is text: libyaml parses none
+    ("# latency >200ms\na: |\n  text\nb: >-\n  more\n", False),  # block scalars, each with a plain header
+    ("# latency >200ms\na: |#\n  text\n", True),
+    ("a: 'x |y'\nb: >\n\n    text\n", True),
     ("a: &x 1\nb: *x\n", False),
     ("a: &x: 1\n", True),
     ('schedule: "0 3 * * *"\n', False),  # `*"` would end an alias name differently, but it is text: no alias

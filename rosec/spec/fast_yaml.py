@@ -7,8 +7,8 @@ path and falls back to ruamel for everything this module does not promise to rea
 - a document that holds a tag (`!`) or may hold a directive (`%`): explicit tags stay ruamel's business;
 - a document with a tab (libyaml accepts tabs as separators where ruamel reports an error), with one of
   the line breaks NEL, LS, PS or a BOM inside the text (the two count lines and columns differently there),
-  with a block scalar header that ruamel reads more strictly, or with an anchor or alias name that the two
-  end at different characters (see pure_only);
+  with a block scalar header that ruamel reads more strictly, or with an anchor or alias (whose names the
+  two end at different characters); see pure_only;
 - any YAML error, more or less than one document: ruamel reports it, exactly as before;
 - no libyaml (PyYAML missing or built without it): `compose` returns None.
 
@@ -80,7 +80,8 @@ _SPECIAL_CHARS = re.compile("[\t\x85\u2028\u2029\ufeff]")
 _AFTER_TOKEN_START = {
     "!": re.compile("!"),  # a tag (explicit tags stay ruamel's business), or text: `status != 200`, `# now !`
     # a block scalar header where ruamel is stricter than libyaml: one followed by other text than a comment
-    # after a space (`|#`), and one whose first line is blank (ruamel rejects a more indented line after it)
+    # after a space (`|#`), and one whose first line is blank (ruamel rejects a more indented line after it);
+    # or text: `price >= 5`, `# latency >200ms`
     "|": re.compile(r"[|>][-+0-9]*(?:[^-+0-9\s]|[ ]*(?:#[^\r\n]*)?\r?\n[ ]*(?:\r?\n|$))", re.MULTILINE),
     # an anchor or alias whose name goes on with other characters than libyaml's [A-Za-z0-9_-] (`&a:` is the
     # anchor `a:` for ruamel, YAML 1.2, and the anchor `a` of a key for libyaml)
@@ -89,42 +90,48 @@ _AFTER_TOKEN_START = {
 _AFTER_TOKEN_START[">"] = _AFTER_TOKEN_START["|"]
 _AFTER_TOKEN_START["*"] = _AFTER_TOKEN_START["&"]
 _TOKEN_SEPARATORS = frozenset(",[]{}:")
-_CONFIRMED_BY_PARSE = frozenset("!&*")  # where such a token start is often text: libyaml's parser decides
+_BLOCK_STYLES = ("|", ">")
 
 
 def pure_only(text: str) -> bool:
-    """Whether ruamel must compose text (see the module doc): a search per kind of trouble, each cheap. What
-    looks like a tag, or an anchor or alias of another name, is often text (`expr: status != 200`, `schedule:
-    "0 3 * * *"`, a comment): it sends the document to ruamel only if libyaml's parser finds a tag, an anchor
-    or an alias in it at all (0.3 s for 1000 services; ruamel's composer takes 16 s)."""
+    """Whether ruamel must compose text (see the module doc). Each kind of trouble is first searched for in the
+    text, cheaply. What looks like a tag, a block scalar header that ruamel reads more strictly, or an anchor or
+    alias of another name, is often text (`expr: status != 200`, `# latency >200ms`, `schedule: "0 3 * * *"`):
+    such a document goes to ruamel only if libyaml's parser finds a tag, an anchor or an alias in it, or a block
+    scalar with such a header (the parse takes 0.3 s for 1000 services; ruamel's composer takes 14-18 s)."""
     if _SPECIAL_CHARS.search(text) or text.startswith("%") or "\n%" in text or "\r%" in text:
         return True
-    in_doubt = False
-    for char, pattern in _AFTER_TOKEN_START.items():
-        at = text.find(char)
-        while at != -1:
-            before = text[at - 1] if at else " "
-            if (before.isspace() or (char != "|" and char != ">" and before in _TOKEN_SEPARATORS)) \
-                    and pattern.match(text, at):
-                if char not in _CONFIRMED_BY_PARSE:
-                    return True
-                in_doubt = True
-                break
-            at = text.find(char, at + 1)
-    return in_doubt and _has_node_property(text)
+    return any(_token_start(text, char, pattern) for char, pattern in _AFTER_TOKEN_START.items()) \
+        and _parse_needs_ruamel(text)
 
 
-def _has_node_property(text: str) -> bool:
-    """Whether libyaml parses a tag, an anchor or an alias in text (True when it cannot parse it: ruamel
-    reports)."""
+def _token_start(text: str, char: str, pattern: re.Pattern[str]) -> bool:
+    """Whether `char` starts a match of `pattern` where a token may start (after a space, or a flow indicator
+    for the properties)."""
+    at = text.find(char)
+    while at != -1:
+        before = text[at - 1] if at else " "
+        if (before.isspace() or (char not in _BLOCK_STYLES and before in _TOKEN_SEPARATORS)) \
+                and pattern.match(text, at):
+            return True
+        at = text.find(char, at + 1)
+    return False
+
+
+def _parse_needs_ruamel(text: str) -> bool:
+    """Whether libyaml parses a tag, an anchor or an alias in text, or a block scalar whose header ruamel reads
+    more strictly; True when it cannot parse text (ruamel reports)."""
     if _CSafeLoader is None:
         return True
+    strict_header = _AFTER_TOKEN_START["|"]
     parser = _CSafeLoader(text)
     try:
         while parser.check_event():
             event = parser.get_event()
             if (isinstance(event, _AliasEvent) or getattr(event, "anchor", None) is not None
                     or getattr(event, "tag", None) is not None):
+                return True
+            if getattr(event, "style", None) in _BLOCK_STYLES and strict_header.match(text, event.start_mark.index):
                 return True
         return False
     except (_YAMLError, RecursionError, ValueError, TypeError):
