@@ -22,8 +22,9 @@ only Compose: both load and check the whole spec.
     .venv/bin/python bench/bench.py --keep /tmp/specs    # keep the generated specs
 
 Reported per measurement: median wall time over --repeat runs, the median CPU time
-(user + sys) of the child, which other load on the machine distorts less, and its peak
-resident memory (max RSS, from os.wait4). Aims are printed beside the figures with
+(user + sys) of the child, which other load on the machine distorts less, the median of
+its kernel (sys) part, which shows when the file system slows the writes down, and its
+peak resident memory (max RSS, from os.wait4). Aims are printed beside the figures with
 PASS/MISS. Children run in the scratch directory; `build` writes generated/bench/ and
 scaffolds handlers under it, and both are moved out of the way before every timed
 `build` (into a trash directory deleted at the end: on ext4 without a journal, as
@@ -64,7 +65,7 @@ import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from rosec.forked import usable_cpus
 
@@ -298,6 +299,7 @@ class Measurement:
     spec_bytes: int
     runs_s: list[float] = field(default_factory=list)
     cpu_runs_s: list[float] = field(default_factory=list)
+    sys_runs_s: list[float] = field(default_factory=list)  # the kernel's part of cpu_runs_s
     max_rss_mib: float = 0.0
     touched: list[int] = field(default_factory=list)  # files written or removed per run, where counted
 
@@ -308,6 +310,10 @@ class Measurement:
     @property
     def cpu_median_s(self) -> float:
         return statistics.median(self.cpu_runs_s)
+
+    @property
+    def sys_median_s(self) -> float:
+        return statistics.median(self.sys_runs_s)
 
     @property
     def floor_s(self) -> float:
@@ -326,6 +332,7 @@ class Measurement:
 
     def as_dict(self) -> dict[str, Any]:
         return {**asdict(self), "median_s": round(self.median_s, 4), "cpu_median_s": round(self.cpu_median_s, 4),
+                "sys_median_s": round(self.sys_median_s, 4),
                 "floor_s": round(self.floor_s, 4), "aim_s": self.aim_s, "verdict": self.verdict}
 
 
@@ -366,8 +373,15 @@ def disk_probe_seconds(work: Path, directories: int = 20, files: int = 100) -> f
     return time.perf_counter() - start
 
 
-def run_once(argv: list[str], cwd: Path) -> tuple[float, float, float]:
-    """Run argv to completion; (wall s, user+sys CPU s, max RSS MiB) of the child. Fails loudly on exit != 0."""
+class Run(NamedTuple):
+    wall_s: float
+    cpu_s: float  # user + sys
+    sys_s: float
+    max_rss_mib: float
+
+
+def run_once(argv: list[str], cwd: Path) -> Run:
+    """Run argv to completion and measure the child. Fails loudly on exit != 0."""
     with tempfile.TemporaryFile() as out:
         os.sync()  # the writes of earlier runs are not this run's cost
         start = time.perf_counter()
@@ -380,7 +394,7 @@ def run_once(argv: list[str], cwd: Path) -> tuple[float, float, float]:
             text = out.read().decode("utf-8", "replace")
             raise SystemExit(f"bench: `{' '.join(argv)}` exited {proc.returncode}:\n{text[-4000:]}")
     rss_kib = usage.ru_maxrss if sys.platform != "darwin" else usage.ru_maxrss / 1024
-    return elapsed, usage.ru_utime + usage.ru_stime, rss_kib / 1024
+    return Run(elapsed, usage.ru_utime + usage.ru_stime, usage.ru_stime, rss_kib / 1024)
 
 
 def measure(command: str, size: int | str, services: int, spec: Path, argv: list[str], repeat: int,
@@ -391,12 +405,13 @@ def measure(command: str, size: int | str, services: int, spec: Path, argv: list
         if before_each:
             before_each()
         before = file_states(watch) if watch else {}
-        elapsed, cpu, rss = run_once(argv, cwd)
+        run = run_once(argv, cwd)
         if watch:
             result.touched.append(files_touched(before, file_states(watch)))
-        result.runs_s.append(round(elapsed, 4))
-        result.cpu_runs_s.append(round(cpu, 4))
-        result.max_rss_mib = round(max(result.max_rss_mib, rss), 1)
+        result.runs_s.append(round(run.wall_s, 4))
+        result.cpu_runs_s.append(round(run.cpu_s, 4))
+        result.sys_runs_s.append(round(run.sys_s, 4))
+        result.max_rss_mib = round(max(result.max_rss_mib, run.max_rss_mib), 1)
     return result
 
 
@@ -432,7 +447,7 @@ def growth(results: list[Measurement], command: str, small: int, large: int, bas
 
 def print_table(results: list[Measurement], growths: list[dict[str, Any]]) -> None:
     header = f"{'command':<17} {'size':>6} {'spec KiB':>9} {'median s':>9} {'min s':>7} {'max s':>7} " \
-             f"{'CPU s':>7} {'floor s':>7} {'ms/svc':>8} {'RSS MiB':>8} {'touched':>8}  aim"
+             f"{'CPU s':>7} {'sys s':>7} {'floor s':>7} {'ms/svc':>8} {'RSS MiB':>8} {'touched':>8}  aim"
     print(header)
     print("-" * len(header) + "-" * 10)
     for r in results:
@@ -440,8 +455,8 @@ def print_table(results: list[Measurement], growths: list[dict[str, Any]]) -> No
         aim = f"< {r.aim_s:g} s {r.verdict}" if r.aim_s is not None else ""
         touched = "/".join(str(t) for t in r.touched) if r.touched else ""
         print(f"{r.command:<17} {r.size!s:>6} {r.spec_bytes / 1024:9.1f} {r.median_s:9.3f} {min(r.runs_s):7.3f} "
-              f"{max(r.runs_s):7.3f} {r.cpu_median_s:7.3f} {r.floor_s:7.3f} {per} {r.max_rss_mib:8.1f} {touched:>8}  "
-              f"{aim}")
+              f"{max(r.runs_s):7.3f} {r.cpu_median_s:7.3f} {r.sys_median_s:7.3f} {r.floor_s:7.3f} {per} "
+              f"{r.max_rss_mib:8.1f} {touched:>8}  {aim}")
     for g in growths:
         line = (f"growth {g['command']:<8} per service {g['per_service_small_ms']:.2f} ms @ {g['small']} -> "
                 f"{g['per_service_large_ms']:.2f} ms @ {g['large']}: ratio {g['ratio_raw']:.2f}")
@@ -560,8 +575,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"disk speed: 2,000 new files of 8 KiB took {disk[0]:.3f} s before and {disk[-1]:.3f} s after (about ten "
           "times slower for minutes after a large delete on ext4 without a journal: so is every build then)")
     print("wall = elapsed time of the child (what a user waits); CPU = its user+sys time (less sensitive to "
-          f"other load on the machine); floor = CPU / the {usable_cpus()} usable CPUs, the wall time with every CPU "
-          "busy for the whole run: an aim below the floor needs less CPU, not more overlap")
+          "other load on the machine); sys = its kernel part (mostly creating files: it grows in the disk's slow "
+          f"spells); floor = CPU / the {usable_cpus()} usable CPUs, the wall time with every CPU busy for the whole "
+          "run: an aim below the floor needs less CPU, not more overlap")
     print_table(results, growths)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
