@@ -112,6 +112,24 @@ def test_what_looks_like_a_tag_or_header_loads_as_with_ruamel(monkeypatch: pytes
     assert 10 < fast < 60  # both kinds were tried: text that libyaml reads, and tags that go to ruamel
 
 
+def test_tabs_load_as_with_ruamel(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A tab in a comment or in a one-line quoted scalar reads alike in both parsers; elsewhere (a separator, inside
+    a plain or a multi-line scalar) ruamel reports an error or may fold it differently, so ruamel decides."""
+    rng = random.Random(20261204)
+    seeds = [p.read_text("utf-8") for p in CORPUS if p.stem in ("demo", "rose")]
+    pieces = ["\t", " # a\tnote", "\t# c", " 'a\tb'", ' "a\tb"', " #\t", "\t\n", "#\t\n", ' "x\n\ty"']
+    fast = 0
+    for _ in range(60):
+        text = rng.choice(seeds)
+        for _ in range(rng.randint(1, 2)):
+            at = rng.randrange(len(text) + 1)
+            text = text[:at] + rng.choice(pieces) + text[at:]
+        fast += "\t" in text and not fast_yaml.pure_only(text)
+        raw = text.encode("utf-8")
+        assert outcome(raw, True, monkeypatch) == outcome(raw, False, monkeypatch), text
+    assert 10 < fast < 60  # both kinds were tried: tabs that libyaml shows alike, and tabs that go to ruamel
+
+
 @pytest.mark.parametrize("value", [
     "", "~", "null", "Null", "NULL", "nULL", "true", "True", "TRUE", "tRUE", "yes", "no", "on", "off", "y", "n",
     "0", "-0", "+12", "012", "0o17", "0o8", "0x1F", "0b101", "1_000", "_1", "1.5", ".5", "5.", "1e3", "1.0e+3",
@@ -142,7 +160,15 @@ def test_resolver_table_is_ruamels() -> None:
     ("# keep it simple !\nexpr: status != 200\n", False),
     ("# keep it simple !\nexpr: !!str 200\n", True),
     ("%YAML 1.1\n---\na: b\n", True),
-    ("a:\tb\n", True),
+    ("a:\tb\n", True),  # a tab as a separator: ruamel reports an error, libyaml reads it
+    ("a: value\t# note\n", True),
+    ("a: x\ty\n", True),  # in a plain scalar: an error for ruamel too
+    ('a: "x\n\ty"\n', True),  # in a multi-line scalar
+    ("a: |\n  x\ty\n", True),
+    ("# a\tnote\na: 1  # b\tc\n", False),  # in comments
+    ("a: 'x\ty'\n\"k\tl\": \"m\tn\"  #\to\n", False),  # in one-line quoted scalars, keys too
+    ("a: x#\ty\n", True),  # a `#` inside a plain scalar starts no comment
+    ("a: 'x # y'\tz\n", True),
     ("a: |\n  text\n", False),
     ("a: |#\n  text\n", True),
     ("a: |\n\n    text\n", True),

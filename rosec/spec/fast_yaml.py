@@ -5,10 +5,11 @@ invalid-spec corpus pins. It is also slow (~10 s for a 1000-service spec), so th
 path and falls back to ruamel for everything this module does not promise to read identically:
 
 - a document that holds a tag (`!`) or may hold a directive (`%`): explicit tags stay ruamel's business;
-- a document with a tab (libyaml accepts tabs as separators where ruamel reports an error), with one of
-  the line breaks NEL, LS, PS or a BOM inside the text (the two count lines and columns differently there),
-  with a block scalar header that ruamel reads more strictly, or with an anchor or alias (whose names the
-  two end at different characters); see pure_only;
+- a document with a tab outside a comment and a one-line quoted scalar (libyaml accepts tabs as separators
+  and inside plain scalars where ruamel reports an error), with one of the line breaks NEL, LS, PS or a BOM
+  inside the text (the two count lines and columns differently there), with a block scalar header that ruamel
+  reads more strictly, or with an anchor or alias (whose names the two end at different characters); see
+  pure_only;
 - any YAML error, more or less than one document: ruamel reports it, exactly as before;
 - no libyaml (PyYAML missing or built without it): `compose` returns None.
 
@@ -22,6 +23,7 @@ does, handing the rare ones (timestamps) to ruamel. Nodes keep libyaml's marks: 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from functools import lru_cache
 from typing import Any
 
@@ -29,6 +31,7 @@ try:
     from yaml import AliasEvent as _AliasEvent
     from yaml import CSafeLoader as _CSafeLoader
     from yaml import MappingNode as _MappingNode
+    from yaml import ScalarEvent as _ScalarEvent
     from yaml import ScalarNode as _ScalarNode
     from yaml import SequenceNode as _SequenceNode
     from yaml import YAMLError as _YAMLError
@@ -74,9 +77,10 @@ for _tag, _regexp, _first in IMPLICIT_RESOLVERS_1_2:
     for _char in _first:
         _BY_FIRST.setdefault(_char, []).append((_tag, _regexp))
 
-# What sends a document to ruamel: characters that libyaml and ruamel read differently (tabs as separators,
-# the line breaks NEL, LS and PS, a BOM inside the text), a `%` that starts a directive, and some tokens:
-_SPECIAL_CHARS = re.compile("[\t\x85\u2028\u2029\ufeff]")
+# What sends a document to ruamel: characters that libyaml and ruamel read differently (the line breaks NEL, LS
+# and PS, a BOM inside the text), a `%` that starts a directive, tabs where libyaml's parse does not show them
+# in a comment or a one-line quoted scalar, and some tokens:
+_SPECIAL_CHARS = re.compile("[\x85\u2028\u2029\ufeff]")
 _AFTER_TOKEN_START = {
     "!": re.compile("!"),  # a tag (explicit tags stay ruamel's business), or text: `status != 200`, `# now !`
     # a block scalar header where ruamel is stricter than libyaml: one followed by other text than a comment
@@ -91,6 +95,7 @@ _AFTER_TOKEN_START[">"] = _AFTER_TOKEN_START["|"]
 _AFTER_TOKEN_START["*"] = _AFTER_TOKEN_START["&"]
 _TOKEN_SEPARATORS = frozenset(",[]{}:")
 _BLOCK_STYLES = ("|", ">")
+_QUOTED_STYLES = ("'", '"')
 
 
 def pure_only(text: str) -> bool:
@@ -98,10 +103,12 @@ def pure_only(text: str) -> bool:
     text, cheaply. What looks like a tag, a block scalar header that ruamel reads more strictly, or an anchor or
     alias of another name, is often text (`expr: status != 200`, `# latency >200ms`, `schedule: "0 3 * * *"`):
     such a document goes to ruamel only if libyaml's parser finds a tag, an anchor or an alias in it, or a block
-    scalar with such a header (the parse takes 0.3 s for 1000 services; ruamel's composer takes 14-18 s)."""
+    scalar with such a header (the parse takes 0.3 s for 1000 services; ruamel's composer takes 14-18 s). So
+    does a document with a tab, unless the parse shows every tab in a comment or a one-line quoted scalar,
+    where the two read it alike (`# a<TAB>note`, `summary: "a<TAB>b"`)."""
     if _SPECIAL_CHARS.search(text) or text.startswith("%") or "\n%" in text or "\r%" in text:
         return True
-    return any(_token_start(text, char, pattern) for char, pattern in _AFTER_TOKEN_START.items()) \
+    return ("\t" in text or any(_token_start(text, char, pattern) for char, pattern in _AFTER_TOKEN_START.items())) \
         and _parse_needs_ruamel(text)
 
 
@@ -119,11 +126,13 @@ def _token_start(text: str, char: str, pattern: re.Pattern[str]) -> bool:
 
 
 def _parse_needs_ruamel(text: str) -> bool:
-    """Whether libyaml parses a tag, an anchor or an alias in text, or a block scalar whose header ruamel reads
-    more strictly; True when it cannot parse text (ruamel reports)."""
+    """Whether libyaml parses a tag, an anchor or an alias in text, a block scalar whose header ruamel reads
+    more strictly, or a tab elsewhere than in a comment or a one-line quoted scalar; True when it cannot parse
+    text (ruamel reports)."""
     if _CSafeLoader is None:
         return True
     strict_header = _AFTER_TOKEN_START["|"]
+    scalars: list[tuple[int, int, bool]] = []  # (start, end, one-line quoted) of every scalar, in text order
     parser = _CSafeLoader(text)
     try:
         while parser.check_event():
@@ -131,13 +140,42 @@ def _parse_needs_ruamel(text: str) -> bool:
             if (isinstance(event, _AliasEvent) or getattr(event, "anchor", None) is not None
                     or getattr(event, "tag", None) is not None):
                 return True
-            if getattr(event, "style", None) in _BLOCK_STYLES and strict_header.match(text, event.start_mark.index):
+            style = getattr(event, "style", None)
+            if style in _BLOCK_STYLES and strict_header.match(text, event.start_mark.index):
                 return True
-        return False
+            if isinstance(event, _ScalarEvent):
+                start, end = event.start_mark, event.end_mark
+                scalars.append((start.index, end.index, style in _QUOTED_STYLES and start.line == end.line))
     except (_YAMLError, RecursionError, ValueError, TypeError):
         return True
     finally:
         parser.dispose()
+    return "\t" in text and not _tabs_read_alike(text, scalars)
+
+
+def _tabs_read_alike(text: str, scalars: list[tuple[int, int, bool]]) -> bool:
+    """Whether every tab of text is inside a one-line quoted scalar or a comment (after a `#` that starts one:
+    outside the scalars, at the start of its line or after a space). `scalars`: (start, end, one-line quoted)
+    of every scalar libyaml parsed, in text order (marks count characters, as str indexes do)."""
+    starts = [start for start, _, _ in scalars]
+
+    def scalar_at(at: int) -> tuple[int, int, bool] | None:
+        i = bisect_right(starts, at) - 1
+        return scalars[i] if i >= 0 and at < scalars[i][1] else None
+
+    tab = text.find("\t")
+    while tab != -1:
+        inside = scalar_at(tab)
+        if inside is not None:
+            if not inside[2]:
+                return False
+        else:
+            line_start = max(text.rfind("\n", 0, tab), text.rfind("\r", 0, tab)) + 1
+            hashes = (at for at in range(line_start, tab) if text[at] == "#")
+            if not any((at == line_start or text[at - 1] == " ") and scalar_at(at) is None for at in hashes):
+                return False
+        tab = text.find("\t", tab + 1)
+    return True
 
 
 _INF = float("inf")
