@@ -96,13 +96,33 @@ def test_output_is_what_ruamel_wrote(data: Any) -> None:
     {"tuple": (1, 2)},  # not plain data
     {("a", "b"): 1},  # a key ruamel writes as a complex key
     {"k" * 200: 1},  # a key ruamel writes as `? key`
-    {"a": "word " * 1000},  # long enough for ruamel to fold it at its width
     "scalar document",
 ])
 def test_what_the_emitter_leaves_to_ruamel(data: Any) -> None:
     with pytest.raises(yaml_emitter.UnsupportedError):
         yaml_emitter.dump(data)
     assert to_yaml(data) == ruamel_dump(data).encode("utf-8")
+
+
+LONG = "word " * 1000 + "end"
+
+
+@pytest.mark.parametrize("data", [
+    {"a": LONG},  # plain
+    {"a": {"b": [LONG, {"c": LONG}]}},  # at other columns, in a list
+    {"a": "no: " + LONG},  # single-quoted
+    {"a": "it's: " + LONG},  # double-quoted (a quote inside)
+    {"a": "tab\t" + LONG},  # double-quoted (an escape)
+    {"a": LONG.replace("word ", "word\n", 10)},  # a literal block with a long last line
+    {"a": "x" * 10000},  # one word
+])
+def test_a_long_scalar_stays_on_its_line(data: Any) -> None:
+    """However long, a scalar is written on one line (no folding at a width), as ruamel writes it with rosec's
+    settings, and it reads back as the same string."""
+    text = yaml_emitter.dump(data)
+    assert text == ruamel_dump(data)
+    assert canonical(load(text)) == canonical(data)
+    assert max(len(line) for line in text.splitlines()) > 4096  # past the width ruamel had
 
 
 def test_format() -> None:

@@ -18,6 +18,7 @@ except ImportError:  # pragma: no cover - a dependency; json writes the same byt
 # Each pattern starts with its literal text, so that the regex engine scans for that text quickly.
 _TINY_FLOATS = (re.compile(rb"e-(?<=[0-9]e-)"), re.compile(rb"0\.0000(?<![0-9.]0\.0000)"))
 _NUMBER_BYTES = frozenset(b"0123456789.-")
+NO_FOLDING = 2**31 - 1  # ruamel's width: it folds no scalar at any column
 
 # Strings that a YAML 1.1 reader (Helm, PyYAML, older tools) would take for a bool, null or number.
 _YAML11_AMBIGUOUS = yaml_emitter.YAML11_AMBIGUOUS
@@ -49,7 +50,7 @@ def _ruamel_yaml() -> Any:
     yaml = YAML(typ="rt")
     yaml.Representer = _Representer
     yaml.default_flow_style = False
-    yaml.width = 4096
+    yaml.width = NO_FOLDING  # a long scalar stays on its line, as yaml_emitter writes it
     yaml.indent(mapping=2, sequence=4, offset=2)
     return yaml
 

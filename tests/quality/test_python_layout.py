@@ -5,6 +5,7 @@ syntax tree; docstrings may differ in their line breaks only)."""
 from __future__ import annotations
 
 import ast
+import random
 import re
 from pathlib import Path
 
@@ -13,8 +14,8 @@ from conftest import ROOT
 
 from quality.tools import PIP_HINT, executable, report, run
 from rosec.model.length_checks import MAX_IDENTIFIER
-from rosec.targets.services.python_layout import LINE_LENGTH, lay_out, lay_out_code_line
-from rosec.targets.services.python_literals import py_str
+from rosec.targets.services.python_layout import LINE_LENGTH, _string_parts, lay_out, lay_out_code_line
+from rosec.targets.services.python_literals import literal_measure, py_str, py_str_length
 from rosec.targets.services.templating import py_doc
 
 NAME = "status_of_the_shipment_tracking_between_the_distribution_centres_and_the_borders"  # MAX_IDENTIFIER: 80
@@ -135,3 +136,42 @@ def test_py_str_quotes_as_ruff_format_does(value: str) -> None:
     doubles, singles = value.count('"'), value.count("'")
     assert literal[0] == ("'" if doubles > singles else '"')
     assert not re.search(r"\\'" if literal[0] == '"' else r'\\"', literal)  # no escape the other quotes avoid
+
+
+PIECES = ["word", " ", "  ", '"', "'", "\\", "\n", "\t", "ü", "中", "😀", "x" * 90, "-", "a'b", 'c"d']
+
+
+def random_texts(seed: int, count: int) -> list[str]:
+    rng = random.Random(seed)
+    return ["".join(rng.choice(PIECES) for _ in range(rng.randint(0, 60))) for _ in range(count)]
+
+
+def test_the_length_of_a_literal_adds_up_over_its_pieces() -> None:
+    rng = random.Random(20261205)
+    for text in random_texts(1, 400):
+        cuts = sorted(rng.sample(range(len(text) + 1), min(3, len(text) + 1)))
+        pieces = [text[a:b] for a, b in zip([0, *cuts], [*cuts, len(text)], strict=True)]
+        sums = [sum(measure) for measure in zip(*map(literal_measure, pieces), strict=True)]
+        assert py_str_length(*sums) == len(py_str(text)), text
+
+
+def _string_parts_by_making_literals(value: str, indent: int) -> list[str]:
+    """What _string_parts did before it measured literals instead of making them for every word."""
+    width = LINE_LENGTH - indent
+    parts = [""]
+    for token in re.findall(r" +|[^ ]+", value):
+        alone = len(py_str(parts[-1])) > width
+        if parts[-1] and (alone or len(py_str(parts[-1] + token)) > width):
+            parts.append("")
+        parts[-1] += token
+    return [" " * indent + py_str(part) for part in parts]
+
+
+@pytest.mark.parametrize("indent", [0, 8, 40, 110])
+def test_a_long_string_is_cut_where_making_its_literals_cut_it(indent: int) -> None:
+    """With characters to escape and without (where the parts are filled by their lengths alone)."""
+    texts = random_texts(indent, 200)
+    plain = [text.translate({ord(c): None for c in '"\\\n\t'}) for text in texts]
+    assert sum(len(py_str(text)) == len(text) + 2 for text in plain) > 150
+    for text in texts + plain + ["", " ", "x" * 200, " " * 200]:
+        assert _string_parts(text, indent) == _string_parts_by_making_literals(text, indent), text
