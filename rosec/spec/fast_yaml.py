@@ -171,8 +171,11 @@ def _tabs_read_alike(text: str, scalars: list[tuple[int, int, bool]]) -> bool:
                 return False
         else:
             line_start = max(text.rfind("\n", 0, tab), text.rfind("\r", 0, tab)) + 1
-            hashes = (at for at in range(line_start, tab) if text[at] == "#")
-            if not any((at == line_start or text[at - 1] == " ") and scalar_at(at) is None for at in hashes):
+            comment = text.find("#", line_start, tab)
+            while comment != -1 and not ((comment == line_start or text[comment - 1] == " ")
+                                         and scalar_at(comment) is None):
+                comment = text.find("#", comment + 1, tab)
+            if comment == -1:
                 return False
         tab = text.find("\t", tab + 1)
     return True

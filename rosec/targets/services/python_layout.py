@@ -225,7 +225,8 @@ def _filled(tokens: list[str], width: int) -> list[str]:
     token longer than that is a part of its own): a bisection over the running lengths per part, not a step per
     token (a description of 4,000 characters has 1,400 tokens, and a service's modules repeat it)."""
     ends = list(accumulate(map(len, tokens)))
-    parts, first = [], 0
+    parts: list[str] = []
+    first = 0
     while first < len(tokens):
         before = ends[first - 1] if first else 0
         last = max(bisect_right(ends, before + width) - 1, first)
