@@ -74,32 +74,53 @@ def to_yaml_documents(documents: list[Any], header: str = "") -> bytes:
 def to_json(data: Any) -> bytes:
     """JSON with 2-space indent and sorted keys, as json.dumps(indent=2, sort_keys=True, ensure_ascii=False)
     writes it. orjson writes the same bytes many times faster, except for floats under 1e-4, which it writes
-    as 0.00001 or 1e-7 where json writes 1e-05 (and for what it cannot encode: keys other than str, ints
-    beyond 64 bits): those documents are written by json."""
+    as 0.00001 or 1e-7 where json writes 1e-05: those are rewritten in orjson's output (json's indented
+    encoder is pure Python: the Grafana dashboards of 1000 services with an SLO of 99.999 % took 1.4 s more).
+    What orjson cannot encode (keys other than str, ints beyond 64 bits) is written by json."""
     if orjson is not None:
         try:
             out = orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS)
         except TypeError:
             pass
         else:
-            if not _tiny_float(out):
-                return out + b"\n"
+            return _as_json_writes_floats(out, tiny_float_values(out)) + b"\n"
     return (json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-def _tiny_float(out: bytes) -> bool:
-    """Whether orjson's indented output may hold a float written as json would not write it: a match of
-    _TINY_FLOATS whose run of number characters starts a value (after the space of `": "` or of an array's
-    indentation). Inside a string that is rare (a UUID such as ...-a31e-5e89... is not such a run), and a
-    string that looks so only costs the slower json."""
+def tiny_float_values(out: bytes) -> list[tuple[int, int]]:
+    """(start, end) of every float below 1e-4 in orjson's indented output, in order: a match of _TINY_FLOATS whose
+    run of number characters is a value. A number is always the rest of its line (with a comma, if more follows),
+    after the indentation and, in an object, a key and `: ` (no line of the output is inside a string)."""
+    found = set()
     for pattern in _TINY_FLOATS:
         for match in pattern.finditer(out):
-            start = match.start()
+            start, end = match.start(), match.end()
             while start and out[start - 1] in _NUMBER_BYTES:
                 start -= 1
-            if not start or out[start - 1] == 0x20:
-                return True
-    return False
+            while end < len(out) and out[end] in _FLOAT_BYTES:
+                end += 1
+            line_start = out.rfind(b"\n", 0, start) + 1
+            line_end = out.find(b"\n", end)
+            rest = out[end : line_end if line_end != -1 else len(out)]
+            if rest in (b"", b",") and _LINE_HEAD.fullmatch(out, line_start, start):
+                found.add((start, end))
+    return sorted(found)
+
+
+_FLOAT_BYTES = frozenset(b"0123456789.eE+-")
+_LINE_HEAD = re.compile(rb' *(?:"(?:[^"\\]|\\.)*": )?')  # indentation, and a key (a whole JSON string) with `: `
+
+
+def _as_json_writes_floats(out: bytes, spans: list[tuple[int, int]]) -> bytes:
+    """out with the number at each span written as json writes a float (float.__repr__: 1e-05)."""
+    if not spans:
+        return out
+    pieces, done = [], 0
+    for start, end in spans:
+        pieces += [out[done:start], repr(float(out[start:end])).encode("ascii")]
+        done = end
+    pieces.append(out[done:])
+    return b"".join(pieces)
 
 
 def text(content: str) -> bytes:
