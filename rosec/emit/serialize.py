@@ -91,7 +91,7 @@ def tiny_float_values(out: bytes) -> list[tuple[int, int]]:
     """(start, end) of every float below 1e-4 in orjson's indented output, in order: a match of _TINY_FLOATS whose
     run of number characters is a value. A number is always the rest of its line (with a comma, if more follows),
     after the indentation and, in an object, a key and `: ` (no line of the output is inside a string)."""
-    found = set()
+    found: set[tuple[int, int]] = set()
     for pattern in _TINY_FLOATS:
         for match in pattern.finditer(out):
             start, end = match.start(), match.end()
@@ -115,7 +115,8 @@ def _as_json_writes_floats(out: bytes, spans: list[tuple[int, int]]) -> bytes:
     """out with the number at each span written as json writes a float (float.__repr__: 1e-05)."""
     if not spans:
         return out
-    pieces, done = [], 0
+    pieces: list[bytes] = []
+    done = 0
     for start, end in spans:
         pieces += [out[done:start], repr(float(out[start:end])).encode("ascii")]
         done = end
