@@ -14,7 +14,8 @@ try:
 except ImportError:  # pragma: no cover - a dependency; json writes the same bytes, only slower
     orjson = None
 
-# How orjson writes a float below 1e-4 (1e-7, 0.00001), or a string that looks like one: json decides then.
+# How orjson writes a float below 1e-4 (1e-7, 0.00001), or text that looks like one: tiny_float_values keeps the
+# values among the matches.
 # Each pattern starts with its literal text, so that the regex engine scans for that text quickly.
 _TINY_FLOATS = (re.compile(rb"e-(?<=[0-9]e-)"), re.compile(rb"0\.0000(?<![0-9.]0\.0000)"))
 _NUMBER_BYTES = frozenset(b"0123456789.-")

@@ -7,7 +7,8 @@ alias expansion and nesting, and never raise anything but SpecError.
 Composition takes the fast path of rosec.spec.fast_yaml (libyaml, YAML 1.2 resolution
 as ruamel does it) when it can, and ruamel.yaml's pure-Python round-trip composer
 otherwise: for documents that hold tags, block scalar headers that ruamel reads more
-strictly, anchors or aliases of names in doubt, or may hold directives (fast_yaml.pure_only),
+strictly, anchors or aliases of names in doubt, tabs outside comments and one-line quoted
+scalars, or may hold directives (fast_yaml.pure_only),
 and for every YAML error, so that messages and locations are ruamel's. The walker reads both kinds of nodes; a
 spec that libyaml composed and that holds nothing unusual is read by rosec.spec.plain_walk
 instead, which finds the positions in the nodes when a diagnostic asks for one.

@@ -22,6 +22,8 @@ import ast
 import re
 import textwrap
 from bisect import bisect_right
+from collections.abc import Callable
+from functools import partial
 from itertools import accumulate
 
 from rosec.targets.services.python_literals import literal_measure, py_str, py_str_length
@@ -199,37 +201,30 @@ _STRING = re.compile(r"'(?:[^'\\]|\\.)*'" + r'|"(?:[^"\\]|\\.)*"')  # a plain st
 def _string_parts(value: str, indent: int) -> list[str]:
     """A string as implicitly concatenated literals that each fit, cut before a word that would not; a word longer
     than a line is a literal of its own (a line without spaces, which the linters let be long)."""
-    width = LINE_LENGTH - indent
     tokens = re.findall(r" +|[^ ]+", value)
     if '"' not in value and len(py_str(value)) == len(value) + 2:  # nothing to escape: a part's literal is "part"
-        return [" " * indent + f'"{part}"' for part in _filled(tokens, width - 2)]
-    parts: list[str] = []
-    part: list[str] = []
-    sums = (0, 0, 0)  # literal_measure of the part: its literal's length is measured, not made, for every word
-    for token in tokens:
-        measured = literal_measure(token)
-        grown = (sums[0] + measured[0], sums[1] + measured[1], sums[2] + measured[2])
-        # a part that would grow too long ends before this token (a literal never gets shorter as text is added:
-        # so a word longer than a line stays a part of its own)
-        if part and py_str_length(*grown) > width:
-            parts.append("".join(part))
-            part, grown = [], measured
-        part.append(token)
-        sums = grown
-    parts.append("".join(part))
-    return [" " * indent + py_str(part) for part in parts]
+        ends = [0, *accumulate(map(len, tokens))]
+
+        def length(first: int, last: int) -> int:
+            return 2 + ends[last + 1] - ends[first]
+    else:  # each literal_measure summed over the tokens before each token: a literal's length is measured, not made
+        sums = [[0, *accumulate(measure)] for measure in zip(*map(literal_measure, tokens), strict=True)]
+
+        def length(first: int, last: int) -> int:
+            return py_str_length(*(running[last + 1] - running[first] for running in sums))
+    return [" " * indent + py_str(part) for part in _filled(tokens, LINE_LENGTH - indent, length)]
 
 
-def _filled(tokens: list[str], width: int) -> list[str]:
-    """The tokens joined into parts of at most `width` characters, each filled as far as the next token goes (a
-    token longer than that is a part of its own): a bisection over the running lengths per part, not a step per
-    token (a description of 4,000 characters has 1,400 tokens, and a service's modules repeat it)."""
-    ends = list(accumulate(map(len, tokens)))
+def _filled(tokens: list[str], width: int, length: Callable[[int, int], int]) -> list[str]:
+    """The tokens joined into parts whose literal is at most `width` long, each filled as far as the next token
+    goes (a token longer than that is a part of its own). `length(first, last)`: the literal's length of tokens
+    first..last, which never shrinks as last grows: a bisection per part, not a step per token (a description of
+    4,000 characters has 1,400 tokens, and a service's modules repeat it)."""
     parts: list[str] = []
     first = 0
     while first < len(tokens):
-        before = ends[first - 1] if first else 0
-        last = max(bisect_right(ends, before + width) - 1, first)
+        fitting = bisect_right(range(len(tokens)), width, lo=first, key=partial(length, first))
+        last = max(fitting - 1, first)
         parts.append("".join(tokens[first : last + 1]))
         first = last + 1
     return parts or [""]
